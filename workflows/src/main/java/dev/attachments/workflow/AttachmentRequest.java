@@ -1,0 +1,30 @@
+package dev.attachments.workflow;
+
+import java.time.Instant;
+
+/**
+ * What the API knows when it starts an attachment's workflow.
+ *
+ * @param declaredSha256 lower-case hex digest the client declared, or null
+ * @param objectKey key of the object in every bucket: {@code <owner>/<attachmentId>}
+ * @param uploadExpiresAt when the presigned upload stops working; no upload by then means EXPIRED
+ */
+public record AttachmentRequest(
+    String attachmentId,
+    String owner,
+    String filename,
+    String contentType,
+    long size,
+    String declaredSha256,
+    String objectKey,
+    Instant uploadExpiresAt,
+    TaskQueues queues) {
+
+  public static String workflowId(String attachmentId) {
+    return "attachment-" + attachmentId;
+  }
+
+  public static String objectKey(String owner, String attachmentId) {
+    return owner + "/" + attachmentId;
+  }
+}

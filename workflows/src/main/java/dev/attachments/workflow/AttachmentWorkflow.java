@@ -1,0 +1,21 @@
+package dev.attachments.workflow;
+
+import io.temporal.workflow.QueryMethod;
+import io.temporal.workflow.SignalMethod;
+import io.temporal.workflow.WorkflowInterface;
+import io.temporal.workflow.WorkflowMethod;
+
+/** One durable workflow per attachment: wait for the upload, verify, scan, quarantine or release, preview, publish. */
+@WorkflowInterface
+public interface AttachmentWorkflow {
+
+  @WorkflowMethod
+  AttachmentState process(AttachmentRequest request);
+
+  /** The client says its upload is complete; harmless to repeat. */
+  @SignalMethod
+  void uploadCompleted();
+
+  @QueryMethod
+  AttachmentState state();
+}

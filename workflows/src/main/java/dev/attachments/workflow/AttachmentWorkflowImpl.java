@@ -1,0 +1,249 @@
+package dev.attachments.workflow;
+
+import static dev.attachments.workflow.AttachmentStatus.EXPIRED;
+import static dev.attachments.workflow.AttachmentStatus.FAILED;
+import static dev.attachments.workflow.AttachmentStatus.PROCESSING;
+import static dev.attachments.workflow.AttachmentStatus.QUARANTINED;
+import static dev.attachments.workflow.AttachmentStatus.REJECTED;
+import static dev.attachments.workflow.AttachmentStatus.RELEASED;
+
+import dev.attachments.preview.OptimizerActivities;
+import dev.attachments.preview.Preview;
+import dev.attachments.preview.PreviewRequest;
+import dev.attachments.preview.PreviewStatus;
+import dev.attachments.publish.MetadataActivities;
+import dev.attachments.scan.ScanResult;
+import dev.attachments.scan.ScanVerdict;
+import dev.attachments.scan.ScannerActivities;
+import dev.attachments.upload.StorageActivities;
+import dev.attachments.upload.StoredObject;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.common.RetryOptions;
+import io.temporal.failure.ActivityFailure;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.spring.boot.WorkflowImpl;
+import io.temporal.workflow.Workflow;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+
+/** The seed's sentence in code: wait for the upload, verify, scan, quarantine or release, optimize, publish. */
+@WorkflowImpl(taskQueues = "${attachments.task-queues.main:attachments}")
+public class AttachmentWorkflowImpl implements AttachmentWorkflow {
+
+  /** First and longest wait between two looks for an upload whose client has not called complete. */
+  static final Duration FIRST_LOOK = Duration.ofSeconds(2);
+  static final Duration LONGEST_LOOK = Duration.ofMinutes(5);
+
+  private static final Set<String> BUSINESS_FAILURES =
+      Set.of(StorageActivities.UPLOAD_MISSING, StorageActivities.SIZE_MISMATCH);
+
+  private AttachmentState state;
+  private boolean completeSignalled;
+
+  private StorageActivities storage;
+  private ScannerActivities scanner;
+  private OptimizerActivities optimizer;
+  private MetadataActivities metadata;
+
+  @Override
+  public AttachmentState process(AttachmentRequest request) {
+    state = AttachmentState.awaitingUpload(request.attachmentId());
+    stubs(request.queues());
+
+    if (!awaitUpload(request)) {
+      storage.discardUpload(request.objectKey());
+      return finish(EXPIRED, "the upload did not arrive before " + request.uploadExpiresAt());
+    }
+    advance(PROCESSING, null);
+    try {
+      return processUpload(request);
+    } catch (ActivityFailure failure) {
+      // Retries are exhausted: say so where clients and operators look, then fail the run for the UI.
+      String why = rootMessage(failure);
+      finish(FAILED, "processing gave up: " + why);
+      throw ApplicationFailure.newNonRetryableFailure(why, "ProcessingFailed");
+    }
+  }
+
+  private AttachmentState processUpload(AttachmentRequest request) {
+    try {
+      storage.verify(request.objectKey(), request.size());
+    } catch (ActivityFailure failure) {
+      if (isBusinessFailure(failure)) {
+        storage.discardUpload(request.objectKey());
+        return finish(REJECTED, rootMessage(failure));
+      }
+      throw failure;
+    }
+
+    Workflow.setCurrentDetails("Scanning " + request.filename());
+    ScanResult scan = scanner.scan(request.objectKey());
+    state = state.with(scan);
+    Workflow.upsertTypedSearchAttributes(
+        AttachmentSearchAttributes.SCAN_VERDICT.valueSet(scan.verdict().name()));
+
+    if (scan.verdict() == ScanVerdict.CLEAN
+        && request.declaredSha256() != null
+        && !request.declaredSha256().equalsIgnoreCase(scan.sha256())) {
+      storage.discardUpload(request.objectKey());
+      return finish(
+          REJECTED,
+          "the uploaded bytes have SHA-256 " + scan.sha256() + ", not the declared " + request.declaredSha256());
+    }
+    if (scan.verdict() != ScanVerdict.CLEAN) {
+      storage.quarantine(request.objectKey());
+      String why =
+          scan.verdict() == ScanVerdict.INFECTED
+              ? "infected: " + scan.signature()
+              : "could not be scanned: " + scan.signature();
+      return finish(QUARANTINED, why);
+    }
+
+    storage.release(request.objectKey());
+    state = state.with(Preview.of(PreviewStatus.PENDING, null));
+    advance(RELEASED, null);
+
+    Workflow.setCurrentDetails("Making previews of " + request.filename());
+    state = state.with(optimize(request));
+    return finish(RELEASED, null);
+  }
+
+  /** A preview never blocks or undoes a release: its failure is recorded, nothing more. */
+  private Preview optimize(AttachmentRequest request) {
+    try {
+      return optimizer.optimize(
+          new PreviewRequest(
+              request.attachmentId(), request.objectKey(), request.contentType(), request.filename()));
+    } catch (ActivityFailure failure) {
+      return Preview.of(PreviewStatus.FAILED, rootMessage(failure));
+    }
+  }
+
+  /**
+   * Waits for the client's complete signal, and meanwhile looks for the object itself with growing pauses, so
+   * that a client that never calls complete is still processed.
+   */
+  private boolean awaitUpload(AttachmentRequest request) {
+    Instant deadline = request.uploadExpiresAt();
+    Duration pause = FIRST_LOOK;
+    while (true) {
+      Workflow.setCurrentDetails("Waiting for the upload until " + deadline);
+      if (storage.isUploaded(request.objectKey())) {
+        return true;
+      }
+      long left = deadline.toEpochMilli() - Workflow.currentTimeMillis();
+      if (left <= 0) {
+        return false;
+      }
+      Duration wait = pause.toMillis() < left ? pause : Duration.ofMillis(left);
+      Workflow.await(wait, () -> completeSignalled);
+      completeSignalled = false;
+      pause = pause.multipliedBy(2).compareTo(LONGEST_LOOK) > 0 ? LONGEST_LOOK : pause.multipliedBy(2);
+    }
+  }
+
+  private void advance(AttachmentStatus status, String reason) {
+    state = state.with(status, reason);
+    Workflow.upsertTypedSearchAttributes(AttachmentSearchAttributes.STATUS.valueSet(status.name()));
+    metadata.publish(state);
+  }
+
+  private AttachmentState finish(AttachmentStatus status, String reason) {
+    advance(status, reason);
+    Workflow.setCurrentDetails(status + (reason == null ? "" : ": " + reason));
+    return state;
+  }
+
+  @Override
+  public void uploadCompleted() {
+    completeSignalled = true;
+  }
+
+  @Override
+  public AttachmentState state() {
+    return state;
+  }
+
+  private static boolean isBusinessFailure(ActivityFailure failure) {
+    return failure.getCause() instanceof ApplicationFailure cause && BUSINESS_FAILURES.contains(cause.getType());
+  }
+
+  private static String rootMessage(Throwable failure) {
+    Throwable cause = failure;
+    while (cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause instanceof ApplicationFailure app ? app.getOriginalMessage() : cause.getMessage();
+  }
+
+  /** Every activity's timeouts and retries, in one place. */
+  private void stubs(TaskQueues queues) {
+    RetryOptions infrastructure =
+        RetryOptions.newBuilder()
+            .setInitialInterval(Duration.ofSeconds(1))
+            .setBackoffCoefficient(2)
+            .setMaximumInterval(Duration.ofMinutes(1))
+            .setDoNotRetry(StorageActivities.UPLOAD_MISSING, StorageActivities.SIZE_MISMATCH)
+            .build();
+    ActivityOptions light =
+        ActivityOptions.newBuilder()
+            .setTaskQueue(queues.main())
+            .setStartToCloseTimeout(Duration.ofMinutes(2))
+            .setScheduleToCloseTimeout(Duration.ofHours(1))
+            .setRetryOptions(infrastructure)
+            .build();
+    storage =
+        Workflow.newActivityStub(
+            StorageActivities.class,
+            light,
+            Map.of(
+                "IsUploaded", summary(light, "Look for the upload in the incoming bucket"),
+                "Verify", summary(light, "Check the upload against what the client declared"),
+                "Release", summary(light, "Copy to the released bucket, delete from incoming"),
+                "Quarantine", summary(light, "Copy to the quarantine bucket, delete from incoming"),
+                "DiscardUpload", summary(light, "Delete what is left in the incoming bucket")));
+    metadata =
+        Workflow.newActivityStub(
+            MetadataActivities.class,
+            light,
+            Map.of("Publish", summary(light, "Publish the attachment's state to the metadata store")));
+    // The scanner being down means files wait: the scan retries for hours and nothing is released meanwhile.
+    scanner =
+        Workflow.newActivityStub(
+            ScannerActivities.class,
+            ActivityOptions.newBuilder()
+                .setTaskQueue(queues.scan())
+                .setSummary("Stream the object through clamd")
+                .setStartToCloseTimeout(Duration.ofHours(1))
+                .setHeartbeatTimeout(Duration.ofMinutes(1))
+                .setScheduleToCloseTimeout(Duration.ofHours(12))
+                .setRetryOptions(
+                    RetryOptions.newBuilder()
+                        .setInitialInterval(Duration.ofSeconds(2))
+                        .setBackoffCoefficient(2)
+                        .setMaximumInterval(Duration.ofMinutes(2))
+                        .build())
+                .build());
+    optimizer =
+        Workflow.newActivityStub(
+            OptimizerActivities.class,
+            ActivityOptions.newBuilder()
+                .setTaskQueue(queues.media())
+                .setSummary("Make web previews")
+                .setStartToCloseTimeout(Duration.ofMinutes(5))
+                .setScheduleToCloseTimeout(Duration.ofMinutes(30))
+                .setRetryOptions(
+                    RetryOptions.newBuilder()
+                        .setInitialInterval(Duration.ofSeconds(2))
+                        .setMaximumInterval(Duration.ofMinutes(1))
+                        .setMaximumAttempts(5)
+                        .build())
+                .build());
+  }
+
+  private static ActivityOptions summary(ActivityOptions options, String summary) {
+    return ActivityOptions.newBuilder(options).setSummary(summary).build();
+  }
+}

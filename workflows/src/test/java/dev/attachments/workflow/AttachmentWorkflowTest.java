@@ -1,0 +1,212 @@
+package dev.attachments.workflow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.attachments.preview.PreviewStatus;
+import dev.attachments.scan.ScanVerdict;
+import io.temporal.api.enums.v1.IndexedValueType;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowFailedException;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.worker.Worker;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class AttachmentWorkflowTest {
+  private static final long SIZE = 1024;
+
+  private TestWorkflowEnvironment env;
+  private WorkflowClient client;
+  private final FakeActivities fakes = new FakeActivities();
+  private final TaskQueues queues = new TaskQueues("main-q", "scan-q", "media-q");
+
+  @BeforeEach
+  void start() {
+    env = TestWorkflowEnvironment.newInstance();
+    AttachmentSearchAttributes.ALL.forEach(
+        (name, type) ->
+            env.registerSearchAttribute(
+                name,
+                type.equals("INT")
+                    ? IndexedValueType.INDEXED_VALUE_TYPE_INT
+                    : IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD));
+    Worker main = env.newWorker(queues.main());
+    main.registerWorkflowImplementationTypes(AttachmentWorkflowImpl.class);
+    main.registerActivitiesImplementations(fakes);
+    env.newWorker(queues.scan()).registerActivitiesImplementations(fakes);
+    env.newWorker(queues.media()).registerActivitiesImplementations(fakes);
+    env.start();
+    client = env.getWorkflowClient();
+  }
+
+  @AfterEach
+  void stop() {
+    env.close();
+  }
+
+  private AttachmentRequest request(String declaredSha256) {
+    String id = UUID.randomUUID().toString();
+    Instant expires = Instant.ofEpochMilli(env.currentTimeMillis()).plus(Duration.ofHours(24));
+    return new AttachmentRequest(
+        id, "acme", "logo.png", "image/png", SIZE, declaredSha256, "acme/" + id, expires, queues);
+  }
+
+  private AttachmentWorkflow start(AttachmentRequest request) {
+    AttachmentWorkflow workflow =
+        client.newWorkflowStub(
+            AttachmentWorkflow.class,
+            WorkflowOptions.newBuilder()
+                .setWorkflowId(AttachmentRequest.workflowId(request.attachmentId()))
+                .setTaskQueue(queues.main())
+                .build());
+    WorkflowClient.start(workflow::process, request);
+    return workflow;
+  }
+
+  private AttachmentState uploadAndComplete(AttachmentRequest request) {
+    AttachmentWorkflow workflow = start(request);
+    fakes.uploaded = true;
+    workflow.uploadCompleted();
+    return WorkflowStub.fromTyped(workflow).getResult(AttachmentState.class);
+  }
+
+  @Test
+  void cleanUploadIsReleasedAndPublishedInStageOrder() {
+    AttachmentState state = uploadAndComplete(request(null));
+
+    assertThat(state.status()).isEqualTo(AttachmentStatus.RELEASED);
+    assertThat(state.scan().verdict()).isEqualTo(ScanVerdict.CLEAN);
+    assertThat(state.preview().status()).isEqualTo(PreviewStatus.NOT_CONFIGURED);
+    assertThat(fakes.events)
+        .containsExactly(
+            "publish:PROCESSING", "scan", "release", "publish:RELEASED", "publish:RELEASED");
+  }
+
+  @Test
+  void infectedUploadIsQuarantinedAndNeverReleased() {
+    fakes.verdict = ScanVerdict.INFECTED;
+
+    AttachmentState state = uploadAndComplete(request(null));
+
+    assertThat(state.status()).isEqualTo(AttachmentStatus.QUARANTINED);
+    assertThat(state.reason()).contains("Eicar-Test-Signature");
+    assertThat(fakes.events).contains("quarantine").doesNotContain("release");
+  }
+
+  @Test
+  void unscannableUploadIsHeldInQuarantine() {
+    fakes.verdict = ScanVerdict.UNSCANNABLE;
+
+    AttachmentState state = uploadAndComplete(request(null));
+
+    assertThat(state.status()).isEqualTo(AttachmentStatus.QUARANTINED);
+    assertThat(state.scan().verdict()).isEqualTo(ScanVerdict.UNSCANNABLE);
+    assertThat(fakes.events).contains("quarantine").doesNotContain("release");
+  }
+
+  @Test
+  void uploadOfAnotherSizeIsRejectedWithoutScanning() {
+    fakes.storedSize = SIZE + 1;
+
+    AttachmentState state = uploadAndComplete(request(null));
+
+    assertThat(state.status()).isEqualTo(AttachmentStatus.REJECTED);
+    assertThat(state.reason()).contains("1025 bytes").contains("1024");
+    assertThat(fakes.events).contains("discard").doesNotContain("scan", "release");
+  }
+
+  @Test
+  void uploadWithAnotherDigestThanDeclaredIsRejected() {
+    AttachmentState state = uploadAndComplete(request("cd".repeat(32)));
+
+    assertThat(state.status()).isEqualTo(AttachmentStatus.REJECTED);
+    assertThat(state.reason()).contains("SHA-256");
+    assertThat(fakes.events).doesNotContain("release");
+  }
+
+  @Test
+  void uploadThatNeverArrivesExpiresAndLeavesNothingBehind() {
+    AttachmentRequest request = request(null);
+    AttachmentWorkflow workflow = start(request);
+
+    AttachmentState state = WorkflowStub.fromTyped(workflow).getResult(AttachmentState.class);
+
+    assertThat(state.status()).isEqualTo(AttachmentStatus.EXPIRED);
+    assertThat(env.currentTimeMillis()).isGreaterThanOrEqualTo(request.uploadExpiresAt().toEpochMilli());
+    assertThat(fakes.events).containsExactly("discard", "publish:EXPIRED");
+  }
+
+  @Test
+  void uploadWhoseClientNeverCallsCompleteIsStillProcessed() {
+    AttachmentWorkflow workflow = start(request(null));
+    env.sleep(Duration.ofMinutes(30));
+    assertThat(workflow.state().status()).isEqualTo(AttachmentStatus.AWAITING_UPLOAD);
+
+    fakes.uploaded = true;
+    AttachmentState state = WorkflowStub.fromTyped(workflow).getResult(AttachmentState.class);
+
+    assertThat(state.status()).isEqualTo(AttachmentStatus.RELEASED);
+  }
+
+  @Test
+  void scannerDownForAWhileDelaysTheReleaseButNeverSkipsTheScan() {
+    fakes.scannerDownFor = 5;
+    AttachmentWorkflow workflow = start(request(null));
+    fakes.uploaded = true;
+    workflow.uploadCompleted();
+
+    AttachmentState state = WorkflowStub.fromTyped(workflow).getResult(AttachmentState.class);
+
+    assertThat(state.status()).isEqualTo(AttachmentStatus.RELEASED);
+    assertThat(fakes.scanAttempts).hasValue(6);
+    // every failed attempt came before the release, none after
+    assertThat(fakes.events.indexOf("release")).isGreaterThan(fakes.events.lastIndexOf("scan"));
+  }
+
+  @Test
+  void scannerDownForGoodFailsTheAttachmentInsteadOfReleasingIt() {
+    fakes.scannerDownFor = Integer.MAX_VALUE;
+    AttachmentRequest request = request(null);
+    AttachmentWorkflow workflow = start(request);
+    fakes.uploaded = true;
+    workflow.uploadCompleted();
+
+    assertThatThrownBy(() -> WorkflowStub.fromTyped(workflow).getResult(AttachmentState.class))
+        .isInstanceOf(WorkflowFailedException.class);
+    assertThat(fakes.published.get(fakes.published.size() - 1).status()).isEqualTo(AttachmentStatus.FAILED);
+    assertThat(fakes.published.get(fakes.published.size() - 1).reason()).contains("processing gave up");
+    assertThat(fakes.events).doesNotContain("release", "quarantine");
+  }
+
+  @Test
+  void previewFailureNeverUndoesTheRelease() {
+    fakes.optimizerBroken = true;
+
+    AttachmentState state = uploadAndComplete(request(null));
+
+    assertThat(state.status()).isEqualTo(AttachmentStatus.RELEASED);
+    assertThat(state.preview().status()).isEqualTo(PreviewStatus.FAILED);
+    assertThat(state.preview().reason()).contains("corrupt image");
+  }
+
+  @Test
+  void repeatedCompleteSignalsAreHarmless() {
+    AttachmentWorkflow workflow = start(request(null));
+    fakes.uploaded = true;
+    workflow.uploadCompleted();
+    workflow.uploadCompleted();
+    workflow.uploadCompleted();
+
+    AttachmentState state = WorkflowStub.fromTyped(workflow).getResult(AttachmentState.class);
+
+    assertThat(state.status()).isEqualTo(AttachmentStatus.RELEASED);
+    assertThat(fakes.events.stream().filter("release"::equals)).hasSize(1);
+  }
+}

@@ -1,0 +1,98 @@
+package dev.attachments.workflow;
+
+import dev.attachments.preview.OptimizerActivities;
+import dev.attachments.preview.Preview;
+import dev.attachments.preview.PreviewRequest;
+import dev.attachments.preview.PreviewStatus;
+import dev.attachments.publish.MetadataActivities;
+import dev.attachments.scan.ScanResult;
+import dev.attachments.scan.ScanVerdict;
+import dev.attachments.scan.ScannerActivities;
+import dev.attachments.upload.StorageActivities;
+import dev.attachments.upload.StoredObject;
+import io.temporal.failure.ApplicationFailure;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * In-memory stand-ins for the outside systems, so that the workflow's branches can be driven one by one.
+ * The real systems are exercised by the activity tests.
+ */
+final class FakeActivities implements StorageActivities, ScannerActivities, OptimizerActivities, MetadataActivities {
+  volatile boolean uploaded;
+  volatile long storedSize = 1024;
+  volatile ScanVerdict verdict = ScanVerdict.CLEAN;
+  volatile String sha256 = "ab".repeat(32);
+  /** How many scan attempts fail as if clamd were unreachable before one succeeds. */
+  volatile int scannerDownFor;
+  volatile boolean optimizerBroken;
+
+  final AtomicInteger scanAttempts = new AtomicInteger();
+  /** Every call that changed something, in order: "release", "quarantine", "discard", "publish:STATUS". */
+  final List<String> events = new CopyOnWriteArrayList<>();
+  final List<AttachmentState> published = new CopyOnWriteArrayList<>();
+
+  @Override
+  public boolean isUploaded(String objectKey) {
+    return uploaded;
+  }
+
+  @Override
+  public StoredObject verify(String objectKey, long declaredSize) {
+    if (!uploaded) {
+      throw ApplicationFailure.newNonRetryableFailure("no upload", UPLOAD_MISSING);
+    }
+    if (storedSize != declaredSize) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          "the upload has " + storedSize + " bytes, not the declared " + declaredSize, SIZE_MISMATCH);
+    }
+    return new StoredObject(storedSize, "etag");
+  }
+
+  @Override
+  public void release(String objectKey) {
+    events.add("release");
+  }
+
+  @Override
+  public void quarantine(String objectKey) {
+    events.add("quarantine");
+  }
+
+  @Override
+  public void discardUpload(String objectKey) {
+    events.add("discard");
+  }
+
+  @Override
+  public ScanResult scan(String objectKey) {
+    int attempt = scanAttempts.incrementAndGet();
+    events.add("scan");
+    if (attempt <= scannerDownFor) {
+      throw new IllegalStateException("clamd at 127.0.0.1:3310 refused the connection");
+    }
+    String signature =
+        switch (verdict) {
+          case CLEAN -> null;
+          case INFECTED -> "Eicar-Test-Signature.UNOFFICIAL";
+          case UNSCANNABLE -> "Heuristics.Limits.Exceeded.MaxFileSize";
+        };
+    return new ScanResult(verdict, signature, "ClamAV test", sha256, "image/png", storedSize, Instant.EPOCH);
+  }
+
+  @Override
+  public Preview optimize(PreviewRequest request) {
+    if (optimizerBroken) {
+      throw ApplicationFailure.newNonRetryableFailure("corrupt image", "PreviewFailed");
+    }
+    return Preview.of(PreviewStatus.NOT_CONFIGURED, null);
+  }
+
+  @Override
+  public void publish(AttachmentState state) {
+    events.add("publish:" + state.status());
+    published.add(state);
+  }
+}
