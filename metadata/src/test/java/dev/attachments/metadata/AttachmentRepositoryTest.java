@@ -1,0 +1,134 @@
+package dev.attachments.metadata;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.attachments.preview.Preview;
+import dev.attachments.preview.PreviewStatus;
+import dev.attachments.scan.ScanResult;
+import dev.attachments.scan.ScanVerdict;
+import dev.attachments.workflow.AttachmentState;
+import dev.attachments.workflow.AttachmentStatus;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class AttachmentRepositoryTest {
+  private static EmbeddedPostgres postgres;
+  private static AttachmentRepository repository;
+
+  @BeforeAll
+  static void start() throws Exception {
+    postgres = EmbeddedPostgres.builder().start();
+    Flyway.configure().dataSource(postgres.getPostgresDatabase()).load().migrate();
+    repository = new AttachmentRepository(postgres.getPostgresDatabase());
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    postgres.close();
+  }
+
+  private static NewAttachment newAttachment(String owner, String idempotencyKey, Instant createdAt) {
+    return new NewAttachment(
+        UUID.randomUUID(), owner, "logo.png", "image/png", 1234, null, idempotencyKey,
+        createdAt.plus(Duration.ofDays(1)), createdAt);
+  }
+
+  @Test
+  void createdAttachmentIsVisibleToItsOwnerOnly() {
+    NewAttachment created = newAttachment("acme-" + UUID.randomUUID(), null, Instant.now());
+    repository.create(created);
+
+    Attachment found = repository.find(created.owner(), created.id()).orElseThrow();
+    assertThat(found.status()).isEqualTo(AttachmentStatus.AWAITING_UPLOAD);
+    assertThat(found.filename()).isEqualTo("logo.png");
+    assertThat(found.scan()).isNull();
+    assertThat(repository.find("someone-else", created.id())).isEmpty();
+  }
+
+  @Test
+  void sameIdempotencyKeyAnswersTheFirstAttachment() {
+    String owner = "acme-" + UUID.randomUUID();
+    AttachmentRepository.Created first = repository.create(newAttachment(owner, "key-1", Instant.now()));
+    AttachmentRepository.Created second = repository.create(newAttachment(owner, "key-1", Instant.now()));
+
+    assertThat(first.isNew()).isTrue();
+    assertThat(second.isNew()).isFalse();
+    assertThat(second.attachment().id()).isEqualTo(first.attachment().id());
+  }
+
+  @Test
+  void publishedStateIsReadBackWithScanAndPreview() {
+    NewAttachment created = newAttachment("acme-" + UUID.randomUUID(), null, Instant.now());
+    repository.create(created);
+    ScanResult scan =
+        new ScanResult(ScanVerdict.CLEAN, null, "ClamAV 1.4.6", "ab".repeat(32), "image/png", 1234, Instant.now());
+    Preview preview = new Preview(PreviewStatus.READY, Map.of("thumbnail", "https://cdn/t.jpg"), null);
+
+    repository.publish(new AttachmentState(created.id().toString(), AttachmentStatus.RELEASED, null, scan, preview));
+
+    Attachment found = repository.find(created.owner(), created.id()).orElseThrow();
+    assertThat(found.status()).isEqualTo(AttachmentStatus.RELEASED);
+    assertThat(found.sha256()).isEqualTo("ab".repeat(32));
+    assertThat(found.scan().verdict()).isEqualTo(ScanVerdict.CLEAN);
+    assertThat(found.scan().engine()).isEqualTo("ClamAV 1.4.6");
+    assertThat(found.preview().status()).isEqualTo(PreviewStatus.READY);
+    assertThat(found.preview().urls()).containsEntry("thumbnail", "https://cdn/t.jpg");
+  }
+
+  @Test
+  void finalStatusIsNeverMovedBackByALateOrReplayedWrite() {
+    NewAttachment created = newAttachment("acme-" + UUID.randomUUID(), null, Instant.now());
+    repository.create(created);
+    String id = created.id().toString();
+
+    assertThat(repository.publish(new AttachmentState(id, AttachmentStatus.QUARANTINED, "infected", null, null)))
+        .isTrue();
+    assertThat(repository.publish(new AttachmentState(id, AttachmentStatus.PROCESSING, null, null, null))).isFalse();
+    assertThat(repository.publish(new AttachmentState(id, AttachmentStatus.RELEASED, null, null, null))).isFalse();
+
+    assertThat(repository.find(created.owner(), created.id()).orElseThrow().status())
+        .isEqualTo(AttachmentStatus.QUARANTINED);
+  }
+
+  @Test
+  void listingPagesNewestFirstWithoutGapsOrRepeats() {
+    String owner = "acme-" + UUID.randomUUID();
+    Instant start = Instant.parse("2026-01-01T00:00:00.123456789Z");
+    List<UUID> ids = new ArrayList<>();
+    for (int i = 0; i < 7; i++) {
+      NewAttachment attachment = newAttachment(owner, null, start.plusMillis(i));
+      repository.create(attachment);
+      ids.add(0, attachment.id());
+    }
+
+    List<UUID> seen = new ArrayList<>();
+    String cursor = null;
+    int pages = 0;
+    do {
+      Page page = repository.list(owner, null, 3, cursor);
+      page.items().forEach(a -> seen.add(a.id()));
+      cursor = page.nextCursor();
+      pages++;
+    } while (cursor != null);
+
+    assertThat(seen).containsExactlyElementsOf(ids);
+    assertThat(pages).isEqualTo(3);
+    assertThat(repository.list(owner, AttachmentStatus.RELEASED, 10, null).items()).isEmpty();
+  }
+
+  @Test
+  void foreignCursorIsRefused() {
+    assertThatThrownBy(() -> repository.list("acme", null, 10, "not-a-cursor"))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+}
