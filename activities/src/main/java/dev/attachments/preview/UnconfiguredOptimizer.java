@@ -1,0 +1,12 @@
+package dev.attachments.preview;
+
+import io.temporal.spring.boot.ActivityImpl;
+
+/** Stands in for the optimizer when no CLOUDINARY_URL is set: the preview step says so and moves on. */
+@ActivityImpl(taskQueues = "${attachments.task-queues.media:attachments-media}")
+public class UnconfiguredOptimizer implements OptimizerActivities {
+  @Override
+  public Preview optimize(PreviewRequest request) {
+    return Preview.of(PreviewStatus.NOT_CONFIGURED, "no CLOUDINARY_URL is configured");
+  }
+}

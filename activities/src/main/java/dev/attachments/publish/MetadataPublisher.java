@@ -1,0 +1,20 @@
+package dev.attachments.publish;
+
+import dev.attachments.metadata.AttachmentRepository;
+import dev.attachments.workflow.AttachmentState;
+import io.temporal.spring.boot.ActivityImpl;
+
+/** Publishes each step of an attachment's processing to the PostgreSQL metadata store. */
+@ActivityImpl(taskQueues = "${attachments.task-queues.main:attachments}")
+public class MetadataPublisher implements MetadataActivities {
+  private final AttachmentRepository repository;
+
+  public MetadataPublisher(AttachmentRepository repository) {
+    this.repository = repository;
+  }
+
+  @Override
+  public void publish(AttachmentState state) {
+    repository.publish(state);
+  }
+}

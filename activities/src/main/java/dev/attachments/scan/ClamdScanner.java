@@ -1,0 +1,130 @@
+package dev.attachments.scan;
+
+import dev.attachments.upload.Buckets;
+import io.temporal.activity.Activity;
+import io.temporal.activity.ActivityExecutionContext;
+import io.temporal.spring.boot.ActivityImpl;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HexFormat;
+import org.apache.tika.Tika;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+
+/**
+ * Streams the incoming object from S3 into clamd, computing its SHA-256 and sniffing its media type on the
+ * same pass, heartbeating as bytes go. The object is never held whole in memory or written to disk.
+ */
+@ActivityImpl(taskQueues = "${attachments.task-queues.scan:attachments-scan}")
+public class ClamdScanner implements ScannerActivities {
+  private static final int SNIFF_BYTES = 8192;
+  private static final Duration HEARTBEAT_EVERY = Duration.ofSeconds(5);
+
+  private final S3Client s3;
+  private final Buckets buckets;
+  private final ClamdClient clamd;
+  private final Tika tika = new Tika();
+
+  public ClamdScanner(S3Client s3, Buckets buckets, ClamdClient clamd) {
+    this.s3 = s3;
+    this.buckets = buckets;
+    this.clamd = clamd;
+  }
+
+  @Override
+  public ScanResult scan(String objectKey) {
+    ActivityExecutionContext activity = Activity.getExecutionContext();
+    try (ResponseInputStream<GetObjectResponse> object =
+        s3.getObject(b -> b.bucket(buckets.incoming()).key(objectKey))) {
+      long expected = object.response().contentLength();
+      MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+      Prefix prefix = new Prefix(new DigestInputStream(object, sha256), SNIFF_BYTES);
+      long[] lastBeat = {System.nanoTime()};
+      ClamdClient.Reply reply =
+          clamd.scan(
+              prefix,
+              sent -> {
+                if (System.nanoTime() - lastBeat[0] > HEARTBEAT_EVERY.toNanos()) {
+                  activity.heartbeat(sent);
+                  lastBeat[0] = System.nanoTime();
+                }
+              });
+      if (!reply.isError() && prefix.total != expected) {
+        // a verdict on part of a file is no verdict: retry the whole scan
+        throw new IOException("read " + prefix.total + " of " + expected + " bytes of " + objectKey);
+      }
+      return new ScanResult(
+          verdict(reply),
+          reply.isClean() ? null : reply.detail(),
+          engine(),
+          reply.isError() ? null : HexFormat.of().formatHex(sha256.digest()),
+          tika.detect(prefix.bytes()),
+          prefix.total,
+          Instant.now());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Over-limit and encrypted content is reported by clamd as a heuristic finding: not a virus, not clean. */
+  static ScanVerdict verdict(ClamdClient.Reply reply) {
+    if (reply.isClean()) {
+      return ScanVerdict.CLEAN;
+    }
+    if (reply.isFound()
+        && !reply.detail().startsWith("Heuristics.Limits.Exceeded")
+        && !reply.detail().startsWith("Heuristics.Encrypted")) {
+      return ScanVerdict.INFECTED;
+    }
+    return ScanVerdict.UNSCANNABLE;
+  }
+
+  private String engine() throws IOException {
+    return clamd.version();
+  }
+
+  /** Passes bytes through, keeping the first few for type detection and counting them all. */
+  private static final class Prefix extends FilterInputStream {
+    private final byte[] head;
+    private int headLength;
+    long total;
+
+    Prefix(InputStream in, int keep) {
+      super(in);
+      head = new byte[keep];
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = super.read(b, off, len);
+      if (n > 0) {
+        int keep = Math.min(n, head.length - headLength);
+        System.arraycopy(b, off, head, headLength, keep);
+        headLength += keep;
+        total += n;
+      }
+      return n;
+    }
+
+    byte[] bytes() {
+      return Arrays.copyOf(head, headLength);
+    }
+  }
+}

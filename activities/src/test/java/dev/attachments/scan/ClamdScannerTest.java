@@ -1,0 +1,197 @@
+package dev.attachments.scan;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.attachments.stack.LocalClamd;
+import dev.attachments.testing.RealS3;
+import dev.attachments.testing.TestFiles;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.common.RetryOptions;
+import io.temporal.failure.ActivityFailure;
+import io.temporal.testing.TestActivityEnvironment;
+import java.io.ByteArrayInputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Random;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class ClamdScannerTest {
+  private static RealS3 s3;
+  private static LocalClamd clamd;
+  /** A second clamd that takes streams of at most 1 MiB, to show what happens beyond the limits. */
+  private static LocalClamd smallClamd;
+
+  private TestActivityEnvironment env;
+
+  @BeforeAll
+  static void start() throws Exception {
+    s3 = new RealS3();
+    clamd = LocalClamd.start(Files.createTempDirectory("clamd"));
+    smallClamd = LocalClamd.start(Files.createTempDirectory("clamd-small"), "1M");
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    smallClamd.close();
+    clamd.close();
+    s3.close();
+  }
+
+  @BeforeEach
+  void environment() {
+    env = TestActivityEnvironment.newInstance();
+  }
+
+  @AfterEach
+  void closeEnvironment() {
+    env.close();
+  }
+
+  private ScannerActivities scanner(LocalClamd target) {
+    return scanner(target.port());
+  }
+
+  private ScannerActivities scanner(int port) {
+    ClamdClient client =
+        new ClamdClient("127.0.0.1", port, Duration.ofSeconds(1), Duration.ofSeconds(3), 64 * 1024);
+    env.registerActivitiesImplementations(new ClamdScanner(s3.client, RealS3.BUCKETS, client));
+    return env.newActivityStub(
+        ScannerActivities.class,
+        ActivityOptions.newBuilder()
+            .setStartToCloseTimeout(Duration.ofMinutes(1))
+            .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(1).build())
+            .build());
+  }
+
+  private static String upload(byte[] content) {
+    String key = "acme/" + UUID.randomUUID();
+    s3.put("incoming", key, content);
+    return key;
+  }
+
+  @Test
+  void cleanImageIsCleanWithItsDigestAndType() throws Exception {
+    byte[] png = TestFiles.png(64, 64);
+
+    ScanResult result = scanner(clamd).scan(upload(png));
+
+    assertThat(result.verdict()).isEqualTo(ScanVerdict.CLEAN);
+    assertThat(result.signature()).isNull();
+    assertThat(result.sha256())
+        .isEqualTo(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(png)));
+    assertThat(result.detectedContentType()).isEqualTo("image/png");
+    assertThat(result.scannedBytes()).isEqualTo(png.length);
+    assertThat(result.engine()).startsWith("ClamAV");
+  }
+
+  @Test
+  void eicarIsInfectedWithItsSignatureName() {
+    ScanResult result = scanner(clamd).scan(upload(TestFiles.eicar()));
+
+    assertThat(result.verdict()).isEqualTo(ScanVerdict.INFECTED);
+    assertThat(result.signature()).contains("Eicar-Test-Signature");
+  }
+
+  @Test
+  void eicarInsideAZipIsInfected() {
+    ScanResult result = scanner(clamd).scan(upload(TestFiles.zipped("readme.txt", TestFiles.eicar())));
+
+    assertThat(result.verdict()).isEqualTo(ScanVerdict.INFECTED);
+  }
+
+  @Test
+  void eicarPastTheFirstChunkIsFound() {
+    byte[] content = new byte[300 * 1024 + TestFiles.eicar().length];
+    new Random(7).nextBytes(content);
+    System.arraycopy(TestFiles.eicar(), 0, content, 300 * 1024, TestFiles.eicar().length);
+
+    ScanResult result = scanner(clamd).scan(upload(content));
+
+    assertThat(result.verdict()).isEqualTo(ScanVerdict.INFECTED);
+  }
+
+  @Test
+  void fileOverTheScannersLimitIsUnscannableNeverClean() {
+    byte[] content = new byte[2 * 1024 * 1024];
+    new Random(1).nextBytes(content);
+
+    ScanResult result = scanner(smallClamd).scan(upload(content));
+
+    assertThat(result.verdict()).isEqualTo(ScanVerdict.UNSCANNABLE);
+    assertThat(result.signature()).containsIgnoringCase("limit");
+  }
+
+  @Test
+  void scannerDownFailsTheAttemptSoItIsRetried() throws Exception {
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closedPort = socket.getLocalPort();
+    }
+    ScannerActivities scanner = scanner(closedPort);
+    String key = upload(TestFiles.png(8, 8));
+
+    assertThatThrownBy(() -> scanner.scan(key))
+        .isInstanceOf(ActivityFailure.class)
+        .hasStackTraceContaining("is unreachable");
+  }
+
+  @Test
+  void clamdThatNeverAnswersTimesOutInsteadOfHanging() throws Exception {
+    try (ServerSocket silent = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      Thread acceptor =
+          new Thread(
+              () -> {
+                try (Socket ignored = silent.accept()) {
+                  Thread.sleep(30_000);
+                } catch (Exception e) {
+                  // the test is over
+                }
+              });
+      acceptor.setDaemon(true);
+      acceptor.start();
+      ClamdClient client =
+          new ClamdClient("127.0.0.1", silent.getLocalPort(), Duration.ofSeconds(1), Duration.ofSeconds(2), 1024);
+      long start = System.nanoTime();
+
+      assertThatThrownBy(() -> client.scan(new ByteArrayInputStream(new byte[10]), sent -> {}))
+          .hasMessageContaining("did not answer");
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+    }
+  }
+
+  @Test
+  void clamdThatStopsReadingIsCutOffInsteadOfHanging() throws Exception {
+    try (ServerSocket stalled = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      Thread acceptor =
+          new Thread(
+              () -> {
+                try (Socket ignored = stalled.accept()) {
+                  Thread.sleep(30_000);
+                } catch (Exception e) {
+                  // the test is over
+                }
+              });
+      acceptor.setDaemon(true);
+      acceptor.start();
+      ClamdClient client =
+          new ClamdClient("127.0.0.1", stalled.getLocalPort(), Duration.ofSeconds(1), Duration.ofSeconds(2), 64 * 1024);
+      long start = System.nanoTime();
+
+      // far more than the socket buffers hold, so the writes block once clamd stops reading
+      assertThatThrownBy(() -> client.scan(new ByteArrayInputStream(new byte[64 * 1024 * 1024]), sent -> {}))
+          .isInstanceOf(java.io.IOException.class);
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
+    }
+  }
+}

@@ -1,0 +1,68 @@
+package dev.attachments.testing;
+
+import dev.attachments.stack.LocalS3;
+import dev.attachments.upload.Buckets;
+import java.nio.file.Files;
+import java.util.List;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+
+/** s3proxy over a temporary folder with the three buckets, and SDK clients configured for it. */
+public final class RealS3 implements AutoCloseable {
+  public static final Buckets BUCKETS = new Buckets("incoming", "released", "quarantine");
+
+  public final LocalS3 server;
+  public final S3Client client;
+  public final S3Presigner presigner;
+
+  public RealS3() throws Exception {
+    server =
+        LocalS3.start(
+            Files.createTempDirectory("s3"), "test-access", "test-secret",
+            List.of(BUCKETS.incoming(), BUCKETS.released(), BUCKETS.quarantine()));
+    StaticCredentialsProvider credentials =
+        StaticCredentialsProvider.create(AwsBasicCredentials.create("test-access", "test-secret"));
+    client =
+        S3Client.builder()
+            .endpointOverride(server.endpoint())
+            .region(Region.US_EAST_1)
+            .credentialsProvider(credentials)
+            .forcePathStyle(true)
+            .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+            .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+            .build();
+    presigner =
+        S3Presigner.builder()
+            .endpointOverride(server.endpoint())
+            .region(Region.US_EAST_1)
+            .credentialsProvider(credentials)
+            .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build())
+            .build();
+  }
+
+  public void put(String bucket, String key, byte[] content) {
+    client.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(content));
+  }
+
+  public byte[] get(String bucket, String key) {
+    return client.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray();
+  }
+
+  public boolean exists(String bucket, String key) {
+    return client.listObjectsV2(b -> b.bucket(bucket).prefix(key)).keyCount() > 0;
+  }
+
+  @Override
+  public void close() throws Exception {
+    client.close();
+    presigner.close();
+    server.close();
+  }
+}

@@ -1,0 +1,115 @@
+package dev.attachments.upload;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.attachments.testing.RealS3;
+import dev.attachments.testing.TestFiles;
+import io.temporal.failure.ApplicationFailure;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class S3StorageTest {
+  private static RealS3 s3;
+  private static S3Storage storage;
+
+  @BeforeAll
+  static void start() throws Exception {
+    s3 = new RealS3();
+    storage = new S3Storage(s3.client, RealS3.BUCKETS);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    s3.close();
+  }
+
+  private static String key() {
+    return "acme/" + UUID.randomUUID();
+  }
+
+  @Test
+  void uploadIsSeenOnceItArrives() {
+    String key = key();
+    assertThat(storage.isUploaded(key)).isFalse();
+
+    s3.put("incoming", key, TestFiles.png(10, 10));
+
+    assertThat(storage.isUploaded(key)).isTrue();
+  }
+
+  @Test
+  void uploadOfTheDeclaredSizeIsVerified() {
+    String key = key();
+    byte[] png = TestFiles.png(20, 20);
+    s3.put("incoming", key, png);
+
+    StoredObject stored = storage.verify(key, png.length);
+
+    assertThat(stored.size()).isEqualTo(png.length);
+    assertThat(stored.etag()).isNotBlank();
+  }
+
+  @Test
+  void uploadOfAnotherSizeFailsVerificationForGood() {
+    String key = key();
+    byte[] png = TestFiles.png(20, 20);
+    s3.put("incoming", key, png);
+
+    assertThatThrownBy(() -> storage.verify(key, png.length + 1L))
+        .isInstanceOfSatisfying(
+            ApplicationFailure.class,
+            failure -> {
+              assertThat(failure.getType()).isEqualTo(StorageActivities.SIZE_MISMATCH);
+              assertThat(failure.isNonRetryable()).isTrue();
+              assertThat(failure.getOriginalMessage()).contains(Integer.toString(png.length));
+            });
+  }
+
+  @Test
+  void missingUploadFailsVerificationForGood() {
+    assertThatThrownBy(() -> storage.verify(key(), 10))
+        .isInstanceOfSatisfying(
+            ApplicationFailure.class,
+            failure -> assertThat(failure.getType()).isEqualTo(StorageActivities.UPLOAD_MISSING));
+  }
+
+  @Test
+  void releaseMovesTheBytesAndARetriedReleaseIsHarmless() {
+    String key = key();
+    byte[] png = TestFiles.png(30, 30);
+    s3.put("incoming", key, png);
+
+    storage.release(key);
+    storage.release(key);
+
+    assertThat(s3.get("released", key)).isEqualTo(png);
+    assertThat(s3.exists("incoming", key)).isFalse();
+    assertThat(s3.exists("quarantine", key)).isFalse();
+  }
+
+  @Test
+  void quarantineKeepsTheFileAwayFromTheReleasedBucket() {
+    String key = key();
+    s3.put("incoming", key, TestFiles.eicar());
+
+    storage.quarantine(key);
+
+    assertThat(s3.get("quarantine", key)).isEqualTo(TestFiles.eicar());
+    assertThat(s3.exists("released", key)).isFalse();
+    assertThat(s3.exists("incoming", key)).isFalse();
+  }
+
+  @Test
+  void discardLeavesNothingInIncomingAndIsHarmlessTwice() {
+    String key = key();
+    s3.put("incoming", key, TestFiles.png(5, 5));
+
+    storage.discardUpload(key);
+    storage.discardUpload(key);
+
+    assertThat(s3.exists("incoming", key)).isFalse();
+  }
+}

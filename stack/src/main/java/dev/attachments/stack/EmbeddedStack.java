@@ -1,0 +1,174 @@
+package dev.attachments.stack;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Base64;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The whole system on embedded defaults: Temporal, S3, clamd and PostgreSQL in or under this process, then
+ * the worker and api jars as child processes wired to them. Closing it stops everything it started.
+ */
+public final class EmbeddedStack implements AutoCloseable {
+  public static final List<String> BUCKETS =
+      List.of("attachments-incoming", "attachments-released", "attachments-quarantine");
+
+  private final Deque<AutoCloseable> started = new ArrayDeque<>();
+  private final Options options;
+  private String apiKeys;
+  private URI apiUrl;
+  private LocalS3 s3;
+  private LocalClamd clamd;
+  private LocalPostgres postgres;
+  private LocalTemporal temporal;
+
+  /**
+   * @param dataDir where objects, the database and logs live; kept across restarts
+   * @param httpPort the API's port
+   * @param apiKeys {@code owner:key,...}, or null to make and keep one key in the data dir
+   * @param env more environment for the worker and api, over what this process has
+   */
+  public record Options(Path repository, Path dataDir, int httpPort, String apiKeys, Map<String, String> env) {}
+
+  private EmbeddedStack(Options options) {
+    this.options = options;
+  }
+
+  public static EmbeddedStack start(Options options) throws Exception {
+    EmbeddedStack stack = new EmbeddedStack(options);
+    try {
+      stack.startAll();
+      return stack;
+    } catch (Exception | Error e) {
+      stack.close();
+      throw e;
+    }
+  }
+
+  private void startAll() throws Exception {
+    Path data = options.dataDir().toAbsolutePath();
+    Files.createDirectories(data);
+    apiKeys = options.apiKeys() != null ? options.apiKeys() : devKey(data);
+
+    temporal = started(LocalTemporal.start());
+    s3 = started(LocalS3.start(data.resolve("s3"), "attachments-dev", "attachments-dev-secret", BUCKETS));
+    clamd = started(LocalClamd.start(data.resolve("clamd")));
+    postgres = started(LocalPostgres.start(data.resolve("postgres")));
+
+    Map<String, String> env = new HashMap<>();
+    env.put("ATTACHMENTS_TEMPORAL_TARGET", temporal.target());
+    env.put("ATTACHMENTS_DB_URL", postgres.jdbcUrl());
+    env.put("ATTACHMENTS_DB_USER", LocalPostgres.USER);
+    env.put("ATTACHMENTS_DB_PASSWORD", LocalPostgres.PASSWORD);
+    env.put("ATTACHMENTS_S3_ENDPOINT", s3.endpoint().toString());
+    env.put("ATTACHMENTS_S3_REGION", LocalS3.REGION);
+    env.put("ATTACHMENTS_S3_ACCESS_KEY", s3.accessKey());
+    env.put("ATTACHMENTS_S3_SECRET_KEY", s3.secretKey());
+    env.put("ATTACHMENTS_CLAMD_HOST", clamd.host());
+    env.put("ATTACHMENTS_CLAMD_PORT", Integer.toString(clamd.port()));
+    env.put("ATTACHMENTS_API_KEYS", apiKeys);
+    env.put("ATTACHMENTS_HTTP_PORT", Integer.toString(options.httpPort()));
+    env.putAll(options.env());
+
+    Path ready = data.resolve("worker.ready");
+    Files.deleteIfExists(ready);
+    Map<String, String> workerEnv = new HashMap<>(env);
+    workerEnv.put("ATTACHMENTS_READY_FILE", ready.toString());
+    Path logs = data.resolve("logs");
+    ServiceProcess worker =
+        started(
+            ServiceProcess.start(
+                "worker", jar("worker", "attachments-worker.jar"), List.of("-Xmx512m"), workerEnv,
+                logs.resolve("worker.log")));
+    ServiceProcess api =
+        started(
+            ServiceProcess.start(
+                "api", jar("api", "attachments-api.jar"), List.of("-Xmx384m"), env, logs.resolve("api.log")));
+    apiUrl = URI.create("http://127.0.0.1:" + options.httpPort());
+    worker.awaitReady(() -> Files.exists(ready), Duration.ofMinutes(2));
+    api.awaitReady(this::apiAnswers, Duration.ofMinutes(2));
+  }
+
+  private Path jar(String module, String name) {
+    return options.repository().resolve(module).resolve("target").resolve(name);
+  }
+
+  private boolean apiAnswers() {
+    try {
+      HttpResponse<Void> response =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(apiUrl.resolve("/health")).timeout(Duration.ofSeconds(2)).build(),
+                  HttpResponse.BodyHandlers.discarding());
+      return response.statusCode() == 200;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /** One key for the owner {@code dev}, made once and kept in the data dir so that it survives restarts. */
+  private static String devKey(Path data) throws IOException {
+    Path file = data.resolve("api-keys");
+    if (!Files.exists(file)) {
+      byte[] random = new byte[24];
+      new SecureRandom().nextBytes(random);
+      Files.writeString(file, "dev:" + Base64.getUrlEncoder().withoutPadding().encodeToString(random));
+    }
+    return Files.readString(file).trim();
+  }
+
+  private <T extends AutoCloseable> T started(T part) {
+    started.push(part);
+    return part;
+  }
+
+  public URI apiUrl() {
+    return apiUrl;
+  }
+
+  public String apiKeys() {
+    return apiKeys;
+  }
+
+  public LocalS3 s3() {
+    return s3;
+  }
+
+  public String temporalTarget() {
+    return temporal.target();
+  }
+
+  public String jdbcUrl() {
+    return postgres.jdbcUrl();
+  }
+
+  /** Stops clamd alone, as when the scanner host goes away. */
+  public LocalClamd clamd() {
+    return clamd;
+  }
+
+  @Override
+  public void close() {
+    while (!started.isEmpty()) {
+      try {
+        started.pop().close();
+      } catch (Exception e) {
+        System.err.println("stopping a part of the stack failed: " + e);
+      }
+    }
+  }
+}

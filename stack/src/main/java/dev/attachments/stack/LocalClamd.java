@@ -1,0 +1,132 @@
+package dev.attachments.stack;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Debian's clamd as a child process on a loopback port, with its own configuration and an offline signature
+ * database. clamd refuses to start on an empty database and has no built-in EICAR detection, so the stack
+ * ships one body signature that finds the EICAR test string anywhere, also inside archives.
+ */
+public final class LocalClamd implements AutoCloseable {
+  /** The 68-byte EICAR anti-virus test string: harmless, and detected by every scanner. */
+  public static final String EICAR =
+      "X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*";
+
+  /** Largest stream clamd accepts and scans; the engine never scans more than 2 GiB - 1 of one file. */
+  public static final String MAX_STREAM = "2047M";
+
+  private final Process process;
+  private final int port;
+
+  private LocalClamd(Process process, int port) {
+    this.process = process;
+    this.port = port;
+  }
+
+  public static LocalClamd start(Path folder) throws IOException, InterruptedException {
+    return start(folder, MAX_STREAM);
+  }
+
+  /** @param maxStream clamd's StreamMaxLength and MaxFileSize, e.g. {@code 1M}, to exercise its limits */
+  public static LocalClamd start(Path folder, String maxStream) throws IOException, InterruptedException {
+    Path database = folder.resolve("db");
+    Files.createDirectories(database);
+    Files.writeString(
+        database.resolve("local-eicar.ndb"),
+        "Eicar-Test-Signature:0:*:" + HexFormat.of().formatHex(EICAR.getBytes(StandardCharsets.US_ASCII)) + "\n");
+    int port = FreePort.pick();
+    Path config = folder.resolve("clamd.conf");
+    Files.write(
+        config,
+        List.of(
+            "Foreground yes",
+            "TCPAddr 127.0.0.1",
+            "TCPSocket " + port,
+            "DatabaseDirectory " + database.toAbsolutePath(),
+            "LogFile " + folder.resolve("clamd.log").toAbsolutePath(),
+            "LogFileMaxSize 10M",
+            "PidFile " + folder.resolve("clamd.pid").toAbsolutePath(),
+            // over-limit content is reported, never silently passed as clean
+            "AlertExceedsMax yes",
+            "StreamMaxLength " + maxStream,
+            "MaxFileSize " + maxStream,
+            "MaxScanSize 4095M",
+            "ReadTimeout 300",
+            "CommandReadTimeout 30"));
+    Process process =
+        new ProcessBuilder(binary(), "--config-file=" + config.toAbsolutePath())
+            .redirectErrorStream(true)
+            .redirectOutput(folder.resolve("clamd.out").toFile())
+            .start();
+    LocalClamd clamd = new LocalClamd(process, port);
+    clamd.awaitPong(Duration.ofSeconds(60));
+    return clamd;
+  }
+
+  /** clamd from PATH or Debian's /usr/sbin, which root's PATH may lack. */
+  static String binary() {
+    for (String candidate : List.of("/usr/sbin/clamd", "/usr/local/sbin/clamd")) {
+      if (Files.isExecutable(Path.of(candidate))) {
+        return candidate;
+      }
+    }
+    return "clamd";
+  }
+
+  private void awaitPong(Duration timeout) throws InterruptedException, IOException {
+    Instant deadline = Instant.now().plus(timeout);
+    while (Instant.now().isBefore(deadline)) {
+      if (!process.isAlive()) {
+        throw new IOException("clamd exited with " + process.exitValue() + "; see its clamd.out and clamd.log");
+      }
+      if (ping()) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+    throw new IOException("clamd did not answer PING within " + timeout);
+  }
+
+  private boolean ping() {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
+      socket.setSoTimeout(1000);
+      OutputStream out = socket.getOutputStream();
+      out.write("zPING\0".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      InputStream in = socket.getInputStream();
+      return new String(in.readNBytes(4), StandardCharsets.US_ASCII).equals("PONG");
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  public String host() {
+    return "127.0.0.1";
+  }
+
+  public int port() {
+    return port;
+  }
+
+  /** Stops clamd, as when the scanner host goes down. */
+  @Override
+  public void close() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(10, TimeUnit.SECONDS)) {
+      process.destroyForcibly().waitFor();
+    }
+  }
+}
