@@ -1,0 +1,64 @@
+package dev.attachments.api;
+
+import io.micronaut.context.annotation.Replaces;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.annotation.Produces;
+import io.micronaut.http.server.exceptions.ExceptionHandler;
+import io.micronaut.http.server.exceptions.response.Error;
+import io.micronaut.http.server.exceptions.response.ErrorContext;
+import io.micronaut.http.server.exceptions.response.JsonErrorResponseBodyProvider;
+import jakarta.inject.Singleton;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every error this API answers is problem+json: our own refusals, and what the framework refuses before our
+ * code runs (unknown route, wrong method, unreadable JSON). micronaut-problem-json is not served by the
+ * registries this project builds from, and this is all it would do for us.
+ */
+public final class ProblemResponses {
+  private static final Logger LOG = LoggerFactory.getLogger(ProblemResponses.class);
+
+  /** Our own refusals, thrown as {@link ProblemException}. */
+  @Singleton
+  @Produces(Problem.CONTENT_TYPE)
+  public static class Refusals implements ExceptionHandler<ProblemException, HttpResponse<Problem>> {
+    @Override
+    public HttpResponse<Problem> handle(HttpRequest request, ProblemException exception) {
+      return HttpResponse.<Problem>status(exception.status())
+          .contentType(Problem.CONTENT_TYPE)
+          .body(exception.toProblem());
+    }
+  }
+
+  /** The framework's own errors, in the same shape. Server errors keep their internals to the log. */
+  @Singleton
+  @Replaces(JsonErrorResponseBodyProvider.class)
+  public static class FrameworkErrors implements JsonErrorResponseBodyProvider<Problem> {
+    @Override
+    public Problem body(ErrorContext context, HttpResponse<?> response) {
+      HttpStatus status = response.getStatus();
+      String detail;
+      if (status.getCode() >= 500) {
+        context.getRootCause().ifPresent(cause -> LOG.error("request failed: {}", context.getRequest(), cause));
+        detail = "the server failed to handle this request; it has been logged";
+      } else {
+        detail =
+            context.getErrors().stream()
+                .map(Error::getMessage)
+                .reduce((a, b) -> a + "; " + b)
+                .orElse(status.getReason());
+      }
+      return new Problem("about:blank", status.getReason(), status.getCode(), detail);
+    }
+
+    @Override
+    public String contentType() {
+      return Problem.CONTENT_TYPE;
+    }
+  }
+
+  private ProblemResponses() {}
+}

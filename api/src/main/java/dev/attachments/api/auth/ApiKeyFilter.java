@@ -1,0 +1,34 @@
+package dev.attachments.api.auth;
+
+import dev.attachments.api.Problems;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.annotation.RequestFilter;
+import io.micronaut.http.annotation.ServerFilter;
+
+/** Every /v1 call needs {@code Authorization: Bearer <api key>}; the key's owner rides on the request. */
+@ServerFilter("/v1/**")
+public class ApiKeyFilter {
+  /** Request attribute holding the authenticated owner. */
+  public static final String OWNER = "attachments.owner";
+
+  private final ApiKeys keys;
+
+  public ApiKeyFilter(ApiKeys keys) {
+    this.keys = keys;
+  }
+
+  @RequestFilter
+  public void authenticate(HttpRequest<?> request) {
+    String header = request.getHeaders().getAuthorization().orElse("");
+    if (!header.regionMatches(true, 0, "Bearer ", 0, 7) || header.length() == 7) {
+      throw Problems.of(
+          HttpStatus.UNAUTHORIZED, "unauthenticated", "send your API key as 'Authorization: Bearer <key>'");
+    }
+    String owner =
+        keys.ownerOf(header.substring(7).trim())
+            .orElseThrow(
+                () -> Problems.of(HttpStatus.UNAUTHORIZED, "unauthenticated", "the API key is not valid"));
+    request.setAttribute(OWNER, owner);
+  }
+}

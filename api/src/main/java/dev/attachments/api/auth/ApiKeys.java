@@ -1,0 +1,60 @@
+package dev.attachments.api.auth;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/** API keys and the owner each belongs to, from {@code owner:key,owner:key}. */
+public final class ApiKeys {
+  /** Owner names become the first segment of object keys: keep them to safe characters. */
+  private static final Pattern OWNER = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
+  private final Map<String, byte[]> keyByOwner;
+
+  private ApiKeys(Map<String, byte[]> keyByOwner) {
+    this.keyByOwner = keyByOwner;
+  }
+
+  /** @throws IllegalArgumentException naming the entry that is not {@code owner:key} */
+  public static ApiKeys parse(String spec) {
+    Map<String, byte[]> keys = new LinkedHashMap<>();
+    for (String entry : spec.split(",")) {
+      String trimmed = entry.trim();
+      int colon = trimmed.indexOf(':');
+      if (colon <= 0 || colon == trimmed.length() - 1) {
+        throw new IllegalArgumentException("ATTACHMENTS_API_KEYS entry '" + trimmed + "' is not owner:key");
+      }
+      String owner = trimmed.substring(0, colon);
+      if (!OWNER.matcher(owner).matches()) {
+        throw new IllegalArgumentException(
+            "owner '" + owner + "' in ATTACHMENTS_API_KEYS may hold only letters, digits, '.', '_' and '-'");
+      }
+      keys.put(owner, trimmed.substring(colon + 1).getBytes(StandardCharsets.UTF_8));
+    }
+    return new ApiKeys(keys);
+  }
+
+  /** One random key for the owner {@code dev}. */
+  public static String generate() {
+    byte[] random = new byte[24];
+    new SecureRandom().nextBytes(random);
+    return "dev:" + Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+  }
+
+  /** The owner of this key; compares against every key in constant time. */
+  public Optional<String> ownerOf(String presented) {
+    byte[] candidate = presented.getBytes(StandardCharsets.UTF_8);
+    String owner = null;
+    for (Map.Entry<String, byte[]> entry : keyByOwner.entrySet()) {
+      if (MessageDigest.isEqual(entry.getValue(), candidate)) {
+        owner = entry.getKey();
+      }
+    }
+    return Optional.ofNullable(owner);
+  }
+}

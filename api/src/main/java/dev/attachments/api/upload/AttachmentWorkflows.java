@@ -1,0 +1,102 @@
+package dev.attachments.api.upload;
+
+import dev.attachments.api.ApiSettings;
+import dev.attachments.metadata.Attachment;
+import dev.attachments.workflow.AttachmentRequest;
+import dev.attachments.workflow.AttachmentSearchAttributes;
+import dev.attachments.workflow.AttachmentWorkflow;
+import dev.attachments.workflow.TaskQueues;
+import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowExecutionAlreadyStarted;
+import io.temporal.client.WorkflowNotFoundException;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.common.SearchAttributes;
+import jakarta.inject.Singleton;
+import java.time.Duration;
+
+/** Starts and signals the one workflow each attachment has, by its id; both are idempotent. */
+@Singleton
+public class AttachmentWorkflows {
+  private final WorkflowClient client;
+  private final TaskQueues queues;
+
+  public AttachmentWorkflows(WorkflowClient client, ApiSettings settings) {
+    this.client = client;
+    this.queues = new TaskQueues(settings.taskQueue(), settings.scanTaskQueue(), settings.mediaTaskQueue());
+  }
+
+  /** Starts the attachment's workflow unless it runs or ran already. */
+  public void start(Attachment attachment) {
+    AttachmentWorkflow workflow =
+        client.newWorkflowStub(
+            AttachmentWorkflow.class,
+            WorkflowOptions.newBuilder()
+                .setWorkflowId(AttachmentRequest.workflowId(attachment.id().toString()))
+                .setTaskQueue(queues.main())
+                .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
+                .setStaticSummary(summary(attachment))
+                .setStaticDetails(
+                    "owner: " + attachment.owner() + "\nobject: " + attachment.objectKey() + "\ncreated: "
+                        + attachment.createdAt())
+                .setTypedSearchAttributes(
+                    SearchAttributes.newBuilder()
+                        .set(AttachmentSearchAttributes.STATUS, attachment.status().name())
+                        .set(AttachmentSearchAttributes.OWNER, attachment.owner())
+                        .set(AttachmentSearchAttributes.CONTENT_TYPE, attachment.contentType())
+                        .set(AttachmentSearchAttributes.SIZE, attachment.size())
+                        .build())
+                .build());
+    try {
+      WorkflowClient.start(
+          workflow::process,
+          new AttachmentRequest(
+              attachment.id().toString(),
+              attachment.owner(),
+              attachment.filename(),
+              attachment.contentType(),
+              attachment.size(),
+              attachment.declaredSha256(),
+              attachment.objectKey(),
+              attachment.uploadExpiresAt(),
+              queues));
+    } catch (WorkflowExecutionAlreadyStarted alreadyStarted) {
+      // a retried create: the workflow is there, which is all we wanted
+    }
+  }
+
+  /**
+   * Tells the workflow its upload is complete.
+   *
+   * @return false when the workflow has already finished
+   */
+  public boolean uploadCompleted(String attachmentId) {
+    try {
+      client.newWorkflowStub(AttachmentWorkflow.class, AttachmentRequest.workflowId(attachmentId)).uploadCompleted();
+      return true;
+    } catch (WorkflowNotFoundException finished) {
+      return false;
+    }
+  }
+
+  /** "logo.png · 1.2 MB · image/png": what the Temporal UI shows first. */
+  static String summary(Attachment attachment) {
+    return attachment.filename() + " · " + humanSize(attachment.size()) + " · " + attachment.contentType();
+  }
+
+  static String humanSize(long bytes) {
+    String[] units = {"B", "KB", "MB", "GB", "TB"};
+    double value = bytes;
+    int unit = 0;
+    while (value >= 1000 && unit < units.length - 1) {
+      value /= 1000;
+      unit++;
+    }
+    return unit == 0 ? bytes + " B" : String.format(java.util.Locale.ROOT, "%.1f %s", value, units[unit]);
+  }
+
+  /** How long the presigned upload and the workflow's wait for it last. */
+  public static Duration clamp(Duration ttl) {
+    return ttl.compareTo(PresignedUrls.LONGEST) > 0 ? PresignedUrls.LONGEST : ttl;
+  }
+}

@@ -1,0 +1,202 @@
+package dev.attachments.api.upload;
+
+import dev.attachments.api.ApiSettings;
+import dev.attachments.api.Problems;
+import dev.attachments.api.auth.ApiKeyFilter;
+import dev.attachments.metadata.Attachment;
+import dev.attachments.metadata.AttachmentRepository;
+import dev.attachments.metadata.NewAttachment;
+import dev.attachments.metadata.Page;
+import dev.attachments.workflow.AttachmentRequest;
+import dev.attachments.workflow.AttachmentStatus;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.Header;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.QueryValue;
+import io.micronaut.http.annotation.RequestAttribute;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.UUID;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+
+/** The attachments of the calling owner: create an upload, complete it, read it, download it, list them. */
+@Controller("/v1/attachments")
+@ExecuteOn(TaskExecutors.BLOCKING)
+public class AttachmentsController {
+  private static final int DEFAULT_PAGE = 20;
+  private static final int LARGEST_PAGE = 100;
+
+  private final AttachmentRepository repository;
+  private final UploadPolicy policy;
+  private final PresignedUrls urls;
+  private final AttachmentWorkflows workflows;
+  private final S3Client s3;
+  private final ApiSettings settings;
+
+  public AttachmentsController(
+      AttachmentRepository repository,
+      UploadPolicy policy,
+      PresignedUrls urls,
+      AttachmentWorkflows workflows,
+      S3Client s3,
+      ApiSettings settings) {
+    this.repository = repository;
+    this.policy = policy;
+    this.urls = urls;
+    this.workflows = workflows;
+    this.s3 = s3;
+    this.settings = settings;
+  }
+
+  @Post
+  public HttpResponse<Views.Created> create(
+      @RequestAttribute(ApiKeyFilter.OWNER) String owner,
+      @Header("Idempotency-Key") @Nullable String idempotencyKey,
+      @Body @Nullable CreateAttachment body) {
+    CreateAttachment request = policy.check(body);
+    if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 255)) {
+      throw Problems.invalid("Idempotency-Key must be 1 to 255 characters");
+    }
+    Instant now = Instant.now();
+    Instant expiresAt = now.plus(AttachmentWorkflows.clamp(settings.uploadTtl()));
+    AttachmentRepository.Created created =
+        repository.create(
+            new NewAttachment(
+                UUID.randomUUID(), owner, request.filename(), request.contentType(), request.size(),
+                request.sha256(), idempotencyKey, expiresAt, now));
+    Attachment attachment = created.attachment();
+    if (!created.isNew() && !sameRequest(attachment, request)) {
+      throw Problems.of(
+          HttpStatus.UNPROCESSABLE_ENTITY,
+          "idempotency-key-reused",
+          "Idempotency-Key '" + idempotencyKey + "' was used for another attachment (" + attachment.id() + ")");
+    }
+    if (attachment.status() != AttachmentStatus.AWAITING_UPLOAD) {
+      return HttpResponse.<Views.Created>status(HttpStatus.CREATED)
+          .body(new Views.Created(attachment.id().toString(), attachment.status().name(), null));
+    }
+    // on a retried create too: the workflow may be what the first try did not get to
+    workflows.start(attachment);
+    Views.Upload upload =
+        urls.upload(
+            attachment.objectKey(), attachment.contentType(), attachment.size(), attachment.declaredSha256(),
+            attachment.uploadExpiresAt());
+    return HttpResponse.<Views.Created>status(HttpStatus.CREATED)
+        .body(new Views.Created(attachment.id().toString(), attachment.status().name(), upload));
+  }
+
+  private static boolean sameRequest(Attachment existing, CreateAttachment request) {
+    return existing.filename().equals(request.filename())
+        && existing.contentType().equals(request.contentType())
+        && existing.size() == request.size()
+        && Objects.equals(existing.declaredSha256(), request.sha256());
+  }
+
+  @Post("/{id}/complete")
+  public HttpResponse<Views.Completed> complete(@RequestAttribute(ApiKeyFilter.OWNER) String owner, String id) {
+    Attachment attachment = find(owner, id);
+    if (attachment.status() == AttachmentStatus.EXPIRED) {
+      throw Problems.conflict(
+          "upload-expired", "the upload expired at " + attachment.uploadExpiresAt() + "; create a new attachment");
+    }
+    if (attachment.status() == AttachmentStatus.AWAITING_UPLOAD) {
+      if (!uploaded(attachment)) {
+        Attachment now = find(owner, id);
+        if (now.status() == AttachmentStatus.AWAITING_UPLOAD) {
+          throw Problems.conflict(
+              "upload-missing", "no file has arrived for this attachment yet: PUT it to the upload URL first");
+        }
+        attachment = now;
+      } else {
+        workflows.uploadCompleted(attachment.id().toString());
+      }
+    }
+    return HttpResponse.accepted()
+        .body(new Views.Completed(attachment.id().toString(), find(owner, id).status().name()));
+  }
+
+  private boolean uploaded(Attachment attachment) {
+    try {
+      s3.headObject(b -> b.bucket(settings.bucketIncoming()).key(attachment.objectKey()));
+      return true;
+    } catch (NoSuchKeyException e) {
+      return false;
+    } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
+      if (e.statusCode() == 404) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  @Get("/{id}")
+  public Views.AttachmentView get(@RequestAttribute(ApiKeyFilter.OWNER) String owner, String id) {
+    return Views.AttachmentView.of(find(owner, id));
+  }
+
+  @Get("/{id}/download")
+  public Views.Download download(@RequestAttribute(ApiKeyFilter.OWNER) String owner, String id) {
+    Attachment attachment = find(owner, id);
+    if (attachment.status() != AttachmentStatus.RELEASED) {
+      throw Problems.conflict(
+          "not-released",
+          "the attachment is " + attachment.status() + "; it can be downloaded once it is RELEASED");
+    }
+    return urls.download(attachment.objectKey(), attachment.filename());
+  }
+
+  @Get
+  public Views.Listing list(
+      @RequestAttribute(ApiKeyFilter.OWNER) String owner,
+      @QueryValue @Nullable String status,
+      @QueryValue @Nullable String limit,
+      @QueryValue @Nullable String cursor) {
+    AttachmentStatus only = null;
+    if (status != null && !status.isBlank()) {
+      try {
+        only = AttachmentStatus.valueOf(status.trim().toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw Problems.invalid(
+            "status '" + status + "' is not one of " + java.util.Arrays.toString(AttachmentStatus.values()));
+      }
+    }
+    int size = DEFAULT_PAGE;
+    if (limit != null) {
+      try {
+        size = Integer.parseInt(limit.trim());
+      } catch (NumberFormatException e) {
+        size = -1;
+      }
+      if (size < 1 || size > LARGEST_PAGE) {
+        throw Problems.invalid("limit must be a whole number from 1 to " + LARGEST_PAGE);
+      }
+    }
+    Page page;
+    try {
+      page = repository.list(owner, only, size, cursor == null || cursor.isBlank() ? null : cursor);
+    } catch (IllegalArgumentException e) {
+      throw Problems.invalid(e.getMessage());
+    }
+    return new Views.Listing(page.items().stream().map(Views.AttachmentView::of).toList(), page.nextCursor());
+  }
+
+  /** The owner's attachment; another owner's, or one that does not exist, is simply not found. */
+  private Attachment find(String owner, String id) {
+    UUID uuid;
+    try {
+      uuid = UUID.fromString(id);
+    } catch (IllegalArgumentException e) {
+      throw Problems.notFound("no attachment " + id);
+    }
+    return repository.find(owner, uuid).orElseThrow(() -> Problems.notFound("no attachment " + id));
+  }
+}

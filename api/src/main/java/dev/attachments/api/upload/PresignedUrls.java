@@ -1,0 +1,87 @@
+package dev.attachments.api.upload;
+
+import dev.attachments.api.ApiSettings;
+import jakarta.inject.Singleton;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+import software.amazon.awssdk.services.s3.presigner.model.PresignedGetObjectRequest;
+import software.amazon.awssdk.services.s3.presigner.model.PresignedPutObjectRequest;
+
+/**
+ * Presigned S3 URLs: the bytes go between the client and S3, never through us. The PUT signs Content-Type,
+ * Content-Length and (when declared) the SHA-256 checksum, so S3 itself refuses any other file.
+ */
+@Singleton
+public class PresignedUrls {
+  /** SigV4 presigned URLs live at most seven days. */
+  static final Duration LONGEST = Duration.ofDays(7);
+
+  private final S3Presigner presigner;
+  private final ApiSettings settings;
+
+  public PresignedUrls(S3Presigner presigner, ApiSettings settings) {
+    this.presigner = presigner;
+    this.settings = settings;
+  }
+
+  /** @param sha256Hex the declared digest, or null */
+  public Views.Upload upload(String objectKey, String contentType, long size, String sha256Hex, Instant expiresAt) {
+    Duration ttl = Duration.between(Instant.now(), expiresAt);
+    PresignedPutObjectRequest presigned =
+        presigner.presignPutObject(
+            p ->
+                p.signatureDuration(ttl.compareTo(LONGEST) > 0 ? LONGEST : ttl)
+                    .putObjectRequest(
+                        put -> {
+                          put.bucket(settings.bucketIncoming())
+                              .key(objectKey)
+                              .contentType(contentType)
+                              .contentLength(size);
+                          if (sha256Hex != null) {
+                            put.checksumSHA256(Base64.getEncoder().encodeToString(HexFormat.of().parseHex(sha256Hex)));
+                          }
+                        }));
+    return new Views.Upload("single", "PUT", presigned.url().toString(), clientHeaders(presigned.signedHeaders()), presigned.expiration());
+  }
+
+  /** A short-lived GET of a released object that downloads under its original file name. */
+  public Views.Download download(String objectKey, String filename) {
+    PresignedGetObjectRequest presigned =
+        presigner.presignGetObject(
+            p ->
+                p.signatureDuration(settings.downloadTtl())
+                    .getObjectRequest(
+                        get ->
+                            get.bucket(settings.bucketReleased())
+                                .key(objectKey)
+                                .responseContentDisposition(contentDisposition(filename))));
+    return new Views.Download(presigned.url().toString(), presigned.expiration());
+  }
+
+  /** RFC 6266: an ASCII fallback name and the exact UTF-8 one. */
+  static String contentDisposition(String filename) {
+    String fallback = filename.replaceAll("[^\\x20-\\x7e]", "_").replace("\\", "_").replace("\"", "_");
+    String exact = URLEncoder.encode(filename, StandardCharsets.UTF_8).replace("+", "%20");
+    return "attachment; filename=\"" + fallback + "\"; filename*=UTF-8''" + exact;
+  }
+
+  /** The headers the client must send as they were signed; its HTTP library sets Host itself. */
+  private static Map<String, String> clientHeaders(Map<String, List<String>> signed) {
+    Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    signed.forEach(
+        (name, values) -> {
+          if (!name.equalsIgnoreCase("host")) {
+            headers.put(name, String.join(",", values));
+          }
+        });
+    return headers;
+  }
+}

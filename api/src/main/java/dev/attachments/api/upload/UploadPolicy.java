@@ -1,0 +1,82 @@
+package dev.attachments.api.upload;
+
+import dev.attachments.api.ApiSettings;
+import dev.attachments.api.Problems;
+import io.micronaut.http.HttpStatus;
+import jakarta.inject.Singleton;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/** What a client may upload: a sane file name, an allowed media type, a size within the limit. */
+@Singleton
+public class UploadPolicy {
+  private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-fA-F]{64}");
+  private static final Pattern MEDIA_TYPE =
+      Pattern.compile("[a-z0-9][a-z0-9!#$&^_.+-]{0,126}/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}");
+  private static final int MAX_FILENAME = 255;
+
+  private final long maxSize;
+  private final List<String> allowedTypes;
+
+  public UploadPolicy(ApiSettings settings) {
+    this.maxSize = settings.maxSize();
+    this.allowedTypes = settings.allowedTypes().stream().map(t -> t.trim().toLowerCase(Locale.ROOT)).toList();
+  }
+
+  /**
+   * Checks a new attachment and answers it normalized: the media type lower-case without parameters, the digest
+   * lower-case.
+   */
+  public CreateAttachment check(CreateAttachment request) {
+    if (request == null) {
+      throw Problems.invalid("send a JSON body with filename, contentType, size and optionally sha256");
+    }
+    String filename = request.filename();
+    if (filename == null || filename.isBlank()) {
+      throw Problems.invalid("filename is required");
+    }
+    if (filename.length() > MAX_FILENAME) {
+      throw Problems.invalid("filename is longer than " + MAX_FILENAME + " characters");
+    }
+    if (filename.chars().anyMatch(c -> c < 0x20 || c == 0x7f) || filename.contains("/") || filename.contains("\\")) {
+      throw Problems.invalid("filename must be a plain file name, without control characters or path separators");
+    }
+    if (request.contentType() == null || request.contentType().isBlank()) {
+      throw Problems.invalid("contentType is required, e.g. image/png");
+    }
+    String type = request.contentType().split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+    if (!MEDIA_TYPE.matcher(type).matches()) {
+      throw Problems.invalid("contentType '" + request.contentType() + "' is not a media type like image/png");
+    }
+    if (request.size() == null) {
+      throw Problems.invalid("size is required: the file's length in bytes");
+    }
+    if (request.size() <= 0) {
+      throw Problems.invalid("size must be at least 1 byte");
+    }
+    if (request.size() > maxSize) {
+      throw Problems.of(
+          HttpStatus.REQUEST_ENTITY_TOO_LARGE,
+          "too-large",
+          "the file has " + request.size() + " bytes; the largest allowed is " + maxSize);
+    }
+    if (!isAllowed(type)) {
+      throw Problems.of(
+          HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+          "type-not-allowed",
+          "attachments of type " + type + " are not accepted; allowed: " + String.join(", ", allowedTypes));
+    }
+    String sha256 = request.sha256();
+    if (sha256 != null && !SHA256_HEX.matcher(sha256).matches()) {
+      throw Problems.invalid("sha256 must be the file's SHA-256 digest as 64 hexadecimal characters");
+    }
+    return new CreateAttachment(
+        filename, type, request.size(), sha256 == null ? null : sha256.toLowerCase(Locale.ROOT));
+  }
+
+  private boolean isAllowed(String type) {
+    return allowedTypes.stream()
+        .anyMatch(allowed -> allowed.endsWith("*") ? type.startsWith(allowed.substring(0, allowed.length() - 1)) : allowed.equals(type));
+  }
+}
