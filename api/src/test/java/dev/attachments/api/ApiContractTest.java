@@ -1,0 +1,296 @@
+package dev.attachments.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.attachments.stack.LocalPostgres;
+import dev.attachments.stack.LocalS3;
+import dev.attachments.stack.LocalTemporal;
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.runtime.server.EmbeddedServer;
+import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
+import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.security.MessageDigest;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The HTTP contract against a real S3 (s3proxy), PostgreSQL and Temporal server; no worker runs here. */
+class ApiContractTest {
+  private static final String ACME_KEY = "acme-key-0123456789";
+  private static final String GLOBEX_KEY = "globex-key-0123456789";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private static LocalTemporal temporal;
+  private static LocalS3 s3;
+  private static LocalPostgres postgres;
+  private static EmbeddedServer server;
+  private static final HttpClient http = HttpClient.newHttpClient();
+
+  @BeforeAll
+  static void start() throws Exception {
+    temporal = LocalTemporal.start();
+    s3 = LocalS3.start(Files.createTempDirectory("s3"), "access", "secret", List.of("attachments-incoming", "attachments-released"));
+    postgres = LocalPostgres.start(Files.createTempDirectory("pg").resolve("data"));
+    server =
+        ApplicationContext.run(
+            EmbeddedServer.class,
+            Map.ofEntries(
+                Map.entry("micronaut.server.port", -1),
+                Map.entry("datasources.default.url", postgres.jdbcUrl()),
+                Map.entry("datasources.default.username", LocalPostgres.USER),
+                Map.entry("datasources.default.password", LocalPostgres.PASSWORD),
+                Map.entry("attachments.api-keys", "acme:" + ACME_KEY + ",globex:" + GLOBEX_KEY),
+                Map.entry("attachments.max-size", 10_000_000L),
+                Map.entry("attachments.temporal-target", temporal.target()),
+                Map.entry("attachments.s3-endpoint", s3.endpoint().toString()),
+                Map.entry("attachments.s3-access-key", "access"),
+                Map.entry("attachments.s3-secret-key", "secret")));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    server.close();
+    postgres.close();
+    s3.close();
+    temporal.close();
+  }
+
+  private static HttpResponse<String> call(String method, String path, String key, String body, String... headers)
+      throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(server.getURI().resolve(path))
+            .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (key != null) {
+      request.header("Authorization", "Bearer " + key);
+    }
+    if (body != null) {
+      request.header("Content-Type", "application/json");
+    }
+    for (int i = 0; i < headers.length; i += 2) {
+      request.header(headers[i], headers[i + 1]);
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static JsonNode json(HttpResponse<String> response) throws Exception {
+    return JSON.readTree(response.body());
+  }
+
+  private static void assertProblem(HttpResponse<String> response, int status, String detailPart) throws Exception {
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+    assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+    JsonNode problem = json(response);
+    assertThat(problem.get("status").asInt()).isEqualTo(status);
+    assertThat(problem.get("title").asText()).isNotBlank();
+    assertThat(problem.get("type").asText()).isNotBlank();
+    assertThat(problem.get("detail").asText()).containsIgnoringCase(detailPart);
+  }
+
+  private static JsonNode create(String key, String filename, String type, long size, String sha256) throws Exception {
+    String body =
+        "{\"filename\":\"" + filename + "\",\"contentType\":\"" + type + "\",\"size\":" + size
+            + (sha256 == null ? "" : ",\"sha256\":\"" + sha256 + "\"") + "}";
+    HttpResponse<String> response = call("POST", "/v1/attachments", key, body);
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+    return json(response);
+  }
+
+  private static int put(JsonNode upload, byte[] content, Map<String, String> overrides) throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(upload.get("url").asText())).PUT(HttpRequest.BodyPublishers.ofByteArray(content));
+    Iterator<Map.Entry<String, JsonNode>> headers = upload.get("headers").fields();
+    while (headers.hasNext()) {
+      Map.Entry<String, JsonNode> header = headers.next();
+      if (!header.getKey().equalsIgnoreCase("content-length")) {
+        request.header(header.getKey(), overrides.getOrDefault(header.getKey(), header.getValue().asText()));
+      }
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+  }
+
+  @Test
+  void everyCallNeedsAValidKey() throws Exception {
+    assertProblem(call("GET", "/v1/attachments", null, null), 401, "Authorization: Bearer");
+    assertProblem(call("GET", "/v1/attachments", "not-a-key", null), 401, "not valid");
+    assertProblem(call("GET", "/v1/attachments", null, null, "Authorization", "Basic abc"), 401, "Bearer");
+  }
+
+  @Test
+  void createAnswersAPresignedPutThatS3AcceptsOnlyForTheDeclaredFile() throws Exception {
+    byte[] content = "hello, attachments".getBytes();
+    JsonNode created = create(ACME_KEY, "hello.txt", "text/plain", content.length, null);
+
+    assertThat(created.get("status").asText()).isEqualTo("AWAITING_UPLOAD");
+    JsonNode upload = created.get("upload");
+    assertThat(upload.get("mode").asText()).isEqualTo("single");
+    assertThat(upload.get("method").asText()).isEqualTo("PUT");
+    assertThat(upload.get("url").asText()).contains("/attachments-incoming/acme/" + created.get("id").asText());
+    assertThat(upload.get("headers").get("content-type").asText()).isEqualTo("text/plain");
+    assertThat(upload.get("headers").get("content-length").asText()).isEqualTo(Integer.toString(content.length));
+    assertThat(upload.get("expiresAt").asText()).isNotBlank();
+
+    assertThat(put(upload, content, Map.of("content-type", "text/html"))).isEqualTo(403);
+    assertThat(put(upload, "a different, longer file".getBytes(), Map.of())).isEqualTo(403);
+    assertThat(put(upload, content, Map.of())).isEqualTo(200);
+  }
+
+  @Test
+  void declaredDigestIsSignedSoS3RefusesOtherBytes() throws Exception {
+    byte[] content = "the real bytes".getBytes();
+    String sha256 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+    JsonNode upload = create(ACME_KEY, "real.txt", "text/plain", content.length, sha256).get("upload");
+
+    assertThat(upload.get("headers").get("x-amz-checksum-sha256")).isNotNull();
+    assertThat(put(upload, "the fake bytes".getBytes(), Map.of())).isEqualTo(400);
+    assertThat(put(upload, content, Map.of())).isEqualTo(200);
+  }
+
+  @Test
+  void createStartsTheAttachmentsWorkflowWithItsSearchAttributes() throws Exception {
+    String id = create(ACME_KEY, "logo.png", "image/png", 100, null).get("id").asText();
+
+    WorkflowServiceStubs service =
+        WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder().setTarget(temporal.target()).build());
+    try {
+      var description =
+          service.blockingStub()
+              .describeWorkflowExecution(
+                  DescribeWorkflowExecutionRequest.newBuilder()
+                      .setNamespace("default")
+                      .setExecution(WorkflowExecution.newBuilder().setWorkflowId("attachment-" + id))
+                      .build());
+      assertThat(description.getWorkflowExecutionInfo().getType().getName()).isEqualTo("AttachmentWorkflow");
+      assertThat(description.getWorkflowExecutionInfo().getSearchAttributes().getIndexedFieldsMap())
+          .containsKeys("AttachmentOwner", "AttachmentStatus", "AttachmentSize", "AttachmentContentType");
+    } finally {
+      service.shutdown();
+    }
+  }
+
+  @Test
+  void badRequestsAreClearClientErrors() throws Exception {
+    assertProblem(call("POST", "/v1/attachments", ACME_KEY, "{\"contentType\":\"image/png\",\"size\":1}"), 400, "filename");
+    assertProblem(call("POST", "/v1/attachments", ACME_KEY, "{\"filename\":\"a.png\",\"size\":1}"), 400, "contentType");
+    assertProblem(call("POST", "/v1/attachments", ACME_KEY, "{\"filename\":\"a.png\",\"contentType\":\"image/png\"}"), 400, "size");
+    assertProblem(call("POST", "/v1/attachments", ACME_KEY, "{\"filename\":\"a.png\",\"contentType\":\"image/png\",\"size\":0}"), 400, "size");
+    assertProblem(call("POST", "/v1/attachments", ACME_KEY, "{\"filename\":\"../a.png\",\"contentType\":\"image/png\",\"size\":1}"), 400, "path");
+    assertProblem(call("POST", "/v1/attachments", ACME_KEY, "{\"filename\":\"a.png\",\"contentType\":\"png\",\"size\":1}"), 400, "media type");
+    assertProblem(call("POST", "/v1/attachments", ACME_KEY, "{\"filename\":\"a.png\",\"contentType\":\"image/png\",\"size\":1,\"sha256\":\"xyz\"}"), 400, "sha256");
+    assertProblem(call("POST", "/v1/attachments", ACME_KEY, "{\"filename\":\"a.png\",\"contentType\":\"image/png\",\"size\":\"big\"}"), 400, "");
+    assertProblem(call("POST", "/v1/attachments", ACME_KEY, "{not json"), 400, "JSON");
+    assertProblem(call("POST", "/v1/attachments", ACME_KEY, null), 400, "");
+    assertProblem(call("POST", "/v1/attachments", ACME_KEY, "[1,2]"), 400, "");
+    assertProblem(call("POST", "/v1/attachments", ACME_KEY, "{\"filename\":\"a.mkv\",\"contentType\":\"video/x-matroska\",\"size\":10000001}"), 413, "10000000");
+    assertProblem(call("POST", "/v1/attachments", ACME_KEY, "{\"filename\":\"a.exe\",\"contentType\":\"application/x-msdownload\",\"size\":10}"), 415, "not accepted");
+    assertProblem(call("GET", "/v1/attachments?limit=0", ACME_KEY, null), 400, "limit");
+    assertProblem(call("GET", "/v1/attachments?limit=abc", ACME_KEY, null), 400, "limit");
+    assertProblem(call("GET", "/v1/attachments?status=LOST", ACME_KEY, null), 400, "status");
+    assertProblem(call("GET", "/v1/attachments?cursor=bogus", ACME_KEY, null), 400, "cursor");
+    assertProblem(call("DELETE", "/v1/attachments", ACME_KEY, null), 405, "");
+    assertProblem(call("GET", "/v1/nothing-here", ACME_KEY, null), 404, "");
+  }
+
+  @Test
+  void anotherOwnersAttachmentIsNotFound() throws Exception {
+    String id = create(ACME_KEY, "secret.pdf", "application/pdf", 10, null).get("id").asText();
+
+    assertThat(call("GET", "/v1/attachments/" + id, ACME_KEY, null).statusCode()).isEqualTo(200);
+    assertProblem(call("GET", "/v1/attachments/" + id, GLOBEX_KEY, null), 404, id);
+    assertProblem(call("GET", "/v1/attachments/" + id + "/download", GLOBEX_KEY, null), 404, id);
+    assertProblem(call("POST", "/v1/attachments/" + id + "/complete", GLOBEX_KEY, null), 404, id);
+    assertThat(json(call("GET", "/v1/attachments", GLOBEX_KEY, null)).get("items").findValuesAsText("id")).doesNotContain(id);
+    assertProblem(call("GET", "/v1/attachments/not-a-uuid", ACME_KEY, null), 404, "not-a-uuid");
+  }
+
+  @Test
+  void downloadIsRefusedUntilReleased() throws Exception {
+    String id = create(ACME_KEY, "report.pdf", "application/pdf", 10, null).get("id").asText();
+
+    assertProblem(call("GET", "/v1/attachments/" + id + "/download", ACME_KEY, null), 409, "AWAITING_UPLOAD");
+  }
+
+  @Test
+  void completeBeforeTheUploadIsAConflictAndAfterItIsAccepted() throws Exception {
+    byte[] content = "done".getBytes();
+    JsonNode created = create(ACME_KEY, "done.txt", "text/plain", content.length, null);
+    String id = created.get("id").asText();
+
+    assertProblem(call("POST", "/v1/attachments/" + id + "/complete", ACME_KEY, null), 409, "PUT it");
+    assertThat(put(created.get("upload"), content, Map.of())).isEqualTo(200);
+    HttpResponse<String> accepted = call("POST", "/v1/attachments/" + id + "/complete", ACME_KEY, null);
+    assertThat(accepted.statusCode()).isEqualTo(202);
+    assertThat(json(accepted).get("id").asText()).isEqualTo(id);
+    assertThat(call("POST", "/v1/attachments/" + id + "/complete", ACME_KEY, null).statusCode()).isEqualTo(202);
+  }
+
+  @Test
+  void sameIdempotencyKeyGivesTheSameAttachmentAndAnotherBodyIsRefused() throws Exception {
+    String body = "{\"filename\":\"a.png\",\"contentType\":\"image/png\",\"size\":5}";
+    HttpResponse<String> first = call("POST", "/v1/attachments", ACME_KEY, body, "Idempotency-Key", "order-42");
+    HttpResponse<String> again = call("POST", "/v1/attachments", ACME_KEY, body, "Idempotency-Key", "order-42");
+
+    assertThat(json(again).get("id").asText()).isEqualTo(json(first).get("id").asText());
+    assertProblem(
+        call("POST", "/v1/attachments", ACME_KEY, body.replace("\"size\":5", "\"size\":6"), "Idempotency-Key", "order-42"),
+        422,
+        "order-42");
+    // another owner's key space is its own
+    assertThat(json(call("POST", "/v1/attachments", GLOBEX_KEY, body, "Idempotency-Key", "order-42")).get("id").asText())
+        .isNotEqualTo(json(first).get("id").asText());
+  }
+
+  @Test
+  void listingPagesThroughTheOwnersAttachmentsNewestFirst() throws Exception {
+    String key = "lister-key-0123456789";
+    // a third owner whose listing holds only what this test makes
+    server.close();
+    server =
+        ApplicationContext.run(
+            EmbeddedServer.class,
+            Map.ofEntries(
+                Map.entry("micronaut.server.port", -1),
+                Map.entry("datasources.default.url", postgres.jdbcUrl()),
+                Map.entry("datasources.default.username", LocalPostgres.USER),
+                Map.entry("datasources.default.password", LocalPostgres.PASSWORD),
+                Map.entry("attachments.api-keys", "acme:" + ACME_KEY + ",globex:" + GLOBEX_KEY + ",lister:" + key),
+                Map.entry("attachments.max-size", 10_000_000L),
+                Map.entry("attachments.temporal-target", temporal.target()),
+                Map.entry("attachments.s3-endpoint", s3.endpoint().toString()),
+                Map.entry("attachments.s3-access-key", "access"),
+                Map.entry("attachments.s3-secret-key", "secret")));
+    List<String> made = new java.util.ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      made.add(0, create(key, "f" + i + ".txt", "text/plain", 3, null).get("id").asText());
+    }
+
+    List<String> seen = new java.util.ArrayList<>();
+    Set<String> cursors = new HashSet<>();
+    String cursor = null;
+    do {
+      JsonNode page =
+          json(call("GET", "/v1/attachments?limit=2" + (cursor == null ? "" : "&cursor=" + cursor), key, null));
+      page.get("items").forEach(item -> seen.add(item.get("id").asText()));
+      cursor = page.get("nextCursor").isNull() ? null : page.get("nextCursor").asText();
+      assertThat(cursor == null || cursors.add(cursor)).isTrue();
+    } while (cursor != null);
+
+    assertThat(seen).containsExactlyElementsOf(made);
+    assertThat(json(call("GET", "/v1/attachments?status=released", key, null)).get("items")).isEmpty();
+    assertThat(json(call("GET", "/v1/attachments?status=AWAITING_UPLOAD", key, null)).get("items")).hasSize(5);
+  }
+}
