@@ -1,0 +1,102 @@
+package dev.attachments.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Set;
+
+/** What an API client does, over plain HTTP: create an upload, PUT the bytes to S3, complete, read, download. */
+public final class AttachmentsClient {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final URI api;
+  private final String key;
+
+  public AttachmentsClient(URI api, String key) {
+    this.api = api;
+    this.key = key;
+  }
+
+  /** A JSON answer with its status. */
+  public record Answer(int status, JsonNode body) {}
+
+  public Answer call(String method, String path, String body) throws IOException, InterruptedException {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(api.resolve(path))
+            .timeout(Duration.ofSeconds(30))
+            .header("Authorization", "Bearer " + key)
+            .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) {
+      request.header("Content-Type", "application/json");
+    }
+    HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    return new Answer(
+        response.statusCode(), response.body().isEmpty() ? JSON.nullNode() : JSON.readTree(response.body()));
+  }
+
+  /** Creates an attachment; answers the 201 body with its upload instructions. */
+  public JsonNode create(String filename, String contentType, long size) throws IOException, InterruptedException {
+    ObjectNode body = JSON.createObjectNode().put("filename", filename).put("contentType", contentType).put("size", size);
+    Answer answer = call("POST", "/v1/attachments", body.toString());
+    if (answer.status() != 201) {
+      throw new IOException("create answered " + answer.status() + ": " + answer.body());
+    }
+    return answer.body();
+  }
+
+  /** PUTs the bytes straight to S3 with exactly the headers the API signed; answers S3's status. */
+  public int upload(JsonNode created, byte[] content) throws IOException, InterruptedException {
+    JsonNode upload = created.get("upload");
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(upload.get("url").asText()))
+            .timeout(Duration.ofMinutes(5))
+            .PUT(HttpRequest.BodyPublishers.ofByteArray(content));
+    Iterator<Map.Entry<String, JsonNode>> headers = upload.get("headers").fields();
+    while (headers.hasNext()) {
+      Map.Entry<String, JsonNode> header = headers.next();
+      // the HTTP client sets Content-Length from the body itself
+      if (!header.getKey().equalsIgnoreCase("content-length")) {
+        request.header(header.getKey(), header.getValue().asText());
+      }
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+  }
+
+  public Answer complete(String id) throws IOException, InterruptedException {
+    return call("POST", "/v1/attachments/" + id + "/complete", null);
+  }
+
+  public Answer get(String id) throws IOException, InterruptedException {
+    return call("GET", "/v1/attachments/" + id, null);
+  }
+
+  /** Polls until the attachment reaches one of {@code statuses}; answers it. */
+  public JsonNode awaitStatus(String id, Set<String> statuses, Duration timeout)
+      throws IOException, InterruptedException {
+    Instant deadline = Instant.now().plus(timeout);
+    JsonNode attachment = get(id).body();
+    while (!statuses.contains(attachment.path("status").asText())) {
+      if (Instant.now().isAfter(deadline)) {
+        throw new IOException("attachment " + id + " did not reach " + statuses + " within " + timeout + ": " + attachment);
+      }
+      Thread.sleep(50);
+      attachment = get(id).body();
+    }
+    return attachment;
+  }
+
+  /** Follows the presigned download URL; answers the response with its bytes. */
+  public HttpResponse<byte[]> fetch(String url) throws IOException, InterruptedException {
+    return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+}

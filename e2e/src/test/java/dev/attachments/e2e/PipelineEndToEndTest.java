@@ -1,0 +1,185 @@
+package dev.attachments.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.attachments.stack.EmbeddedStack;
+import dev.attachments.stack.FreePort;
+import dev.attachments.testing.TestFiles;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * The built api and worker jars as processes on the embedded stack (Temporal test server, s3proxy, clamd,
+ * PostgreSQL), driven over HTTP exactly as an API client would.
+ */
+class PipelineEndToEndTest {
+  private static final Duration PROCESSING = Duration.ofSeconds(90);
+  /** Short, so that an upload that never arrives expires while we watch. */
+  private static final Duration UPLOAD_TTL = Duration.ofSeconds(15);
+  private static final Set<String> FINAL = Set.of("RELEASED", "QUARANTINED", "REJECTED", "EXPIRED", "FAILED");
+
+  private static EmbeddedStack stack;
+  private static AttachmentsClient acme;
+  private static AttachmentsClient globex;
+  private static S3Client s3;
+
+  @BeforeAll
+  static void start() throws Exception {
+    Path data = Files.createTempDirectory("attachments-e2e");
+    stack =
+        EmbeddedStack.start(
+            new EmbeddedStack.Options(
+                Path.of("").toAbsolutePath(),
+                data,
+                FreePort.pick(),
+                "acme:acme-e2e-key-0001,globex:globex-e2e-key-0002",
+                Map.of("ATTACHMENTS_UPLOAD_TTL", UPLOAD_TTL.toSeconds() + "s")));
+    acme = new AttachmentsClient(stack.apiUrl(), "acme-e2e-key-0001");
+    globex = new AttachmentsClient(stack.apiUrl(), "globex-e2e-key-0002");
+    s3 =
+        S3Client.builder()
+            .endpointOverride(stack.s3().endpoint())
+            .region(Region.US_EAST_1)
+            .forcePathStyle(true)
+            .credentialsProvider(
+                StaticCredentialsProvider.create(
+                    AwsBasicCredentials.create(stack.s3().accessKey(), stack.s3().secretKey())))
+            .build();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (s3 != null) {
+      s3.close();
+    }
+    if (stack != null) {
+      stack.close();
+    }
+  }
+
+  private static boolean stored(String bucket, String key) {
+    return s3.listObjectsV2(b -> b.bucket(bucket).prefix(key)).keyCount() > 0;
+  }
+
+  private static String uploadAndComplete(AttachmentsClient client, String name, String type, byte[] content)
+      throws Exception {
+    JsonNode created = client.create(name, type, content.length);
+    assertThat(client.upload(created, content)).isEqualTo(200);
+    String id = created.get("id").asText();
+    assertThat(client.complete(id).status()).isEqualTo(202);
+    return id;
+  }
+
+  @Test
+  void cleanPngIsReleasedAndDownloadsByteIdenticalUnderItsName() throws Exception {
+    byte[] png = TestFiles.png(640, 480);
+    String id = uploadAndComplete(acme, "logo ünïcode.png", "image/png", png);
+
+    JsonNode attachment = acme.awaitStatus(id, FINAL, PROCESSING);
+
+    assertThat(attachment.get("status").asText()).isEqualTo("RELEASED");
+    assertThat(attachment.get("scan").get("verdict").asText()).isEqualTo("CLEAN");
+    assertThat(attachment.get("scan").get("engine").asText()).startsWith("ClamAV");
+    assertThat(attachment.get("sha256").asText())
+        .isEqualTo(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(png)));
+    assertThat(attachment.get("detectedContentType").asText()).isEqualTo("image/png");
+    assertThat(attachment.get("preview").get("status").asText()).isEqualTo("NOT_CONFIGURED");
+
+    AttachmentsClient.Answer download = acme.call("GET", "/v1/attachments/" + id + "/download", null);
+    assertThat(download.status()).isEqualTo(200);
+    HttpResponse<byte[]> file = acme.fetch(download.body().get("url").asText());
+    assertThat(file.statusCode()).isEqualTo(200);
+    assertThat(file.body()).isEqualTo(png);
+    assertThat(file.headers().firstValue("Content-Disposition").orElse(""))
+        .startsWith("attachment;")
+        .contains("filename*=UTF-8''logo%20%C3%BCn%C3%AFcode.png");
+    assertThat(stored("attachments-incoming", "acme/" + id)).isFalse();
+  }
+
+  @Test
+  void eicarIsQuarantinedAndNeverDownloadable() throws Exception {
+    String id = uploadAndComplete(acme, "eicar.com.txt", "text/plain", TestFiles.eicar());
+
+    JsonNode attachment = acme.awaitStatus(id, FINAL, PROCESSING);
+
+    assertThat(attachment.get("status").asText()).isEqualTo("QUARANTINED");
+    assertThat(attachment.get("scan").get("verdict").asText()).isEqualTo("INFECTED");
+    assertThat(attachment.get("scan").get("signature").asText()).contains("Eicar-Test-Signature");
+    AttachmentsClient.Answer download = acme.call("GET", "/v1/attachments/" + id + "/download", null);
+    assertThat(download.status()).isEqualTo(409);
+    assertThat(download.body().get("detail").asText()).contains("QUARANTINED");
+    assertThat(stored("attachments-released", "acme/" + id)).isFalse();
+    assertThat(stored("attachments-incoming", "acme/" + id)).isFalse();
+    assertThat(stored("attachments-quarantine", "acme/" + id)).isTrue();
+  }
+
+  @Test
+  void zippedEicarIsQuarantinedToo() throws Exception {
+    String id =
+        uploadAndComplete(acme, "invoice.zip", "application/zip", TestFiles.zipped("invoice.pdf", TestFiles.eicar()));
+
+    JsonNode attachment = acme.awaitStatus(id, FINAL, PROCESSING);
+
+    assertThat(attachment.get("status").asText()).isEqualTo("QUARANTINED");
+    assertThat(stored("attachments-released", "acme/" + id)).isFalse();
+  }
+
+  @Test
+  void anotherOwnerSeesNothingOfIt() throws Exception {
+    String id = uploadAndComplete(acme, "private.png", "image/png", TestFiles.png(32, 32));
+    acme.awaitStatus(id, FINAL, PROCESSING);
+
+    assertThat(globex.get(id).status()).isEqualTo(404);
+    assertThat(globex.call("GET", "/v1/attachments/" + id + "/download", null).status()).isEqualTo(404);
+    assertThat(globex.complete(id).status()).isEqualTo(404);
+    assertThat(globex.call("GET", "/v1/attachments", null).body().get("items").findValuesAsText("id"))
+        .doesNotContain(id);
+  }
+
+  @Test
+  void uploadThatNeverArrivesExpiresAndCannotBeCompleted() throws Exception {
+    String id = acme.create("never.pdf", "application/pdf", 1000).get("id").asText();
+
+    JsonNode attachment = acme.awaitStatus(id, FINAL, UPLOAD_TTL.plus(PROCESSING));
+
+    assertThat(attachment.get("status").asText()).isEqualTo("EXPIRED");
+    AttachmentsClient.Answer complete = acme.complete(id);
+    assertThat(complete.status()).isEqualTo(409);
+    assertThat(complete.body().get("detail").asText()).contains("expired");
+  }
+
+  @Test
+  void uploadWhoseClientNeverCallsCompleteIsStillProcessed() throws Exception {
+    byte[] png = TestFiles.png(48, 48);
+    JsonNode created = acme.create("forgetful.png", "image/png", png.length);
+    assertThat(acme.upload(created, png)).isEqualTo(200);
+
+    JsonNode attachment = acme.awaitStatus(created.get("id").asText(), FINAL, PROCESSING);
+
+    assertThat(attachment.get("status").asText()).isEqualTo("RELEASED");
+  }
+
+  @Test
+  void listingShowsTheOwnersAttachmentsNewestFirst() throws Exception {
+    String older = acme.create("a.txt", "text/plain", 1).get("id").asText();
+    String newer = acme.create("b.txt", "text/plain", 1).get("id").asText();
+
+    JsonNode items = acme.call("GET", "/v1/attachments?status=AWAITING_UPLOAD&limit=100", null).body().get("items");
+
+    assertThat(items.findValuesAsText("id")).containsSubsequence(newer, older);
+  }
+}
