@@ -51,12 +51,14 @@ public class Infrastructure {
   @Bean(preDestroy = "close")
   S3Presigner s3Presigner(ApiSettings settings) {
     var builder = S3Presigner.builder().region(Region.of(settings.s3Region())).credentialsProvider(credentials(settings));
-    if (settings.s3Endpoint() != null) {
-      // an S3-compatible server on one host name: bucket in the path, not in a sub-domain
-      builder
-          .endpointOverride(settings.s3Endpoint())
-          .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build());
-    }
+    settings
+        .s3PresignEndpointUri()
+        .ifPresent(
+            // an S3-compatible server on one host name: bucket in the path, not in a sub-domain
+            endpoint ->
+                builder
+                    .endpointOverride(endpoint)
+                    .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build()));
     return builder.build();
   }
 
@@ -64,13 +66,15 @@ public class Infrastructure {
   @Bean(preDestroy = "close")
   S3Client s3Client(ApiSettings settings) {
     var builder = S3Client.builder().region(Region.of(settings.s3Region())).credentialsProvider(credentials(settings));
-    if (settings.s3Endpoint() != null) {
-      builder
-          .endpointOverride(settings.s3Endpoint())
-          .forcePathStyle(true)
-          .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-          .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
-    }
+    settings
+        .s3EndpointUri()
+        .ifPresent(
+            endpoint ->
+                builder
+                    .endpointOverride(endpoint)
+                    .forcePathStyle(true)
+                    .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                    .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED));
     return builder.build();
   }
 

@@ -1,0 +1,12 @@
+# The API image. Build from the repository root: docker build -f docker/api.Dockerfile -t attachments-api .
+FROM maven:3.9-eclipse-temurin-17 AS build
+WORKDIR /src
+COPY . .
+RUN mvn -B -q -T1 package -DskipTests -pl api -am
+
+FROM eclipse-temurin:17-jre
+RUN useradd --system --uid 10001 --no-create-home attachments
+COPY --from=build /src/api/target/attachments-api.jar /app/attachments-api.jar
+USER 10001
+EXPOSE 8080
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "/app/attachments-api.jar"]
