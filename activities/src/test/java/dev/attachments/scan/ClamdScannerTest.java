@@ -146,20 +146,25 @@ class ClamdScannerTest {
         .hasStackTraceContaining("is unreachable");
   }
 
+  /** A clamd that takes the connection and then neither reads nor answers. */
+  private static void acceptAndIgnore(ServerSocket socket) {
+    Thread acceptor =
+        new Thread(
+            () -> {
+              try (Socket ignored = socket.accept()) {
+                Thread.sleep(30_000);
+              } catch (Exception e) {
+                // the test is over
+              }
+            });
+    acceptor.setDaemon(true);
+    acceptor.start();
+  }
+
   @Test
   void clamdThatNeverAnswersTimesOutInsteadOfHanging() throws Exception {
     try (ServerSocket silent = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      Thread acceptor =
-          new Thread(
-              () -> {
-                try (Socket ignored = silent.accept()) {
-                  Thread.sleep(30_000);
-                } catch (Exception e) {
-                  // the test is over
-                }
-              });
-      acceptor.setDaemon(true);
-      acceptor.start();
+      acceptAndIgnore(silent);
       ClamdClient client =
           new ClamdClient("127.0.0.1", silent.getLocalPort(), Duration.ofSeconds(1), Duration.ofSeconds(2), 1024);
       long start = System.nanoTime();
@@ -173,17 +178,7 @@ class ClamdScannerTest {
   @Test
   void clamdThatStopsReadingIsCutOffInsteadOfHanging() throws Exception {
     try (ServerSocket stalled = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      Thread acceptor =
-          new Thread(
-              () -> {
-                try (Socket ignored = stalled.accept()) {
-                  Thread.sleep(30_000);
-                } catch (Exception e) {
-                  // the test is over
-                }
-              });
-      acceptor.setDaemon(true);
-      acceptor.start();
+      acceptAndIgnore(stalled);
       ClamdClient client =
           new ClamdClient("127.0.0.1", stalled.getLocalPort(), Duration.ofSeconds(1), Duration.ofSeconds(2), 64 * 1024);
       long start = System.nanoTime();

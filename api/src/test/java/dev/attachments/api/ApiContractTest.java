@@ -46,20 +46,23 @@ class ApiContractTest {
     temporal = LocalTemporal.start();
     s3 = LocalS3.start(Files.createTempDirectory("s3"), "access", "secret", List.of("attachments-incoming", "attachments-released"));
     postgres = LocalPostgres.start(Files.createTempDirectory("pg").resolve("data"));
-    server =
-        ApplicationContext.run(
-            EmbeddedServer.class,
-            Map.ofEntries(
-                Map.entry("micronaut.server.port", -1),
-                Map.entry("datasources.default.url", postgres.jdbcUrl()),
-                Map.entry("datasources.default.username", LocalPostgres.USER),
-                Map.entry("datasources.default.password", LocalPostgres.PASSWORD),
-                Map.entry("attachments.api-keys", "acme:" + ACME_KEY + ",globex:" + GLOBEX_KEY),
-                Map.entry("attachments.max-size", 10_000_000L),
-                Map.entry("attachments.temporal-target", temporal.target()),
-                Map.entry("attachments.s3-endpoint", s3.endpoint().toString()),
-                Map.entry("attachments.s3-access-key", "access"),
-                Map.entry("attachments.s3-secret-key", "secret")));
+    server = startApi("");
+  }
+
+  private static EmbeddedServer startApi(String moreKeys) {
+    return ApplicationContext.run(
+        EmbeddedServer.class,
+        Map.ofEntries(
+            Map.entry("micronaut.server.port", -1),
+            Map.entry("datasources.default.url", postgres.jdbcUrl()),
+            Map.entry("datasources.default.username", LocalPostgres.USER),
+            Map.entry("datasources.default.password", LocalPostgres.PASSWORD),
+            Map.entry("attachments.api-keys", "acme:" + ACME_KEY + ",globex:" + GLOBEX_KEY + moreKeys),
+            Map.entry("attachments.max-size", 10_000_000L),
+            Map.entry("attachments.temporal-target", temporal.target()),
+            Map.entry("attachments.s3-endpoint", s3.endpoint().toString()),
+            Map.entry("attachments.s3-access-key", "access"),
+            Map.entry("attachments.s3-secret-key", "secret")));
   }
 
   @AfterAll
@@ -259,20 +262,7 @@ class ApiContractTest {
     String key = "lister-key-0123456789";
     // a third owner whose listing holds only what this test makes
     server.close();
-    server =
-        ApplicationContext.run(
-            EmbeddedServer.class,
-            Map.ofEntries(
-                Map.entry("micronaut.server.port", -1),
-                Map.entry("datasources.default.url", postgres.jdbcUrl()),
-                Map.entry("datasources.default.username", LocalPostgres.USER),
-                Map.entry("datasources.default.password", LocalPostgres.PASSWORD),
-                Map.entry("attachments.api-keys", "acme:" + ACME_KEY + ",globex:" + GLOBEX_KEY + ",lister:" + key),
-                Map.entry("attachments.max-size", 10_000_000L),
-                Map.entry("attachments.temporal-target", temporal.target()),
-                Map.entry("attachments.s3-endpoint", s3.endpoint().toString()),
-                Map.entry("attachments.s3-access-key", "access"),
-                Map.entry("attachments.s3-secret-key", "secret")));
+    server = startApi(",lister:" + key);
     List<String> made = new java.util.ArrayList<>();
     for (int i = 0; i < 5; i++) {
       made.add(0, create(key, "f" + i + ".txt", "text/plain", 3, null).get("id").asText());
