@@ -12,6 +12,8 @@ import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
@@ -52,8 +54,12 @@ class AttachmentWorkflowTest {
   }
 
   private AttachmentRequest request(String declaredSha256) {
+    return request(declaredSha256, Duration.ofHours(24));
+  }
+
+  private AttachmentRequest request(String declaredSha256, Duration uploadTtl) {
     String id = UUID.randomUUID().toString();
-    Instant expires = Instant.ofEpochMilli(env.currentTimeMillis()).plus(Duration.ofHours(24));
+    Instant expires = Instant.ofEpochMilli(env.currentTimeMillis()).plus(uploadTtl);
     return new AttachmentRequest(
         id, "acme", "logo.png", "image/png", SIZE, declaredSha256, "acme/" + id, expires, queues);
   }
@@ -77,9 +83,23 @@ class AttachmentWorkflowTest {
     return WorkflowStub.fromTyped(workflow).getResult(AttachmentState.class);
   }
 
+  /**
+   * With {@code -DrecordHistories=true}, keeps this run's history for {@link AttachmentWorkflowReplayTest}:
+   * record again only when a change to the workflow is meant to be incompatible (and guarded by getVersion).
+   */
+  private void record(String name, AttachmentRequest request) throws Exception {
+    if (Boolean.getBoolean("recordHistories")) {
+      String json =
+          client.fetchHistory(AttachmentRequest.workflowId(request.attachmentId())).toJson(true);
+      Files.writeString(Path.of("src/test/resources/histories", name + ".json"), json);
+    }
+  }
+
   @Test
-  void cleanUploadIsReleasedAndPublishedInStageOrder() {
-    AttachmentState state = uploadAndComplete(request(null));
+  void cleanUploadIsReleasedAndPublishedInStageOrder() throws Exception {
+    AttachmentRequest request = request(null);
+    AttachmentState state = uploadAndComplete(request);
+    record("released", request);
 
     assertThat(state.status()).isEqualTo(AttachmentStatus.RELEASED);
     assertThat(state.scan().verdict()).isEqualTo(ScanVerdict.CLEAN);
@@ -90,10 +110,12 @@ class AttachmentWorkflowTest {
   }
 
   @Test
-  void infectedUploadIsQuarantinedAndNeverReleased() {
+  void infectedUploadIsQuarantinedAndNeverReleased() throws Exception {
     fakes.verdict = ScanVerdict.INFECTED;
+    AttachmentRequest request = request(null);
 
-    AttachmentState state = uploadAndComplete(request(null));
+    AttachmentState state = uploadAndComplete(request);
+    record("quarantined", request);
 
     assertThat(state.status()).isEqualTo(AttachmentStatus.QUARANTINED);
     assertThat(state.reason()).contains("Eicar-Test-Signature");
@@ -112,10 +134,12 @@ class AttachmentWorkflowTest {
   }
 
   @Test
-  void uploadOfAnotherSizeIsRejectedWithoutScanning() {
+  void uploadOfAnotherSizeIsRejectedWithoutScanning() throws Exception {
     fakes.storedSize = SIZE + 1;
+    AttachmentRequest request = request(null);
 
-    AttachmentState state = uploadAndComplete(request(null));
+    AttachmentState state = uploadAndComplete(request);
+    record("rejected", request);
 
     assertThat(state.status()).isEqualTo(AttachmentStatus.REJECTED);
     assertThat(state.reason()).contains("1025 bytes").contains("1024");
@@ -132,11 +156,12 @@ class AttachmentWorkflowTest {
   }
 
   @Test
-  void uploadThatNeverArrivesExpiresAndLeavesNothingBehind() {
-    AttachmentRequest request = request(null);
+  void uploadThatNeverArrivesExpiresAndLeavesNothingBehind() throws Exception {
+    AttachmentRequest request = request(null, Duration.ofHours(1));
     AttachmentWorkflow workflow = start(request);
 
     AttachmentState state = WorkflowStub.fromTyped(workflow).getResult(AttachmentState.class);
+    record("expired", request);
 
     assertThat(state.status()).isEqualTo(AttachmentStatus.EXPIRED);
     assertThat(env.currentTimeMillis()).isGreaterThanOrEqualTo(request.uploadExpiresAt().toEpochMilli());
@@ -171,7 +196,7 @@ class AttachmentWorkflowTest {
   }
 
   @Test
-  void scannerDownForGoodFailsTheAttachmentInsteadOfReleasingIt() {
+  void scannerDownForGoodFailsTheAttachmentInsteadOfReleasingIt() throws Exception {
     fakes.scannerDownFor = Integer.MAX_VALUE;
     AttachmentRequest request = request(null);
     AttachmentWorkflow workflow = start(request);
@@ -180,6 +205,7 @@ class AttachmentWorkflowTest {
 
     assertThatThrownBy(() -> WorkflowStub.fromTyped(workflow).getResult(AttachmentState.class))
         .isInstanceOf(WorkflowFailedException.class);
+    record("failed", request);
     assertThat(fakes.published.get(fakes.published.size() - 1).status()).isEqualTo(AttachmentStatus.FAILED);
     assertThat(fakes.published.get(fakes.published.size() - 1).reason()).contains("processing gave up");
     assertThat(fakes.events).doesNotContain("release", "quarantine");

@@ -1,0 +1,35 @@
+package dev.attachments.workflow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.temporal.testing.WorkflowReplayer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Replays recorded histories of every workflow path against the current code: a change that would break
+ * workflows already running fails here (guard it with Workflow.getVersion).
+ */
+class AttachmentWorkflowReplayTest {
+  private static final Path HISTORIES = Path.of("src/test/resources/histories");
+
+  static List<Path> histories() throws IOException {
+    try (Stream<Path> files = Files.list(HISTORIES)) {
+      List<Path> found = files.filter(f -> f.toString().endsWith(".json")).sorted().toList();
+      assertThat(found).extracting(f -> f.getFileName().toString())
+          .contains("released.json", "quarantined.json", "rejected.json", "expired.json", "failed.json");
+      return found;
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("histories")
+  void recordedHistoryReplaysOnTheCurrentCode(Path history) throws Exception {
+    WorkflowReplayer.replayWorkflowExecution(Files.readString(history), AttachmentWorkflowImpl.class);
+  }
+}
