@@ -60,5 +60,49 @@ public final class ProblemResponses {
     }
   }
 
+  /** Temporal, S3 or PostgreSQL did not answer: not the client's fault, and worth a retry soon. */
+  static HttpResponse<Problem> unavailable(String system, RuntimeException exception) {
+    LOG.warn("{} is unavailable", system, exception);
+    return HttpResponse.<Problem>status(HttpStatus.SERVICE_UNAVAILABLE)
+        .contentType(Problem.CONTENT_TYPE)
+        .header("Retry-After", "5")
+        .body(
+            new Problem(
+                Problem.TYPE_PREFIX + "unavailable",
+                HttpStatus.SERVICE_UNAVAILABLE.getReason(),
+                503,
+                system + " is unavailable right now; retry the same request (with the same Idempotency-Key) shortly"));
+  }
+
+  @Singleton
+  @Produces(Problem.CONTENT_TYPE)
+  public static class TemporalUnavailable
+      implements ExceptionHandler<io.temporal.client.WorkflowServiceException, HttpResponse<Problem>> {
+    @Override
+    public HttpResponse<Problem> handle(HttpRequest request, io.temporal.client.WorkflowServiceException e) {
+      return unavailable("the workflow service", e);
+    }
+  }
+
+  @Singleton
+  @Produces(Problem.CONTENT_TYPE)
+  public static class StorageUnavailable
+      implements ExceptionHandler<software.amazon.awssdk.core.exception.SdkException, HttpResponse<Problem>> {
+    @Override
+    public HttpResponse<Problem> handle(HttpRequest request, software.amazon.awssdk.core.exception.SdkException e) {
+      return unavailable("the object store", e);
+    }
+  }
+
+  @Singleton
+  @Produces(Problem.CONTENT_TYPE)
+  public static class MetadataUnavailable
+      implements ExceptionHandler<dev.attachments.metadata.MetadataStoreException, HttpResponse<Problem>> {
+    @Override
+    public HttpResponse<Problem> handle(HttpRequest request, dev.attachments.metadata.MetadataStoreException e) {
+      return unavailable("the metadata store", e);
+    }
+  }
+
   private ProblemResponses() {}
 }
