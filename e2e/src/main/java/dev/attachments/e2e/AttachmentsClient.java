@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /** What an API client does, over plain HTTP: create an upload, PUT the bytes to S3, complete, read, download. */
 public final class AttachmentsClient {
@@ -83,11 +84,25 @@ public final class AttachmentsClient {
   /** Polls until the attachment reaches one of {@code statuses}; answers it. */
   public JsonNode awaitStatus(String id, Set<String> statuses, Duration timeout)
       throws IOException, InterruptedException {
+    return await(id, a -> statuses.contains(a.path("status").asText()), "one of " + statuses, timeout);
+  }
+
+  /** Polls until the attachment's preview step has settled (READY, FAILED, UNSUPPORTED, NOT_CONFIGURED). */
+  public JsonNode awaitPreview(String id, Duration timeout) throws IOException, InterruptedException {
+    return await(
+        id,
+        a -> a.path("preview").hasNonNull("status") && !a.path("preview").path("status").asText().equals("PENDING"),
+        "a settled preview",
+        timeout);
+  }
+
+  private JsonNode await(String id, Predicate<JsonNode> reached, String what, Duration timeout)
+      throws IOException, InterruptedException {
     Instant deadline = Instant.now().plus(timeout);
     JsonNode attachment = get(id).body();
-    while (!statuses.contains(attachment.path("status").asText())) {
+    while (!reached.test(attachment)) {
       if (Instant.now().isAfter(deadline)) {
-        throw new IOException("attachment " + id + " did not reach " + statuses + " within " + timeout + ": " + attachment);
+        throw new IOException("attachment " + id + " did not reach " + what + " within " + timeout + ": " + attachment);
       }
       Thread.sleep(50);
       attachment = get(id).body();
