@@ -32,17 +32,28 @@ public class ClamdScanner implements ScannerActivities {
   private final S3Client s3;
   private final Buckets buckets;
   private final ClamdClient clamd;
+  private final long largestScan;
   private final Tika tika = new Tika();
 
-  public ClamdScanner(S3Client s3, Buckets buckets, ClamdClient clamd) {
+  /** @param largestScan the most bytes clamd takes in one stream (its StreamMaxLength) */
+  public ClamdScanner(S3Client s3, Buckets buckets, ClamdClient clamd, long largestScan) {
     this.s3 = s3;
     this.buckets = buckets;
     this.clamd = clamd;
+    this.largestScan = largestScan;
   }
 
   @Override
   public ScanResult scan(String objectKey) {
     ActivityExecutionContext activity = Activity.getExecutionContext();
+    long size = s3.headObject(b -> b.bucket(buckets.incoming()).key(objectKey)).contentLength();
+    if (size > largestScan) {
+      // clamd would refuse it past its limit anyway: say so without streaming gigabytes first
+      return new ScanResult(
+          ScanVerdict.UNSCANNABLE,
+          "the file has " + size + " bytes, more than the scanner takes (" + largestScan + ")",
+          engine(), null, null, 0, Instant.now());
+    }
     try (ResponseInputStream<GetObjectResponse> object =
         s3.getObject(b -> b.bucket(buckets.incoming()).key(objectKey))) {
       long expected = object.response().contentLength();
@@ -90,8 +101,12 @@ public class ClamdScanner implements ScannerActivities {
     return ScanVerdict.UNSCANNABLE;
   }
 
-  private String engine() throws IOException {
-    return clamd.version();
+  private String engine() {
+    try {
+      return clamd.version();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** Passes bytes through, keeping the first few for type detection and counting them all. */

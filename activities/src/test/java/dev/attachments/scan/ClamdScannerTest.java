@@ -63,9 +63,13 @@ class ClamdScannerTest {
   }
 
   private ScannerActivities scanner(int port) {
+    return scanner(port, Long.MAX_VALUE);
+  }
+
+  private ScannerActivities scanner(int port, long largestScan) {
     ClamdClient client =
         new ClamdClient("127.0.0.1", port, Duration.ofSeconds(1), Duration.ofSeconds(3), 64 * 1024);
-    env.registerActivitiesImplementations(new ClamdScanner(s3.client, RealS3.BUCKETS, client));
+    env.registerActivitiesImplementations(new ClamdScanner(s3.client, RealS3.BUCKETS, client, largestScan));
     return env.newActivityStub(
         ScannerActivities.class,
         ActivityOptions.newBuilder()
@@ -130,6 +134,18 @@ class ClamdScannerTest {
 
     assertThat(result.verdict()).isEqualTo(ScanVerdict.UNSCANNABLE);
     assertThat(result.signature()).containsIgnoringCase("limit");
+  }
+
+  @Test
+  void fileOverTheConfiguredLimitIsUnscannableWithoutStreamingIt() {
+    byte[] content = new byte[3 * 1024 * 1024];
+
+    ScanResult result = scanner(clamd.port(), 1024 * 1024).scan(upload(content));
+
+    assertThat(result.verdict()).isEqualTo(ScanVerdict.UNSCANNABLE);
+    assertThat(result.signature()).contains("3145728 bytes").contains("1048576");
+    assertThat(result.scannedBytes()).isZero();
+    assertThat(result.sha256()).isNull();
   }
 
   @Test

@@ -1,17 +1,12 @@
 package dev.attachments.testing;
 
 import dev.attachments.stack.LocalS3;
+import dev.attachments.storage.S3Connection;
 import dev.attachments.upload.Buckets;
 import java.nio.file.Files;
 import java.util.List;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
-import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /** s3proxy over a temporary folder with the three buckets, and SDK clients configured for it. */
@@ -27,24 +22,10 @@ public final class RealS3 implements AutoCloseable {
         LocalS3.start(
             Files.createTempDirectory("s3"), "test-access", "test-secret",
             List.of(BUCKETS.incoming(), BUCKETS.released(), BUCKETS.quarantine()));
-    StaticCredentialsProvider credentials =
-        StaticCredentialsProvider.create(AwsBasicCredentials.create("test-access", "test-secret"));
-    client =
-        S3Client.builder()
-            .endpointOverride(server.endpoint())
-            .region(Region.US_EAST_1)
-            .credentialsProvider(credentials)
-            .forcePathStyle(true)
-            .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-            .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-            .build();
-    presigner =
-        S3Presigner.builder()
-            .endpointOverride(server.endpoint())
-            .region(Region.US_EAST_1)
-            .credentialsProvider(credentials)
-            .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build())
-            .build();
+    S3Connection connection =
+        S3Connection.of(server.endpoint().toString(), null, LocalS3.REGION, "test-access", "test-secret", false, false);
+    client = connection.client();
+    presigner = connection.presigner();
   }
 
   public void put(String bucket, String key, byte[] content) {

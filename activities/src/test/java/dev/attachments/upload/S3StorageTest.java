@@ -103,6 +103,36 @@ class S3StorageTest {
   }
 
   @Test
+  void largeObjectIsCopiedInParallelPartsByteForByte() {
+    // a threshold of 6 MiB and 5 MiB parts make a 13 MiB object go in three parts, the last one short
+    S3Storage inParts = new S3Storage(s3.client, RealS3.BUCKETS, new S3Storage.Copying(6 << 20, 5 << 20, 3));
+    String key = key();
+    byte[] content = new byte[13 * 1024 * 1024 + 123];
+    new java.util.Random(3).nextBytes(content);
+    s3.put("incoming", key, content);
+
+    inParts.release(key);
+
+    assertThat(s3.get("released", key)).isEqualTo(content);
+    assertThat(s3.exists("incoming", key)).isFalse();
+    assertThat(s3.client.listMultipartUploads(b -> b.bucket("released")).uploads()).isEmpty();
+  }
+
+  @Test
+  void discardAbortsAnOpenMultipartUpload() {
+    String key = key();
+    String uploadId = s3.client.createMultipartUpload(b -> b.bucket("incoming").key(key)).uploadId();
+    s3.client.uploadPart(
+        b -> b.bucket("incoming").key(key).uploadId(uploadId).partNumber(1),
+        software.amazon.awssdk.core.sync.RequestBody.fromBytes(new byte[1024]));
+
+    storage.discardUpload(key);
+
+    assertThat(s3.client.listMultipartUploads(b -> b.bucket("incoming").prefix(key)).uploads()).isEmpty();
+    assertThat(s3.exists("incoming", key)).isFalse();
+  }
+
+  @Test
   void discardLeavesNothingInIncomingAndIsHarmlessTwice() {
     String key = key();
     s3.put("incoming", key, TestFiles.png(5, 5));

@@ -2,10 +2,9 @@ package dev.attachments.api;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.annotation.Nullable;
-import java.net.URI;
+import dev.attachments.storage.S3Connection;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Everything the API is told from outside; application.yml maps each to its ATTACHMENTS_* variable and holds
@@ -14,13 +13,20 @@ import java.util.Optional;
  * @param maxSize largest attachment in bytes (413 above it)
  * @param allowedTypes media types a client may declare; {@code image/*} and other trailing-star entries match
  *     by prefix (415 otherwise)
+ * @param multipartThreshold files larger than this upload in parts
+ * @param unscannablePolicy what becomes of a file the scanner cannot scan whole: {@code hold} it in
+ *     quarantine for operators, or {@code reject} it
  * @param apiKeys {@code owner:key,owner:key}; when empty the API makes one key for {@code dev} and logs it
  * @param s3Endpoint an S3-compatible server, or null for AWS itself
  * @param s3PublicEndpoint where clients reach that server, when it differs (a container network); else null
+ * @param s3Accelerate presigned URLs use S3 Transfer Acceleration
+ * @param s3Dualstack presigned URLs use the dual-stack endpoint
  */
 @ConfigurationProperties("attachments")
 public record ApiSettings(
     long maxSize,
+    long multipartThreshold,
+    String unscannablePolicy,
     List<String> allowedTypes,
     Duration uploadTtl,
     Duration downloadTtl,
@@ -35,20 +41,13 @@ public record ApiSettings(
     String s3Region,
     @Nullable String s3AccessKey,
     @Nullable String s3SecretKey,
+    boolean s3Accelerate,
+    boolean s3Dualstack,
     String bucketIncoming,
     String bucketReleased) {
 
-  /** The S3-compatible server the API talks to, if not AWS itself. */
-  public Optional<URI> s3EndpointUri() {
-    return uri(s3Endpoint);
-  }
-
-  /** Where presigned URLs send clients: the public endpoint, else the one we use. */
-  public Optional<URI> s3PresignEndpointUri() {
-    return uri(s3PublicEndpoint).or(this::s3EndpointUri);
-  }
-
-  private static Optional<URI> uri(String value) {
-    return value == null || value.isBlank() ? Optional.empty() : Optional.of(URI.create(value.trim()));
+  public S3Connection s3() {
+    return S3Connection.of(
+        s3Endpoint, s3PublicEndpoint, s3Region, s3AccessKey, s3SecretKey, s3Accelerate, s3Dualstack);
   }
 }

@@ -10,19 +10,13 @@ import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import jakarta.inject.Singleton;
+import dev.attachments.storage.S3Connection;
+import java.util.List;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
-import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /** The clients of the outside systems, built once from the settings and shared. */
@@ -47,41 +41,22 @@ public class Infrastructure {
     return new AttachmentRepository(dataSource);
   }
 
-  @Singleton
-  @Bean(preDestroy = "close")
-  S3Presigner s3Presigner(ApiSettings settings) {
-    var builder = S3Presigner.builder().region(Region.of(settings.s3Region())).credentialsProvider(credentials(settings));
-    settings
-        .s3PresignEndpointUri()
-        .ifPresent(
-            // an S3-compatible server on one host name: bucket in the path, not in a sub-domain
-            endpoint ->
-                builder
-                    .endpointOverride(endpoint)
-                    .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build()));
-    return builder.build();
+  /** Checked at start-up: a setting S3 cannot serve stops the API with the reason. */
+  @Context
+  S3Connection s3Connection(ApiSettings settings) {
+    return settings.s3().checkServes(List.of(settings.bucketIncoming(), settings.bucketReleased()));
   }
 
   @Singleton
   @Bean(preDestroy = "close")
-  S3Client s3Client(ApiSettings settings) {
-    var builder = S3Client.builder().region(Region.of(settings.s3Region())).credentialsProvider(credentials(settings));
-    settings
-        .s3EndpointUri()
-        .ifPresent(
-            endpoint ->
-                builder
-                    .endpointOverride(endpoint)
-                    .forcePathStyle(true)
-                    .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-                    .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED));
-    return builder.build();
+  S3Presigner s3Presigner(S3Connection s3) {
+    return s3.presigner();
   }
 
-  private static AwsCredentialsProvider credentials(ApiSettings settings) {
-    return settings.s3AccessKey() != null && !settings.s3AccessKey().isBlank()
-        ? StaticCredentialsProvider.create(AwsBasicCredentials.create(settings.s3AccessKey(), settings.s3SecretKey()))
-        : DefaultCredentialsProvider.builder().build();
+  @Singleton
+  @Bean(preDestroy = "close")
+  S3Client s3Client(S3Connection s3) {
+    return s3.client();
   }
 
   @Singleton

@@ -34,6 +34,8 @@ class ApiContractTest {
   private static final String ACME_KEY = "acme-key-0123456789";
   private static final String GLOBEX_KEY = "globex-key-0123456789";
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final long MULTIPART_THRESHOLD = 10L * 1024 * 1024;
+  private static final int MIB = 1024 * 1024;
 
   private static LocalTemporal temporal;
   private static LocalS3 s3;
@@ -58,7 +60,8 @@ class ApiContractTest {
             Map.entry("datasources.default.username", LocalPostgres.USER),
             Map.entry("datasources.default.password", LocalPostgres.PASSWORD),
             Map.entry("attachments.api-keys", "acme:" + ACME_KEY + ",globex:" + GLOBEX_KEY + moreKeys),
-            Map.entry("attachments.max-size", 10_000_000L),
+            Map.entry("attachments.max-size", 100_000_000L),
+            Map.entry("attachments.multipart-threshold", MULTIPART_THRESHOLD),
             Map.entry("attachments.temporal-target", temporal.target()),
             Map.entry("attachments.s3-endpoint", s3.endpoint().toString()),
             Map.entry("attachments.s3-access-key", "access"),
@@ -113,6 +116,10 @@ class ApiContractTest {
     return json(response);
   }
 
+  private static int putPart(JsonNode part, byte[] content) throws Exception {
+    return put(part, content, Map.of());
+  }
+
   private static int put(JsonNode upload, byte[] content, Map<String, String> overrides) throws Exception {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(URI.create(upload.get("url").asText())).PUT(HttpRequest.BodyPublishers.ofByteArray(content));
@@ -124,6 +131,98 @@ class ApiContractTest {
       }
     }
     return http.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+  }
+
+  private static String etag(JsonNode part, byte[] content) throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(part.get("url").asText())).PUT(HttpRequest.BodyPublishers.ofByteArray(content));
+    HttpResponse<Void> response = http.send(request.build(), HttpResponse.BodyHandlers.discarding());
+    assertThat(response.statusCode()).isEqualTo(200);
+    return response.headers().firstValue("ETag").orElseThrow();
+  }
+
+  private static JsonNode presign(String id, String partNumbers) throws Exception {
+    HttpResponse<String> response =
+        call("POST", "/v1/attachments/" + id + "/parts", ACME_KEY, "{\"partNumbers\":" + partNumbers + "}");
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    return json(response).get("parts");
+  }
+
+  @Test
+  void largeFileUploadsInPartsThatResumeFromWhatS3Holds() throws Exception {
+    int size = 2 * 8 * MIB + 12345;
+    byte[] content = new byte[size];
+    new java.util.Random(5).nextBytes(content);
+    JsonNode created = create(ACME_KEY, "film.mp4", "video/mp4", size, null);
+    String id = created.get("id").asText();
+    JsonNode upload = created.get("upload");
+    assertThat(upload.get("mode").asText()).isEqualTo("multipart");
+    assertThat(upload.get("partSize").asLong()).isEqualTo(8 * MIB);
+    assertThat(upload.get("partCount").asInt()).isEqualTo(3);
+    assertThat(upload.has("url")).isFalse();
+
+    JsonNode parts = presign(id, "[1,2,3]");
+    assertThat(parts).hasSize(3);
+    assertThat(parts.get(2).get("headers").get("content-length").asText()).isEqualTo("12345");
+    byte[] first = java.util.Arrays.copyOfRange(content, 0, 8 * MIB);
+    byte[] second = java.util.Arrays.copyOfRange(content, 8 * MIB, 16 * MIB);
+    byte[] third = java.util.Arrays.copyOfRange(content, 16 * MIB, size);
+    assertThat(putPart(parts.get(0), new byte[5])).as("a part of another length than signed").isEqualTo(403);
+    String etag1 = etag(parts.get(0), first);
+    String etag3 = etag(parts.get(2), third);
+
+    // the client crashed here; it asks what S3 holds and uploads only what is missing
+    JsonNode stored = json(call("GET", "/v1/attachments/" + id + "/parts", ACME_KEY, null));
+    assertThat(stored.get("partCount").asInt()).isEqualTo(3);
+    assertThat(stored.get("parts").findValuesAsText("partNumber")).containsExactly("1", "3");
+    assertThat(stored.get("parts").get(1).get("size").asLong()).isEqualTo(12345);
+    assertThat(stored.get("parts").get(0).get("etag").asText()).isEqualTo(etag1);
+
+    String missingTwo =
+        "{\"parts\":[{\"partNumber\":1,\"etag\":" + JSON.writeValueAsString(etag1) + "},"
+            + "{\"partNumber\":3,\"etag\":" + JSON.writeValueAsString(etag3) + "}]}";
+    assertProblem(call("POST", "/v1/attachments/" + id + "/complete", ACME_KEY, missingTwo), 422, "missing: [2]");
+
+    String etag2 = etag(presign(id, "[2]").get(0), second);
+    String wrongTwo = missingTwo.replace("]}", ",{\"partNumber\":2,\"etag\":\"\\\"0000\\\"\"}]}");
+    assertProblem(call("POST", "/v1/attachments/" + id + "/complete", ACME_KEY, wrongTwo), 422, "/parts");
+    // still resumable after a refused completion
+    assertThat(json(call("GET", "/v1/attachments/" + id + "/parts", ACME_KEY, null)).get("parts")).hasSize(3);
+
+    String all = missingTwo.replace("]}", ",{\"partNumber\":2,\"etag\":" + JSON.writeValueAsString(etag2) + "}]}");
+    assertThat(call("POST", "/v1/attachments/" + id + "/complete", ACME_KEY, all).statusCode()).isEqualTo(202);
+    assertThat(call("POST", "/v1/attachments/" + id + "/complete", ACME_KEY, all).statusCode()).isEqualTo(202);
+    assertThat(s3Object("attachments-incoming", "acme/" + id)).isEqualTo(content);
+  }
+
+  @Test
+  void partRequestsThatCannotBeServedAreClientErrors() throws Exception {
+    String id = create(ACME_KEY, "big.zip", "application/zip", 3 * 8L * MIB, null).get("id").asText();
+    String small = create(ACME_KEY, "small.zip", "application/zip", 10, null).get("id").asText();
+
+    assertProblem(call("POST", "/v1/attachments/" + id + "/parts", ACME_KEY, "{\"partNumbers\":[]}"), 400, "partNumbers");
+    assertProblem(call("POST", "/v1/attachments/" + id + "/parts", ACME_KEY, "{}"), 400, "partNumbers");
+    assertProblem(call("POST", "/v1/attachments/" + id + "/parts", ACME_KEY, null), 400, "partNumbers");
+    assertProblem(call("POST", "/v1/attachments/" + id + "/parts", ACME_KEY, "{\"partNumbers\":[0]}"), 400, "1 to 3");
+    assertProblem(call("POST", "/v1/attachments/" + id + "/parts", ACME_KEY, "{\"partNumbers\":[4]}"), 400, "1 to 3");
+    String tooMany = java.util.stream.IntStream.rangeClosed(1, 1001).mapToObj(Integer::toString)
+        .collect(java.util.stream.Collectors.joining(",", "{\"partNumbers\":[", "]}"));
+    assertProblem(call("POST", "/v1/attachments/" + id + "/parts", ACME_KEY, tooMany), 400, "1000");
+    assertProblem(call("POST", "/v1/attachments/" + small + "/parts", ACME_KEY, "{\"partNumbers\":[1]}"), 409, "one PUT");
+    assertProblem(call("GET", "/v1/attachments/" + small + "/parts", ACME_KEY, null), 409, "one PUT");
+    assertProblem(call("POST", "/v1/attachments/" + id + "/parts", GLOBEX_KEY, "{\"partNumbers\":[1]}"), 404, id);
+    assertProblem(call("POST", "/v1/attachments/" + id + "/complete", ACME_KEY, null), 422, "parts");
+    assertProblem(call("POST", "/v1/attachments/" + id + "/complete", ACME_KEY, "{\"parts\":[{\"partNumber\":1}]}"), 400, "etag");
+    assertProblem(call("POST", "/v1/attachments/" + id + "/complete", ACME_KEY,
+        "{\"parts\":[{\"partNumber\":1,\"etag\":\"a\"},{\"partNumber\":1,\"etag\":\"a\"}]}"), 400, "twice");
+  }
+
+  private static byte[] s3Object(String bucket, String key) {
+    try (var client =
+        dev.attachments.storage.S3Connection.of(s3.endpoint().toString(), null, "us-east-1", "access", "secret", false, false)
+            .client()) {
+      return client.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray();
+    }
   }
 
   @Test
@@ -198,7 +297,7 @@ class ApiContractTest {
     assertProblem(call("POST", "/v1/attachments", ACME_KEY, "{not json"), 400, "JSON");
     assertProblem(call("POST", "/v1/attachments", ACME_KEY, null), 400, "");
     assertProblem(call("POST", "/v1/attachments", ACME_KEY, "[1,2]"), 400, "");
-    assertProblem(call("POST", "/v1/attachments", ACME_KEY, "{\"filename\":\"a.mkv\",\"contentType\":\"video/x-matroska\",\"size\":10000001}"), 413, "10000000");
+    assertProblem(call("POST", "/v1/attachments", ACME_KEY, "{\"filename\":\"a.mkv\",\"contentType\":\"video/x-matroska\",\"size\":100000001}"), 413, "100000000");
     assertProblem(call("POST", "/v1/attachments", ACME_KEY, "{\"filename\":\"a.exe\",\"contentType\":\"application/x-msdownload\",\"size\":10}"), 415, "not accepted");
     assertProblem(call("GET", "/v1/attachments?limit=0", ACME_KEY, null), 400, "limit");
     assertProblem(call("GET", "/v1/attachments?limit=abc", ACME_KEY, null), 400, "limit");

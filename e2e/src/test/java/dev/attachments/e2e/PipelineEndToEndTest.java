@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.attachments.stack.EmbeddedStack;
 import dev.attachments.stack.FreePort;
+import dev.attachments.storage.S3Connection;
 import dev.attachments.testing.TestFiles;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -17,9 +18,6 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -51,14 +49,10 @@ class PipelineEndToEndTest {
     acme = new AttachmentsClient(stack.apiUrl(), "acme-e2e-key-0001");
     globex = new AttachmentsClient(stack.apiUrl(), "globex-e2e-key-0002");
     s3 =
-        S3Client.builder()
-            .endpointOverride(stack.s3().endpoint())
-            .region(Region.US_EAST_1)
-            .forcePathStyle(true)
-            .credentialsProvider(
-                StaticCredentialsProvider.create(
-                    AwsBasicCredentials.create(stack.s3().accessKey(), stack.s3().secretKey())))
-            .build();
+        S3Connection.of(
+                stack.s3().endpoint().toString(), null, "us-east-1", stack.s3().accessKey(), stack.s3().secretKey(),
+                false, false)
+            .client();
   }
 
   @AfterAll

@@ -23,13 +23,26 @@ public record Attachment(
     Preview preview,
     Instant uploadExpiresAt,
     Instant createdAt,
-    Instant updatedAt) {
+    Instant updatedAt,
+    Multipart multipart) {
 
   /** Null fields until the attachment was scanned. */
   public record Scan(ScanVerdict verdict, String signature, String engine, Instant scannedAt) {}
 
   /** Null status until the attachment was released. */
   public record Preview(PreviewStatus status, String reason, Map<String, String> urls) {}
+
+  /** How a large file is uploaded in parts; null for a single PUT. */
+  public record Multipart(String uploadId, long partSize) {
+    public int partCount(long size) {
+      return (int) ((size + partSize - 1) / partSize);
+    }
+
+    /** Bytes in part {@code number} (1-based): the part size, except for a shorter last part. */
+    public long partLength(long size, int number) {
+      return Math.min(partSize, size - (number - 1L) * partSize);
+    }
+  }
 
   public String objectKey() {
     return owner + "/" + id;

@@ -32,7 +32,7 @@ public class AttachmentRepository {
   private static final String COLUMNS =
       "id, owner, filename, content_type, detected_content_type, size, declared_sha256, sha256, status,"
           + " status_reason, scan_verdict, scan_signature, scan_engine, scanned_at, preview_status,"
-          + " preview_reason, upload_expires_at, created_at, updated_at,"
+          + " preview_reason, upload_expires_at, created_at, updated_at, multipart_upload_id, part_size,"
           + " array(select p.name from attachment_preview p where p.attachment_id = a.id order by p.name)"
           + " as preview_names,"
           + " array(select p.url from attachment_preview p where p.attachment_id = a.id order by p.name)"
@@ -58,7 +58,8 @@ public class AttachmentRepository {
   public Created create(NewAttachment attachment) {
     String sql =
         "insert into attachment (id, owner, filename, content_type, size, declared_sha256, idempotency_key,"
-            + " status, upload_expires_at, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            + " status, upload_expires_at, created_at, updated_at, multipart_upload_id, part_size)"
+            + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             + " on conflict (owner, idempotency_key) do nothing";
     try (Connection connection = dataSource.getConnection();
         PreparedStatement insert = connection.prepareStatement(sql)) {
@@ -74,6 +75,8 @@ public class AttachmentRepository {
       insert.setTimestamp(9, Timestamp.from(attachment.uploadExpiresAt()));
       insert.setTimestamp(10, created);
       insert.setTimestamp(11, created);
+      insert.setString(12, attachment.multipartUploadId());
+      insert.setObject(13, attachment.partSize());
       boolean inserted = insert.executeUpdate() == 1;
       if (inserted) {
         return new Created(find(connection, attachment.owner(), attachment.id()).orElseThrow(), true);
@@ -253,7 +256,10 @@ public class AttachmentRepository {
                 previewUrls(row)),
         instant(row, "upload_expires_at"),
         instant(row, "created_at"),
-        instant(row, "updated_at"));
+        instant(row, "updated_at"),
+        row.getString("multipart_upload_id") == null
+            ? null
+            : new Attachment.Multipart(row.getString("multipart_upload_id"), row.getLong("part_size")));
   }
 
   private static Map<String, String> previewUrls(ResultSet row) throws SQLException {

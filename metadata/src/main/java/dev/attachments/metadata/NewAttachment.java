@@ -3,7 +3,12 @@ package dev.attachments.metadata;
 import java.time.Instant;
 import java.util.UUID;
 
-/** An attachment as the API creates it, before any byte has arrived. */
+/**
+ * An attachment as the API creates it, before any byte has arrived.
+ *
+ * @param multipartUploadId the S3 multipart upload the parts go to, or null for a single PUT
+ * @param partSize bytes in every part but the last, or null for a single PUT
+ */
 public record NewAttachment(
     UUID id,
     String owner,
@@ -13,4 +18,6 @@ public record NewAttachment(
     String declaredSha256,
     String idempotencyKey,
     Instant uploadExpiresAt,
-    Instant createdAt) {}
+    Instant createdAt,
+    String multipartUploadId,
+    Long partSize) {}

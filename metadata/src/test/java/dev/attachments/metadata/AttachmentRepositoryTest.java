@@ -40,7 +40,7 @@ class AttachmentRepositoryTest {
   private static NewAttachment newAttachment(String owner, String idempotencyKey, Instant createdAt) {
     return new NewAttachment(
         UUID.randomUUID(), owner, "logo.png", "image/png", 1234, null, idempotencyKey,
-        createdAt.plus(Duration.ofDays(1)), createdAt);
+        createdAt.plus(Duration.ofDays(1)), createdAt, null, null);
   }
 
   @Test
@@ -53,6 +53,21 @@ class AttachmentRepositoryTest {
     assertThat(found.filename()).isEqualTo("logo.png");
     assertThat(found.scan()).isNull();
     assertThat(repository.find("someone-else", created.id())).isEmpty();
+  }
+
+  @Test
+  void multipartUploadIsKeptWithItsPartSize() {
+    NewAttachment created =
+        new NewAttachment(
+            UUID.randomUUID(), "acme-" + UUID.randomUUID(), "film.mp4", "video/mp4", 20_000_001L, null, null,
+            Instant.now().plus(Duration.ofDays(1)), Instant.now(), "upload-7", 8_388_608L);
+    repository.create(created);
+
+    Attachment found = repository.find(created.owner(), created.id()).orElseThrow();
+
+    assertThat(found.multipart().uploadId()).isEqualTo("upload-7");
+    assertThat(found.multipart().partCount(found.size())).isEqualTo(3);
+    assertThat(found.multipart().partLength(found.size(), 3)).isEqualTo(20_000_001L - 2 * 8_388_608L);
   }
 
   @Test

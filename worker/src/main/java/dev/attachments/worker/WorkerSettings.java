@@ -1,6 +1,6 @@
 package dev.attachments.worker;
 
-import java.net.URI;
+import dev.attachments.storage.S3Connection;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -12,16 +12,20 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param readyFile written once the workers poll, so that a launcher knows (empty: none)
  */
 @ConfigurationProperties(prefix = "attachments")
-public record WorkerSettings(S3 s3, Buckets buckets, Clamd clamd, Cloudinary cloudinary, Path readyFile) {
+public record WorkerSettings(
+    S3 s3, Buckets buckets, Clamd clamd, Copy copy, Cloudinary cloudinary, Path readyFile) {
 
   /** @param endpoint empty for AWS itself; an S3-compatible server's URL otherwise */
-  public record S3(URI endpoint, @DefaultValue("us-east-1") String region, String accessKey, String secretKey) {
-    public boolean hasEndpoint() {
-      return endpoint != null && !endpoint.toString().isBlank();
-    }
-
-    public boolean hasStaticCredentials() {
-      return accessKey != null && !accessKey.isBlank();
+  public record S3(
+      String endpoint,
+      String publicEndpoint,
+      @DefaultValue("us-east-1") String region,
+      String accessKey,
+      String secretKey,
+      boolean accelerate,
+      boolean dualstack) {
+    public S3Connection connection() {
+      return S3Connection.of(endpoint, publicEndpoint, region, accessKey, secretKey, accelerate, dualstack);
     }
   }
 
@@ -30,11 +34,19 @@ public record WorkerSettings(S3 s3, Buckets buckets, Clamd clamd, Cloudinary clo
       @DefaultValue("attachments-released") String released,
       @DefaultValue("attachments-quarantine") String quarantine) {}
 
+  /** @param maxStream clamd's StreamMaxLength in bytes: larger files are UNSCANNABLE without streaming */
   public record Clamd(
       @DefaultValue("127.0.0.1") String host,
       @DefaultValue("3310") int port,
       @DefaultValue("5s") Duration connectTimeout,
-      @DefaultValue("5m") Duration readTimeout) {}
+      @DefaultValue("5m") Duration readTimeout,
+      @DefaultValue("2146435072") long maxStream) {}
+
+  /** @param multipartThreshold objects above it are copied server-side in parallel parts */
+  public record Copy(
+      @DefaultValue("5368709120") long multipartThreshold,
+      @DefaultValue("536870912") long partSize,
+      @DefaultValue("8") int parallelism) {}
 
   /** @param url {@code cloudinary://key:secret@cloud}; empty means previews are not configured */
   public record Cloudinary(String url, @DefaultValue("15m") Duration fetchWindow) {

@@ -1,5 +1,6 @@
 package dev.attachments.workflow;
 
+import dev.attachments.scan.UnscannablePolicy;
 import java.time.Instant;
 
 /**
@@ -8,6 +9,7 @@ import java.time.Instant;
  * @param declaredSha256 lower-case hex digest the client declared, or null
  * @param objectKey key of the object in every bucket: {@code <owner>/<attachmentId>}
  * @param uploadExpiresAt when the presigned upload stops working; no upload by then means EXPIRED
+ * @param unscannablePolicy null (in workflows started before it existed) means HOLD
  */
 public record AttachmentRequest(
     String attachmentId,
@@ -18,7 +20,8 @@ public record AttachmentRequest(
     String declaredSha256,
     String objectKey,
     Instant uploadExpiresAt,
-    TaskQueues queues) {
+    TaskQueues queues,
+    UnscannablePolicy unscannablePolicy) {
 
   public static String workflowId(String attachmentId) {
     return "attachment-" + attachmentId;

@@ -15,6 +15,7 @@ import dev.attachments.publish.MetadataActivities;
 import dev.attachments.scan.ScanResult;
 import dev.attachments.scan.ScanVerdict;
 import dev.attachments.scan.ScannerActivities;
+import dev.attachments.scan.UnscannablePolicy;
 import dev.attachments.upload.StorageActivities;
 import dev.attachments.upload.StoredObject;
 import io.temporal.activity.ActivityOptions;
@@ -35,6 +36,8 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
   /** First and longest wait between two looks for an upload whose client has not called complete. */
   static final Duration FIRST_LOOK = Duration.ofSeconds(2);
   static final Duration LONGEST_LOOK = Duration.ofMinutes(5);
+  /** The slowest pace a whole-file step (scan, copy) is allowed: 20 MiB/s. */
+  static final long BYTES_PER_SECOND_AT_WORST = 20L * 1024 * 1024;
 
   private static final Set<String> BUSINESS_FAILURES =
       Set.of(StorageActivities.UPLOAD_MISSING, StorageActivities.SIZE_MISMATCH);
@@ -50,7 +53,7 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
   @Override
   public AttachmentState process(AttachmentRequest request) {
     state = AttachmentState.awaitingUpload(request.attachmentId());
-    stubs(request.queues());
+    stubs(request.queues(), request.size());
 
     if (!awaitUpload(request)) {
       storage.discardUpload(request.objectKey());
@@ -91,6 +94,10 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
       return finish(
           REJECTED,
           "the uploaded bytes have SHA-256 " + scan.sha256() + ", not the declared " + request.declaredSha256());
+    }
+    if (scan.verdict() == ScanVerdict.UNSCANNABLE && request.unscannablePolicy() == UnscannablePolicy.REJECT) {
+      storage.discardUpload(request.objectKey());
+      return finish(REJECTED, "could not be scanned: " + scan.signature());
     }
     if (scan.verdict() != ScanVerdict.CLEAN) {
       storage.quarantine(request.objectKey());
@@ -178,8 +185,12 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
     return cause instanceof ApplicationFailure app ? app.getOriginalMessage() : cause.getMessage();
   }
 
-  /** Every activity's timeouts and retries, in one place. */
-  private void stubs(TaskQueues queues) {
+  /**
+   * Every activity's timeouts and retries, in one place. Steps that move the whole file (scan, copy) get time
+   * in proportion to its size.
+   */
+  private void stubs(TaskQueues queues, long size) {
+    Duration wholeFile = Duration.ofMinutes(2).plusSeconds(size / BYTES_PER_SECOND_AT_WORST);
     RetryOptions infrastructure =
         RetryOptions.newBuilder()
             .setInitialInterval(Duration.ofSeconds(1))
@@ -194,6 +205,12 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
             .setScheduleToCloseTimeout(Duration.ofHours(1))
             .setRetryOptions(infrastructure)
             .build();
+    ActivityOptions copy =
+        ActivityOptions.newBuilder(light)
+            .setStartToCloseTimeout(wholeFile)
+            .setHeartbeatTimeout(Duration.ofMinutes(5))
+            .setScheduleToCloseTimeout(Duration.ofHours(1).plus(wholeFile.multipliedBy(3)))
+            .build();
     storage =
         Workflow.newActivityStub(
             StorageActivities.class,
@@ -201,8 +218,8 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
             Map.of(
                 "IsUploaded", summary(light, "Look for the upload in the incoming bucket"),
                 "Verify", summary(light, "Check the upload against what the client declared"),
-                "Release", summary(light, "Copy to the released bucket, delete from incoming"),
-                "Quarantine", summary(light, "Copy to the quarantine bucket, delete from incoming"),
+                "Release", summary(copy, "Copy to the released bucket, delete from incoming"),
+                "Quarantine", summary(copy, "Copy to the quarantine bucket, delete from incoming"),
                 "DiscardUpload", summary(light, "Delete what is left in the incoming bucket")));
     metadata =
         Workflow.newActivityStub(
@@ -216,7 +233,7 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
             ActivityOptions.newBuilder()
                 .setTaskQueue(queues.scan())
                 .setSummary("Stream the object through clamd")
-                .setStartToCloseTimeout(Duration.ofHours(1))
+                .setStartToCloseTimeout(wholeFile)
                 .setHeartbeatTimeout(Duration.ofMinutes(1))
                 .setScheduleToCloseTimeout(Duration.ofHours(12))
                 .setRetryOptions(

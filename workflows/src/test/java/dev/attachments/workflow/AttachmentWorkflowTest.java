@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.attachments.preview.PreviewStatus;
 import dev.attachments.scan.ScanVerdict;
+import dev.attachments.scan.UnscannablePolicy;
 import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
@@ -61,7 +62,7 @@ class AttachmentWorkflowTest {
     String id = UUID.randomUUID().toString();
     Instant expires = Instant.ofEpochMilli(env.currentTimeMillis()).plus(uploadTtl);
     return new AttachmentRequest(
-        id, "acme", "logo.png", "image/png", SIZE, declaredSha256, "acme/" + id, expires, queues);
+        id, "acme", "logo.png", "image/png", SIZE, declaredSha256, "acme/" + id, expires, queues, null);
   }
 
   private AttachmentWorkflow start(AttachmentRequest request) {
@@ -131,6 +132,22 @@ class AttachmentWorkflowTest {
     assertThat(state.status()).isEqualTo(AttachmentStatus.QUARANTINED);
     assertThat(state.scan().verdict()).isEqualTo(ScanVerdict.UNSCANNABLE);
     assertThat(fakes.events).contains("quarantine").doesNotContain("release");
+  }
+
+  @Test
+  void unscannableUploadIsRejectedWhenThePolicySaysSo() {
+    fakes.verdict = ScanVerdict.UNSCANNABLE;
+    AttachmentRequest held = request(null);
+    AttachmentRequest request =
+        new AttachmentRequest(
+            held.attachmentId(), held.owner(), held.filename(), held.contentType(), held.size(), null,
+            held.objectKey(), held.uploadExpiresAt(), held.queues(), UnscannablePolicy.REJECT);
+
+    AttachmentState state = uploadAndComplete(request);
+
+    assertThat(state.status()).isEqualTo(AttachmentStatus.REJECTED);
+    assertThat(state.reason()).contains("could not be scanned").contains("Limits.Exceeded");
+    assertThat(fakes.events).contains("discard").doesNotContain("release", "quarantine");
   }
 
   @Test

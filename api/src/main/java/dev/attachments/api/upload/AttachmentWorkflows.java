@@ -2,6 +2,7 @@ package dev.attachments.api.upload;
 
 import dev.attachments.api.ApiSettings;
 import dev.attachments.metadata.Attachment;
+import dev.attachments.scan.UnscannablePolicy;
 import dev.attachments.workflow.AttachmentRequest;
 import dev.attachments.workflow.AttachmentSearchAttributes;
 import dev.attachments.workflow.AttachmentWorkflow;
@@ -12,18 +13,30 @@ import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.common.SearchAttributes;
-import jakarta.inject.Singleton;
+import io.micronaut.context.annotation.Context;
 import java.time.Duration;
 
 /** Starts and signals the one workflow each attachment has, by its id; both are idempotent. */
-@Singleton
+@Context
 public class AttachmentWorkflows {
   private final WorkflowClient client;
   private final TaskQueues queues;
+  private final UnscannablePolicy unscannablePolicy;
 
   public AttachmentWorkflows(WorkflowClient client, ApiSettings settings) {
     this.client = client;
     this.queues = new TaskQueues(settings.taskQueue(), settings.scanTaskQueue(), settings.mediaTaskQueue());
+    this.unscannablePolicy = policy(settings.unscannablePolicy());
+  }
+
+  /** @throws IllegalArgumentException at start-up, for a policy that is neither hold nor reject */
+  static UnscannablePolicy policy(String setting) {
+    try {
+      return UnscannablePolicy.valueOf(setting.trim().toUpperCase(java.util.Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "ATTACHMENTS_UNSCANNABLE_POLICY is '" + setting + "'; it must be hold or reject", e);
+    }
   }
 
   /** Starts the attachment's workflow unless it runs or ran already. */
@@ -59,7 +72,8 @@ public class AttachmentWorkflows {
               attachment.declaredSha256(),
               attachment.objectKey(),
               attachment.uploadExpiresAt(),
-              queues));
+              queues,
+              unscannablePolicy));
     } catch (WorkflowExecutionAlreadyStarted alreadyStarted) {
       // a retried create: the workflow is there, which is all we wanted
     }

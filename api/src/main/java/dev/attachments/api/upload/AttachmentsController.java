@@ -22,6 +22,7 @@ import io.micronaut.http.annotation.RequestAttribute;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.UUID;
@@ -34,11 +35,13 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 public class AttachmentsController {
   private static final int DEFAULT_PAGE = 20;
   private static final int LARGEST_PAGE = 100;
+  private static final int MAX_PARTS_PER_CALL = 1000;
 
   private final AttachmentRepository repository;
   private final UploadPolicy policy;
   private final PresignedUrls urls;
   private final AttachmentWorkflows workflows;
+  private final MultipartUploads multipart;
   private final S3Client s3;
   private final ApiSettings settings;
 
@@ -47,12 +50,14 @@ public class AttachmentsController {
       UploadPolicy policy,
       PresignedUrls urls,
       AttachmentWorkflows workflows,
+      MultipartUploads multipart,
       S3Client s3,
       ApiSettings settings) {
     this.repository = repository;
     this.policy = policy;
     this.urls = urls;
     this.workflows = workflows;
+    this.multipart = multipart;
     this.s3 = s3;
     this.settings = settings;
   }
@@ -68,12 +73,19 @@ public class AttachmentsController {
     }
     Instant now = Instant.now();
     Instant expiresAt = now.plus(AttachmentWorkflows.clamp(settings.uploadTtl()));
+    UUID id = UUID.randomUUID();
+    String objectKey = AttachmentRequest.objectKey(owner, id.toString());
+    boolean inParts = request.size() > settings.multipartThreshold();
+    String uploadId = inParts ? multipart.open(objectKey, request.contentType()) : null;
     AttachmentRepository.Created created =
         repository.create(
             new NewAttachment(
-                UUID.randomUUID(), owner, request.filename(), request.contentType(), request.size(),
-                request.sha256(), idempotencyKey, expiresAt, now));
+                id, owner, request.filename(), request.contentType(), request.size(), request.sha256(),
+                idempotencyKey, expiresAt, now, uploadId, inParts ? MultipartUploads.partSize(request.size()) : null));
     Attachment attachment = created.attachment();
+    if (!created.isNew() && uploadId != null) {
+      multipart.abort(objectKey, uploadId); // the first request's upload is the one to use
+    }
     if (!created.isNew() && !sameRequest(attachment, request)) {
       throw Problems.of(
           HttpStatus.UNPROCESSABLE_ENTITY,
@@ -86,12 +98,69 @@ public class AttachmentsController {
     }
     // on a retried create too: the workflow may be what the first try did not get to
     workflows.start(attachment);
-    Views.Upload upload =
-        urls.upload(
-            attachment.objectKey(), attachment.contentType(), attachment.size(), attachment.declaredSha256(),
-            attachment.uploadExpiresAt());
     return HttpResponse.<Views.Created>status(HttpStatus.CREATED)
-        .body(new Views.Created(attachment.id().toString(), attachment.status().name(), upload));
+        .body(new Views.Created(attachment.id().toString(), attachment.status().name(), upload(attachment)));
+  }
+
+  private Views.Upload upload(Attachment attachment) {
+    if (attachment.multipart() != null) {
+      return Views.Upload.multipart(
+          attachment.multipart().partSize(), attachment.multipart().partCount(attachment.size()),
+          attachment.uploadExpiresAt());
+    }
+    return urls.upload(
+        attachment.objectKey(), attachment.contentType(), attachment.size(), attachment.declaredSha256(),
+        attachment.uploadExpiresAt());
+  }
+
+  /** Presigned PUTs for the parts a client asks for, at most 1,000 a call. */
+  @Post("/{id}/parts")
+  public Views.PartUploads presignParts(
+      @RequestAttribute(ApiKeyFilter.OWNER) String owner, String id, @Body @Nullable PartRequests.PartNumbers body) {
+    Attachment attachment = openMultipart(owner, id);
+    int partCount = attachment.multipart().partCount(attachment.size());
+    if (body == null || body.partNumbers() == null || body.partNumbers().isEmpty()) {
+      throw Problems.invalid("send {\"partNumbers\":[1,2,...]}, at most " + MAX_PARTS_PER_CALL + " a call");
+    }
+    if (body.partNumbers().size() > MAX_PARTS_PER_CALL) {
+      throw Problems.invalid("at most " + MAX_PARTS_PER_CALL + " part numbers a call");
+    }
+    List<Views.PartUpload> parts = new java.util.ArrayList<>();
+    java.util.Set<Integer> seen = new java.util.HashSet<>();
+    for (Integer number : body.partNumbers()) {
+      if (number == null || number < 1 || number > partCount) {
+        throw Problems.invalid("part numbers run from 1 to " + partCount + "; " + number + " is not one");
+      }
+      if (seen.add(number)) {
+        parts.add(
+            urls.part(
+                attachment.objectKey(), attachment.multipart().uploadId(), number,
+                attachment.multipart().partLength(attachment.size(), number), attachment.uploadExpiresAt()));
+      }
+    }
+    return new Views.PartUploads(parts, attachment.uploadExpiresAt());
+  }
+
+  /** The parts S3 already holds, with size and ETag, so that a client resumes instead of starting again. */
+  @Get("/{id}/parts")
+  public Views.StoredParts storedParts(@RequestAttribute(ApiKeyFilter.OWNER) String owner, String id) {
+    Attachment attachment = openMultipart(owner, id);
+    return new Views.StoredParts(
+        multipart.stored(attachment),
+        attachment.multipart().partCount(attachment.size()),
+        attachment.multipart().partSize());
+  }
+
+  private Attachment openMultipart(String owner, String id) {
+    Attachment attachment = find(owner, id);
+    if (attachment.multipart() == null) {
+      throw Problems.conflict("not-multipart", "this attachment uploads in one PUT; it has no parts");
+    }
+    if (attachment.status() != AttachmentStatus.AWAITING_UPLOAD) {
+      throw Problems.conflict(
+          "upload-closed", "the attachment is " + attachment.status() + "; its upload is no longer open");
+    }
+    return attachment;
   }
 
   private static boolean sameRequest(Attachment existing, CreateAttachment request) {
@@ -102,7 +171,10 @@ public class AttachmentsController {
   }
 
   @Post("/{id}/complete")
-  public HttpResponse<Views.Completed> complete(@RequestAttribute(ApiKeyFilter.OWNER) String owner, String id) {
+  public HttpResponse<Views.Completed> complete(
+      @RequestAttribute(ApiKeyFilter.OWNER) String owner,
+      String id,
+      @Body @Nullable PartRequests.Completion body) {
     Attachment attachment = find(owner, id);
     if (attachment.status() == AttachmentStatus.EXPIRED) {
       throw Problems.conflict(
@@ -110,13 +182,18 @@ public class AttachmentsController {
     }
     if (attachment.status() == AttachmentStatus.AWAITING_UPLOAD) {
       if (!uploaded(attachment)) {
-        Attachment now = find(owner, id);
-        if (now.status() == AttachmentStatus.AWAITING_UPLOAD) {
-          throw Problems.conflict(
-              "upload-missing", "no file has arrived for this attachment yet: PUT it to the upload URL first");
+        if (attachment.multipart() != null) {
+          multipart.complete(attachment, body == null ? null : body.parts());
+        } else {
+          Attachment now = find(owner, id);
+          if (now.status() == AttachmentStatus.AWAITING_UPLOAD) {
+            throw Problems.conflict(
+                "upload-missing", "no file has arrived for this attachment yet: PUT it to the upload URL first");
+          }
+          attachment = now;
         }
-        attachment = now;
-      } else {
+      }
+      if (attachment.status() == AttachmentStatus.AWAITING_UPLOAD) {
         workflows.uploadCompleted(attachment.id().toString());
       }
     }

@@ -14,6 +14,7 @@ import java.util.TreeMap;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 import software.amazon.awssdk.services.s3.presigner.model.PresignedGetObjectRequest;
 import software.amazon.awssdk.services.s3.presigner.model.PresignedPutObjectRequest;
+import software.amazon.awssdk.services.s3.presigner.model.PresignedUploadPartRequest;
 
 /**
  * Presigned S3 URLs: the bytes go between the client and S3, never through us. The PUT signs Content-Type,
@@ -34,11 +35,10 @@ public class PresignedUrls {
 
   /** @param sha256Hex the declared digest, or null */
   public Views.Upload upload(String objectKey, String contentType, long size, String sha256Hex, Instant expiresAt) {
-    Duration ttl = Duration.between(Instant.now(), expiresAt);
     PresignedPutObjectRequest presigned =
         presigner.presignPutObject(
             p ->
-                p.signatureDuration(ttl.compareTo(LONGEST) > 0 ? LONGEST : ttl)
+                p.signatureDuration(window(expiresAt))
                     .putObjectRequest(
                         put -> {
                           put.bucket(settings.bucketIncoming())
@@ -49,7 +49,30 @@ public class PresignedUrls {
                             put.checksumSHA256(Base64.getEncoder().encodeToString(HexFormat.of().parseHex(sha256Hex)));
                           }
                         }));
-    return new Views.Upload("single", "PUT", presigned.url().toString(), clientHeaders(presigned.signedHeaders()), presigned.expiration());
+    return Views.Upload.single(
+        presigned.url().toString(), clientHeaders(presigned.signedHeaders()), presigned.expiration());
+  }
+
+  /** One part of a multipart upload, its length signed like a single PUT's. */
+  public Views.PartUpload part(String objectKey, String uploadId, int partNumber, long length, Instant expiresAt) {
+    PresignedUploadPartRequest presigned =
+        presigner.presignUploadPart(
+            p ->
+                p.signatureDuration(window(expiresAt))
+                    .uploadPartRequest(
+                        part ->
+                            part.bucket(settings.bucketIncoming())
+                                .key(objectKey)
+                                .uploadId(uploadId)
+                                .partNumber(partNumber)
+                                .contentLength(length)));
+    return new Views.PartUpload(
+        partNumber, "PUT", presigned.url().toString(), clientHeaders(presigned.signedHeaders()));
+  }
+
+  private static Duration window(Instant expiresAt) {
+    Duration ttl = Duration.between(Instant.now(), expiresAt);
+    return ttl.compareTo(LONGEST) > 0 ? LONGEST : ttl;
   }
 
   /** A short-lived GET of a released object that downloads under its original file name. */
