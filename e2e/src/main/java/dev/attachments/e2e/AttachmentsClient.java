@@ -2,6 +2,7 @@ package dev.attachments.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.net.URI;
@@ -11,8 +12,10 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Predicate;
 
 /** What an API client does, over plain HTTP: create an upload, PUT the bytes to S3, complete, read, download. */
@@ -47,7 +50,16 @@ public final class AttachmentsClient {
 
   /** Creates an attachment; answers the 201 body with its upload instructions. */
   public JsonNode create(String filename, String contentType, long size) throws IOException, InterruptedException {
+    return create(filename, contentType, size, null);
+  }
+
+  /** @param sha256 the declared digest in hex, or null */
+  public JsonNode create(String filename, String contentType, long size, String sha256)
+      throws IOException, InterruptedException {
     ObjectNode body = JSON.createObjectNode().put("filename", filename).put("contentType", contentType).put("size", size);
+    if (sha256 != null) {
+      body.put("sha256", sha256);
+    }
     Answer answer = call("POST", "/v1/attachments", body.toString());
     if (answer.status() != 201) {
       throw new IOException("create answered " + answer.status() + ": " + answer.body());
@@ -71,6 +83,50 @@ public final class AttachmentsClient {
       }
     }
     return http.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+  }
+
+  /** Presigned PUTs for these parts of a multipart upload. */
+  public JsonNode presignParts(String id, List<Integer> partNumbers) throws IOException, InterruptedException {
+    ObjectNode body = JSON.createObjectNode();
+    partNumbers.forEach(body.putArray("partNumbers")::add);
+    Answer answer = call("POST", "/v1/attachments/" + id + "/parts", body.toString());
+    if (answer.status() != 200) {
+      throw new IOException("presigning parts answered " + answer.status() + ": " + answer.body());
+    }
+    return answer.body().get("parts");
+  }
+
+  /** Part number to ETag of the parts S3 holds now. */
+  public Map<Integer, String> storedParts(String id) throws IOException, InterruptedException {
+    Answer answer = call("GET", "/v1/attachments/" + id + "/parts", null);
+    if (answer.status() != 200) {
+      throw new IOException("listing parts answered " + answer.status() + ": " + answer.body());
+    }
+    Map<Integer, String> etags = new TreeMap<>();
+    answer.body().get("parts").forEach(p -> etags.put(p.get("partNumber").asInt(), p.get("etag").asText()));
+    return etags;
+  }
+
+  /** PUTs one part straight to S3; answers the ETag S3 gave it. */
+  public String uploadPart(JsonNode part, byte[] content, int offset, int length)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(part.get("url").asText()))
+            .timeout(Duration.ofMinutes(5))
+            .PUT(HttpRequest.BodyPublishers.ofByteArray(content, offset, length));
+    HttpResponse<Void> response = http.send(request.build(), HttpResponse.BodyHandlers.discarding());
+    if (response.statusCode() != 200) {
+      throw new IOException("part " + part.get("partNumber") + " answered " + response.statusCode());
+    }
+    return response.headers().firstValue("ETag").orElseThrow();
+  }
+
+  /** Completes a multipart upload with these part numbers and ETags. */
+  public Answer completeParts(String id, Map<Integer, String> etags) throws IOException, InterruptedException {
+    ObjectNode body = JSON.createObjectNode();
+    ArrayNode parts = body.putArray("parts");
+    etags.forEach((number, etag) -> parts.addObject().put("partNumber", number).put("etag", etag));
+    return call("POST", "/v1/attachments/" + id + "/complete", body.toString());
   }
 
   public Answer complete(String id) throws IOException, InterruptedException {
