@@ -226,6 +226,24 @@ class ApiContractTest {
   }
 
   @Test
+  void accelerationThatS3CannotServeStopsTheApiAtStartWithTheReason() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                ApplicationContext.run(
+                        EmbeddedServer.class,
+                        Map.of(
+                            "micronaut.server.port", -1,
+                            "datasources.default.url", postgres.jdbcUrl(),
+                            "datasources.default.username", LocalPostgres.USER,
+                            "datasources.default.password", LocalPostgres.PASSWORD,
+                            "attachments.api-keys", "acme:" + ACME_KEY,
+                            "attachments.s3-endpoint", s3.endpoint().toString(),
+                            "attachments.s3-accelerate", true))
+                    .close())
+        .hasStackTraceContaining("ATTACHMENTS_S3_ACCELERATE=true needs AWS S3 itself");
+  }
+
+  @Test
   void everyCallNeedsAValidKey() throws Exception {
     assertProblem(call("GET", "/v1/attachments", null, null), 401, "Authorization: Bearer");
     assertProblem(call("GET", "/v1/attachments", "not-a-key", null), 401, "not valid");

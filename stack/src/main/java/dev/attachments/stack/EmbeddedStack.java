@@ -32,6 +32,7 @@ public final class EmbeddedStack implements AutoCloseable {
   private LocalClamd clamd;
   private LocalPostgres postgres;
   private LocalTemporal temporal;
+  private ServiceProcess worker;
 
   /**
    * @param dataDir where objects, the database and logs live; kept across restarts
@@ -86,10 +87,12 @@ public final class EmbeddedStack implements AutoCloseable {
     Map<String, String> workerEnv = new HashMap<>(env);
     workerEnv.put("ATTACHMENTS_READY_FILE", ready.toString());
     Path logs = data.resolve("logs");
-    ServiceProcess worker =
+    String workerHeap =
+        env.getOrDefault("ATTACHMENTS_WORKER_HEAP", System.getenv().getOrDefault("ATTACHMENTS_WORKER_HEAP", "512m"));
+    worker =
         started(
             ServiceProcess.start(
-                "worker", jar("worker", "attachments-worker.jar"), List.of("-Xmx512m"), workerEnv,
+                "worker", jar("worker", "attachments-worker.jar"), List.of("-Xmx" + workerHeap), workerEnv,
                 logs.resolve("worker.log")));
     ServiceProcess api =
         started(
@@ -150,6 +153,11 @@ public final class EmbeddedStack implements AutoCloseable {
 
   public String temporalTarget() {
     return temporal.target();
+  }
+
+  /** The worker process, e.g. to read its memory use. */
+  public ServiceProcess worker() {
+    return worker;
   }
 
   public String jdbcUrl() {

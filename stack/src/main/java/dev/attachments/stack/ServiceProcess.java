@@ -60,6 +60,20 @@ public final class ServiceProcess implements AutoCloseable {
     return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
   }
 
+  public long pid() {
+    return process.pid();
+  }
+
+  /** The most resident memory the process has used so far (Linux VmHWM), in bytes. */
+  public long peakResidentBytes() throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+      if (line.startsWith("VmHWM:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+      }
+    }
+    throw new IOException("no VmHWM for process " + process.pid());
+  }
+
   public boolean isAlive() {
     return process.isAlive();
   }
