@@ -31,6 +31,109 @@ public final class TestFiles {
     return out.toByteArray();
   }
 
+  /** The image in another ImageIO format: jpg, gif, bmp, tiff. */
+  public static byte[] image(String format, int width, int height) {
+    BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = image.createGraphics();
+    g.setColor(Color.MAGENTA);
+    g.fillRect(0, 0, width, height);
+    g.dispose();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      if (!ImageIO.write(image, format, out)) {
+        throw new IllegalArgumentException("no ImageIO writer for " + format);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  /** A 1x1 lossless WebP (ImageIO reads WebP through TwelveMonkeys but cannot write it). */
+  public static byte[] webp() {
+    return java.util.Base64.getDecoder().decode("UklGRhoAAABXRUJQVlA4TA0AAAAvAAAAEAcQERGIiP4HAA==");
+  }
+
+  /**
+   * A decompression bomb: a PNG whose header declares 40,000 x 40,000 pixels (4.8 GB decoded) with hardly any
+   * data behind it.
+   */
+  public static byte[] pngBomb() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      out.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+      java.nio.ByteBuffer header = java.nio.ByteBuffer.allocate(13).putInt(40_000).putInt(40_000);
+      header.put((byte) 8).put((byte) 2).put((byte) 0).put((byte) 0).put((byte) 0);
+      chunk(out, "IHDR", header.array());
+      java.util.zip.Deflater deflater = new java.util.zip.Deflater(9);
+      deflater.setInput(new byte[1 << 20]);
+      deflater.finish();
+      byte[] compressed = new byte[1 << 16];
+      int length = deflater.deflate(compressed);
+      chunk(out, "IDAT", java.util.Arrays.copyOf(compressed, length));
+      chunk(out, "IEND", new byte[0]);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  private static void chunk(ByteArrayOutputStream out, String type, byte[] data) throws IOException {
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(type.getBytes(StandardCharsets.US_ASCII));
+    crc.update(data);
+    out.write(java.nio.ByteBuffer.allocate(4).putInt(data.length).array());
+    out.write(type.getBytes(StandardCharsets.US_ASCII));
+    out.write(data);
+    out.write(java.nio.ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+  }
+
+  /** A real two-page PDF, made with PDFBox. */
+  public static byte[] pdf() {
+    try (org.apache.pdfbox.pdmodel.PDDocument document = new org.apache.pdfbox.pdmodel.PDDocument()) {
+      for (int i = 0; i < 2; i++) {
+        org.apache.pdfbox.pdmodel.PDPage page = new org.apache.pdfbox.pdmodel.PDPage();
+        document.addPage(page);
+        try (org.apache.pdfbox.pdmodel.PDPageContentStream content =
+            new org.apache.pdfbox.pdmodel.PDPageContentStream(document, page)) {
+          content.setNonStrokingColor(Color.BLUE);
+          content.addRect(100, 400, 400, 200);
+          content.fill();
+        }
+      }
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      document.save(out);
+      return out.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A two-second MP4 made by ffmpeg's test source, or null when ffmpeg is not installed. */
+  public static byte[] mp4() {
+    try {
+      java.nio.file.Path file = java.nio.file.Files.createTempFile("video", ".mp4");
+      Process process =
+          new ProcessBuilder(
+                  "ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
+                  "testsrc=duration=2:size=640x360:rate=10", "-pix_fmt", "yuv420p", file.toString())
+              .redirectErrorStream(true)
+              .start();
+      process.getInputStream().readAllBytes();
+      if (process.waitFor() != 0) {
+        return null;
+      }
+      byte[] bytes = java.nio.file.Files.readAllBytes(file);
+      java.nio.file.Files.delete(file);
+      return bytes;
+    } catch (IOException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
   public static byte[] eicar() {
     return LocalClamd.EICAR.getBytes(StandardCharsets.US_ASCII);
   }

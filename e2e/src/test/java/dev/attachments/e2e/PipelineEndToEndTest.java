@@ -1,20 +1,25 @@
 package dev.attachments.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.attachments.stack.EmbeddedStack;
 import dev.attachments.stack.FreePort;
 import dev.attachments.storage.S3Connection;
 import dev.attachments.testing.TestFiles;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -92,7 +97,9 @@ class PipelineEndToEndTest {
         .isEqualTo(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(png)));
     assertThat(attachment.get("detectedContentType").asText()).isEqualTo("image/png");
     // the release is published before the preview step runs: a preview never delays a download
-    assertThat(acme.awaitPreview(id, PROCESSING).get("preview").get("status").asText()).isEqualTo("NOT_CONFIGURED");
+    BufferedImage thumbnail = thumbnailOf(id);
+    assertThat(thumbnail.getWidth()).isEqualTo(320);
+    assertThat(thumbnail.getHeight()).isEqualTo(240);
 
     AttachmentsClient.Answer download = acme.call("GET", "/v1/attachments/" + id + "/download", null);
     assertThat(download.status()).isEqualTo(200);
@@ -103,6 +110,46 @@ class PipelineEndToEndTest {
         .startsWith("attachment;")
         .contains("filename*=UTF-8''logo%20%C3%BCn%C3%AFcode.png");
     assertThat(stored("attachments-incoming", "acme/" + id)).isFalse();
+  }
+
+  /** Waits for the preview, fetches its presigned URL as a browser would, and decodes it. */
+  private static BufferedImage thumbnailOf(String id) throws Exception {
+    JsonNode preview = acme.awaitPreview(id, PROCESSING).get("preview");
+    assertThat(preview.get("status").asText()).as(preview.toString()).isEqualTo("READY");
+    HttpResponse<byte[]> file = acme.fetch(preview.get("urls").get("thumbnail").asText());
+    assertThat(file.statusCode()).isEqualTo(200);
+    BufferedImage image = ImageIO.read(new ByteArrayInputStream(file.body()));
+    assertThat(image).isNotNull();
+    return image;
+  }
+
+  @Test
+  void jpegPdfAndVideoEachGetAPreviewAClientCanDownload() throws Exception {
+    String jpeg = uploadAndComplete(acme, "photo.jpg", "image/jpeg", TestFiles.image("jpg", 2000, 1000));
+    String pdf = uploadAndComplete(acme, "brief.pdf", "application/pdf", TestFiles.pdf());
+    byte[] mp4 = TestFiles.mp4();
+    String video = mp4 == null ? null : uploadAndComplete(acme, "clip.mp4", "video/mp4", mp4);
+
+    assertThat(thumbnailOf(jpeg).getWidth()).isEqualTo(320);
+    assertThat(thumbnailOf(pdf).getHeight()).isEqualTo(320);
+    assumeTrue(video != null, "ffmpeg is not installed here: no video poster to check");
+    assertThat(thumbnailOf(video).getWidth()).isEqualTo(320);
+  }
+
+  @Test
+  void corruptImageAndDecompressionBombFailTheirPreviewButAreReleasedAndTheWorkerCarriesOn() throws Exception {
+    String corrupt = uploadAndComplete(acme, "broken.png", "image/png", "certainly not a png".getBytes());
+    String bomb = uploadAndComplete(acme, "bomb.png", "image/png", TestFiles.pngBomb());
+
+    for (String id : List.of(corrupt, bomb)) {
+      JsonNode attachment = acme.awaitPreview(id, PROCESSING);
+      assertThat(attachment.get("status").asText()).isEqualTo("RELEASED");
+      assertThat(attachment.get("preview").get("status").asText()).isEqualTo("FAILED");
+      assertThat(attachment.get("preview").get("reason").asText()).isNotBlank();
+      assertThat(acme.call("GET", "/v1/attachments/" + id + "/download", null).status()).isEqualTo(200);
+    }
+    String after = uploadAndComplete(acme, "after.png", "image/png", TestFiles.png(100, 50));
+    assertThat(thumbnailOf(after).getWidth()).isEqualTo(100);
   }
 
   @Test

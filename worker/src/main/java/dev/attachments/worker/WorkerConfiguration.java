@@ -3,6 +3,7 @@ package dev.attachments.worker;
 import com.cloudinary.Cloudinary;
 import dev.attachments.metadata.AttachmentRepository;
 import dev.attachments.preview.CloudinaryOptimizer;
+import dev.attachments.preview.LocalOptimizer;
 import dev.attachments.preview.OptimizerActivities;
 import dev.attachments.preview.UnconfiguredOptimizer;
 import dev.attachments.publish.MetadataPublisher;
@@ -22,6 +23,7 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 @Configuration
 public class WorkerConfiguration {
   private static final int CLAMD_CHUNK = 1024 * 1024;
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(WorkerConfiguration.class);
 
   @Bean
   Buckets buckets(WorkerSettings settings) {
@@ -62,13 +64,40 @@ public class WorkerConfiguration {
         clamd.maxStream());
   }
 
+  /** Cloudinary when CLOUDINARY_URL is set; else previews made in this worker, unless they are turned off. */
   @Bean
-  OptimizerActivities optimizer(WorkerSettings settings, S3Presigner presigner, Buckets buckets) {
+  OptimizerActivities optimizer(WorkerSettings settings, S3Client s3, S3Presigner presigner, Buckets buckets) {
     WorkerSettings.Cloudinary cloudinary = settings.cloudinary();
-    if (!cloudinary.isConfigured()) {
+    if (cloudinary.isConfigured()) {
+      return new CloudinaryOptimizer(new Cloudinary(cloudinary.url()), presigner, buckets, cloudinary.fetchWindow());
+    }
+    WorkerSettings.Previews previews = settings.previews();
+    if (previews.mode().equalsIgnoreCase("off")) {
       return new UnconfiguredOptimizer();
     }
-    return new CloudinaryOptimizer(new Cloudinary(cloudinary.url()), presigner, buckets, cloudinary.fetchWindow());
+    return new LocalOptimizer(
+        s3,
+        presigner,
+        buckets,
+        new LocalOptimizer.Limits(previews.maxPixels(), previews.maxSourceBytes(), previews.renderTimeout()),
+        runnable(previews.ffmpeg()));
+  }
+
+  /** The binary when it runs here, else null. */
+  private static String runnable(String binary) {
+    try {
+      Process process = new ProcessBuilder(binary, "-version").redirectErrorStream(true).start();
+      process.getInputStream().readAllBytes();
+      if (process.waitFor() == 0) {
+        return binary;
+      }
+    } catch (java.io.IOException e) {
+      // not installed
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    LOG.info("{} cannot be run: videos get no preview", binary);
+    return null;
   }
 
   @Bean

@@ -13,7 +13,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  */
 @ConfigurationProperties(prefix = "attachments")
 public record WorkerSettings(
-    S3 s3, Buckets buckets, Clamd clamd, Copy copy, Cloudinary cloudinary, Path readyFile) {
+    S3 s3, Buckets buckets, Clamd clamd, Copy copy, Cloudinary cloudinary, Previews previews, Path readyFile) {
 
   /** @param endpoint empty for AWS itself; an S3-compatible server's URL otherwise */
   public record S3(
@@ -48,10 +48,21 @@ public record WorkerSettings(
       @DefaultValue("536870912") long partSize,
       @DefaultValue("8") int parallelism) {}
 
-  /** @param url {@code cloudinary://key:secret@cloud}; empty means previews are not configured */
+  /** @param url {@code cloudinary://key:secret@cloud}; empty means previews are made locally */
   public record Cloudinary(String url, @DefaultValue("15m") Duration fetchWindow) {
     public boolean isConfigured() {
       return url != null && !url.isBlank();
     }
   }
+
+  /**
+   * @param mode {@code local} (the default without Cloudinary) or {@code off}
+   * @param ffmpeg the ffmpeg binary for video posters; when it cannot be run, videos get no preview
+   */
+  public record Previews(
+      @DefaultValue("local") String mode,
+      @DefaultValue("ffmpeg") String ffmpeg,
+      @DefaultValue("100000000") long maxPixels,
+      @DefaultValue("268435456") long maxSourceBytes,
+      @DefaultValue("60s") Duration renderTimeout) {}
 }

@@ -217,7 +217,7 @@ public class AttachmentsController {
 
   @Get("/{id}")
   public Views.AttachmentView get(@RequestAttribute(ApiKeyFilter.OWNER) String owner, String id) {
-    return Views.AttachmentView.of(find(owner, id));
+    return Views.AttachmentView.of(find(owner, id), urls::preview);
   }
 
   @Get("/{id}/download")
@@ -263,7 +263,7 @@ public class AttachmentsController {
     } catch (IllegalArgumentException e) {
       throw Problems.invalid(e.getMessage());
     }
-    return new Views.Listing(page.items().stream().map(Views.AttachmentView::of).toList(), page.nextCursor());
+    return new Views.Listing(page.items().stream().map(a -> Views.AttachmentView.of(a, urls::preview)).toList(), page.nextCursor());
   }
 
   /** The owner's attachment; another owner's, or one that does not exist, is simply not found. */

@@ -89,6 +89,24 @@ public class PresignedUrls {
     return new Views.Download(presigned.url().toString(), presigned.expiration());
   }
 
+  /**
+   * A preview as the client fetches it: previews made by the worker are objects in the released bucket
+   * ({@code s3://bucket/key}) handed out as short presigned GETs; Cloudinary's are public URLs already.
+   */
+  public String preview(String stored) {
+    String prefix = "s3://" + settings.bucketReleased() + "/";
+    if (!stored.startsWith(prefix)) {
+      return stored;
+    }
+    String key = stored.substring(prefix.length());
+    return presigner
+        .presignGetObject(
+            p -> p.signatureDuration(settings.downloadTtl())
+                .getObjectRequest(get -> get.bucket(settings.bucketReleased()).key(key)))
+        .url()
+        .toString();
+  }
+
   /** RFC 6266: an ASCII fallback name and the exact UTF-8 one. */
   static String contentDisposition(String filename) {
     String fallback = filename.replaceAll("[^\\x20-\\x7e]", "_").replace("\\", "_").replace("\"", "_");

@@ -80,7 +80,8 @@ public final class Views {
       Instant createdAt,
       Instant updatedAt) {
 
-    static AttachmentView of(Attachment a) {
+    /** @param previewUrl turns a stored preview reference into a URL the client can fetch */
+    static AttachmentView of(Attachment a, java.util.function.UnaryOperator<String> previewUrl) {
       return new AttachmentView(
           a.id().toString(),
           a.filename(),
@@ -95,7 +96,14 @@ public final class Views {
               : new Scan(a.scan().verdict().name(), a.scan().signature(), a.scan().engine(), a.scan().scannedAt()),
           a.preview() == null
               ? null
-              : new Preview(a.preview().status().name(), a.preview().urls(), a.preview().reason()),
+              : new Preview(
+                  a.preview().status().name(),
+                  a.preview().urls().entrySet().stream()
+                      .collect(
+                          java.util.stream.Collectors.toMap(
+                              Map.Entry::getKey, e -> previewUrl.apply(e.getValue()), (x, y) -> x,
+                              java.util.TreeMap::new)),
+                  a.preview().reason()),
           a.createdAt(),
           a.updatedAt());
     }
