@@ -115,7 +115,7 @@ public class LocalOptimizer implements OptimizerActivities {
     s3.putObject(
         b -> b.bucket(buckets.released()).key(key).contentType("image/jpeg"),
         RequestBody.fromBytes(jpeg(thumbnail)));
-    return new Preview(PreviewStatus.READY, Map.of(THUMBNAIL, "s3://" + buckets.released() + "/" + key), null);
+    return Preview.ready(Map.of(THUMBNAIL, "s3://" + buckets.released() + "/" + key));
   }
 
   /** A file no preview can be made of: the same file would fail again, so this is an outcome, not an error. */

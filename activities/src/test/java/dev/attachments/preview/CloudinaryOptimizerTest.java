@@ -50,8 +50,12 @@ class CloudinaryOptimizerTest {
   }
 
   private OptimizerActivities optimizer(String cloudinaryUrl, int attempts) {
+    return optimizer(cloudinaryUrl, attempts, new CloudinaryOptimizer.Settings(Duration.ofMinutes(5), null, 0));
+  }
+
+  private OptimizerActivities optimizer(String cloudinaryUrl, int attempts, CloudinaryOptimizer.Settings settings) {
     env.registerActivitiesImplementations(
-        new CloudinaryOptimizer(new Cloudinary(cloudinaryUrl), s3.presigner, RealS3.BUCKETS, Duration.ofMinutes(5)));
+        new CloudinaryOptimizer(new Cloudinary(cloudinaryUrl), s3.client, s3.presigner, RealS3.BUCKETS, settings));
     return env.newActivityStub(
         OptimizerActivities.class,
         ActivityOptions.newBuilder()
@@ -80,7 +84,7 @@ class CloudinaryOptimizerTest {
     assertThat(preview.urls().get("thumbnail"))
         .startsWith("https://res.cloudinary.com/demo/image/upload/")
         .contains("w_320")
-        .endsWith(request.attachmentId() + ".png");
+        .endsWith("/" + request.attachmentId());
     assertThat(preview.urls().get("optimized")).contains("f_auto,q_auto").contains(request.attachmentId());
     var upload = cloudinary.uploads.get(cloudinary.uploads.size() - 1);
     assertThat(upload.get("file")).contains("X-Amz-Signature=").contains("/released/acme/");
@@ -133,13 +137,96 @@ class CloudinaryOptimizerTest {
   }
 
   @Test
-  void documentsAreNotSentToCloudinaryYet() {
-    PreviewRequest request = released("%PDF-1.4".getBytes(), "application/pdf");
+  void pdfGetsItsFirstPageAndPageCount() {
+    PreviewRequest request = released(TestFiles.pdf(), "application/pdf");
+
+    Preview preview = optimizer(cloudinary.url(), 1).optimize(request);
+
+    assertThat(preview.status()).isEqualTo(PreviewStatus.READY);
+    assertThat(preview.pages()).isEqualTo(2);
+    assertThat(preview.urls().get("thumbnail")).contains("/image/upload/").contains("pg_1").endsWith(".jpg");
+    assertThat(lastUpload().get("eager")).contains("pg_1").endsWith("/jpg");
+  }
+
+  @Test
+  void videoGetsAPosterAndAWebRendition() {
+    byte[] mp4 = TestFiles.mp4();
+    org.junit.jupiter.api.Assumptions.assumeTrue(mp4 != null, "ffmpeg is not installed here");
+    PreviewRequest request = released(mp4, "video/mp4");
+
+    Preview preview = optimizer(cloudinary.url(), 1).optimize(request);
+
+    assertThat(preview.status()).isEqualTo(PreviewStatus.READY);
+    assertThat(preview.urls().get("poster")).contains("/video/upload/").contains("so_0").endsWith(".jpg");
+    assertThat(preview.urls().get("video")).contains("vc_h264").endsWith(".mp4");
+    assertThat(lastUpload()).doesNotContainKey("eager_async");
+  }
+
+  @Test
+  void audioGetsAWaveform() {
+    byte[] wav = "RIFF\0\0\0\0WAVEfmt ".getBytes();
+    PreviewRequest request = released(wav, "audio/wav");
+
+    Preview preview = optimizer(cloudinary.url(), 1).optimize(request);
+
+    assertThat(preview.urls().get("waveform")).contains("/video/upload/").contains("fl_waveform").endsWith(".png");
+  }
+
+  @Test
+  void largeVideoIsTransformedAsynchronouslyAndCloudinaryNotifiesWithASignature() throws Exception {
+    java.util.concurrent.BlockingQueue<String[]> received = new java.util.concurrent.LinkedBlockingQueue<>();
+    com.sun.net.httpserver.HttpServer receiver =
+        com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    receiver.createContext(
+        "/v1/hooks/cloudinary",
+        exchange -> {
+          received.add(
+              new String[] {
+                new String(exchange.getRequestBody().readAllBytes()),
+                exchange.getRequestHeaders().getFirst("X-Cld-Timestamp"),
+                exchange.getRequestHeaders().getFirst("X-Cld-Signature")
+              });
+          exchange.sendResponseHeaders(200, -1);
+          exchange.close();
+        });
+    receiver.start();
+    try {
+      byte[] video = new byte[4096];
+      System.arraycopy("\0\0\0\u0018ftypmp42".getBytes(), 0, video, 0, 12);
+      PreviewRequest request = released(video, "video/mp4");
+      java.net.URI hook = java.net.URI.create("http://127.0.0.1:" + receiver.getAddress().getPort() + "/v1/hooks/cloudinary");
+
+      Preview preview =
+          optimizer(cloudinary.url(), 1, new CloudinaryOptimizer.Settings(Duration.ofMinutes(5), hook, 1000))
+              .optimize(request);
+
+      assertThat(preview.status()).isEqualTo(PreviewStatus.PENDING);
+      assertThat(preview.urls()).containsKeys("poster", "video");
+      assertThat(lastUpload()).containsEntry("eager_async", "true").containsEntry("eager_notification_url", hook.toString());
+      String[] notification = received.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(notification).isNotNull();
+      assertThat(notification[0]).contains(request.attachmentId()).contains("\"notification_type\":\"eager\"");
+      assertThat(
+              new com.cloudinary.api.signing.NotificationRequestSignatureVerifier("s3cr3t")
+                  .verifySignature(notification[0], notification[1], notification[2], 60))
+          .isTrue();
+    } finally {
+      receiver.stop(0);
+    }
+  }
+
+  @Test
+  void documentsOtherThanPdfAreNotSentToCloudinary() {
+    PreviewRequest request = released("a,b\n".getBytes(), "text/csv");
     int before = cloudinary.uploads.size();
 
     Preview preview = optimizer(cloudinary.url(), 1).optimize(request);
 
     assertThat(preview.status()).isEqualTo(PreviewStatus.UNSUPPORTED);
     assertThat(cloudinary.uploads.size()).isEqualTo(before);
+  }
+
+  private static java.util.Map<String, String> lastUpload() {
+    return cloudinary.uploads.get(cloudinary.uploads.size() - 1);
   }
 }

@@ -106,23 +106,105 @@ public final class FakeCloudinary implements AutoCloseable {
         answer(exchange, 400, error("Error in loading " + file + " - " + fetched.statusCode()));
         return;
       }
-      BufferedImage image = ImageIO.read(new ByteArrayInputStream(fetched.body()));
-      if (image == null) {
-        answer(exchange, 400, error("Invalid image file"));
+      String path = exchange.getRequestURI().getPath();
+      String resourceType = path.substring(("/v1_1/" + cloud + "/").length(), path.lastIndexOf("/upload"));
+      byte[] body = fetched.body();
+      String publicId = params.get("public_id");
+      String eager = params.getOrDefault("eager", "");
+      StringBuilder answer = new StringBuilder("{\"public_id\":\"" + publicId + "\",\"version\":1700000000,"
+          + "\"resource_type\":\"" + resourceType + "\",\"bytes\":" + body.length);
+      if (resourceType.equals("image")) {
+        if (startsWith(body, "%PDF")) {
+          try (org.apache.pdfbox.pdmodel.PDDocument pdf = org.apache.pdfbox.Loader.loadPDF(body)) {
+            answer.append(",\"format\":\"pdf\",\"pages\":").append(pdf.getNumberOfPages());
+          } catch (IOException e) {
+            answer(exchange, 400, error("Invalid PDF file"));
+            return;
+          }
+        } else {
+          BufferedImage image = ImageIO.read(new ByteArrayInputStream(body));
+          if (image == null) {
+            answer(exchange, 400, error("Invalid image file"));
+            return;
+          }
+          answer.append(",\"format\":\"png\",\"width\":").append(image.getWidth())
+              .append(",\"height\":").append(image.getHeight());
+        }
+      } else if (resourceType.equals("video")) {
+        boolean media = (body.length > 8 && new String(body, 4, 4, StandardCharsets.US_ASCII).equals("ftyp"))
+            || startsWith(body, "ID3") || startsWith(body, "RIFF") || startsWith(body, "OggS") || startsWith(body, "fLaC");
+        if (!media) {
+          answer(exchange, 400, error("Invalid video file"));
+          return;
+        }
+      } else {
+        answer(exchange, 400, error("Invalid resource type " + resourceType));
         return;
       }
-      String publicId = params.get("public_id");
-      String base = "https://res.cloudinary.com/" + cloud + "/image/upload/";
-      String eager = params.getOrDefault("eager", "");
-      answer(
-          exchange,
-          200,
-          "{\"public_id\":\"" + publicId + "\",\"version\":1700000000,\"format\":\"png\",\"resource_type\":\"image\","
-              + "\"width\":" + image.getWidth() + ",\"height\":" + image.getHeight() + ",\"bytes\":" + fetched.body().length
-              + ",\"secure_url\":\"" + base + "v1700000000/" + publicId + ".png\","
-              + "\"eager\":[{\"transformation\":\"" + eager + "\",\"secure_url\":\"" + base + eager
-              + "/v1700000000/" + publicId + ".png\"}]}");
+      String base = "https://res.cloudinary.com/" + cloud + "/" + resourceType + "/upload/";
+      List<String> derivatives = eager.isEmpty() ? List.of() : List.of(eager.split("\\|"));
+      boolean async = "true".equals(params.get("eager_async"));
+      answer.append(",\"secure_url\":\"").append(base).append("v1700000000/").append(publicId).append("\"");
+      answer.append(",\"eager\":[");
+      for (int i = 0; i < derivatives.size(); i++) {
+        answer.append(i == 0 ? "" : ",").append("{\"transformation\":\"").append(derivatives.get(i)).append("\"")
+            .append(async ? ",\"status\":\"processing\"" : ",\"secure_url\":\"" + base + derivatives.get(i) + "/v1700000000/" + publicId + "\"")
+            .append("}");
+      }
+      answer.append("]}");
+      answer(exchange, 200, answer.toString());
+      if (async) {
+        notifyLater(params.get("eager_notification_url"), publicId, resourceType, derivatives);
+      }
     }
+  }
+
+  private static boolean startsWith(byte[] body, String prefix) {
+    return body.length >= prefix.length()
+        && new String(body, 0, prefix.length(), StandardCharsets.ISO_8859_1).equals(prefix);
+  }
+
+  /** How the next asynchronous derivatives end: null for done, else the failure reason Cloudinary gives. */
+  public volatile String asyncFailure;
+
+  /** Every notification sent, as its body. */
+  public final List<String> notifications = new CopyOnWriteArrayList<>();
+
+  /** Like Cloudinary: a moment later, POSTs the eager notification, signed with the API secret. */
+  private void notifyLater(String url, String publicId, String resourceType, List<String> derivatives) {
+    String failure = asyncFailure;
+    Thread notifier =
+        new Thread(
+            () -> {
+              try {
+                Thread.sleep(300);
+                StringBuilder body = new StringBuilder("{\"notification_type\":\"eager\",\"public_id\":\"" + publicId
+                    + "\",\"resource_type\":\"" + resourceType + "\",\"eager\":[");
+                for (int i = 0; i < derivatives.size(); i++) {
+                  body.append(i == 0 ? "" : ",").append("{\"transformation\":\"").append(derivatives.get(i)).append("\"")
+                      .append(failure == null ? ",\"status\":\"complete\"" : ",\"status\":\"failed\",\"reason\":\"" + failure + "\"")
+                      .append("}");
+                }
+                body.append("]}");
+                String timestamp = Long.toString(System.currentTimeMillis() / 1000);
+                String signature = HexFormat.of().formatHex(
+                    MessageDigest.getInstance("SHA-1").digest((body + timestamp + apiSecret).getBytes(StandardCharsets.UTF_8)));
+                notifications.add(body.toString());
+                http.send(
+                    HttpRequest.newBuilder(URI.create(url))
+                        .header("Content-Type", "application/json")
+                        .header("X-Cld-Timestamp", timestamp)
+                        .header("X-Cld-Signature", signature)
+                        .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+                        .build(),
+                    HttpResponse.BodyHandlers.discarding());
+              } catch (Exception e) {
+                notifications.add("not delivered: " + e);
+              }
+            },
+            "cloudinary-notification");
+    notifier.setDaemon(true);
+    notifier.start();
   }
 
   private String toSign(Map<String, String> params) {

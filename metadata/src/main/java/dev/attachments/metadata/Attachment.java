@@ -30,7 +30,7 @@ public record Attachment(
   public record Scan(ScanVerdict verdict, String signature, String engine, Instant scannedAt) {}
 
   /** Null status until the attachment was released. */
-  public record Preview(PreviewStatus status, String reason, Map<String, String> urls) {}
+  public record Preview(PreviewStatus status, String reason, Map<String, String> urls, Integer pages) {}
 
   /** How a large file is uploaded in parts; null for a single PUT. */
   public record Multipart(String uploadId, long partSize) {

@@ -32,7 +32,7 @@ public class AttachmentRepository {
   private static final String COLUMNS =
       "id, owner, filename, content_type, detected_content_type, size, declared_sha256, sha256, status,"
           + " status_reason, scan_verdict, scan_signature, scan_engine, scanned_at, preview_status,"
-          + " preview_reason, upload_expires_at, created_at, updated_at, multipart_upload_id, part_size,"
+          + " preview_reason, preview_pages, upload_expires_at, created_at, updated_at, multipart_upload_id, part_size,"
           + " array(select p.name from attachment_preview p where p.attachment_id = a.id order by p.name)"
           + " as preview_names,"
           + " array(select p.url from attachment_preview p where p.attachment_id = a.id order by p.name)"
@@ -169,7 +169,8 @@ public class AttachmentRepository {
             + " detected_content_type = coalesce(?, detected_content_type),"
             + " scan_verdict = coalesce(?, scan_verdict), scan_signature = coalesce(?, scan_signature),"
             + " scan_engine = coalesce(?, scan_engine), scanned_at = coalesce(?, scanned_at),"
-            + " preview_status = coalesce(?, preview_status), preview_reason = coalesce(?, preview_reason),"
+            + " preview_status = coalesce(?, preview_status), preview_reason = ?,"
+            + " preview_pages = coalesce(?, preview_pages),"
             + " updated_at = now()"
             + " where id = ? and (status not in (" + FINAL_STATUSES + ") or status = ?)";
     ScanResult scan = state.scan();
@@ -188,10 +189,11 @@ public class AttachmentRepository {
         update.setTimestamp(8, scan == null ? null : Timestamp.from(scan.scannedAt()));
         update.setString(9, preview == null ? null : preview.status().name());
         update.setString(10, preview == null ? null : preview.reason());
-        update.setObject(11, id);
-        update.setString(12, state.status().name());
+        update.setObject(11, preview == null ? null : preview.pages(), java.sql.Types.INTEGER);
+        update.setObject(12, id);
+        update.setString(13, state.status().name());
         boolean written = update.executeUpdate() == 1;
-        if (written && preview != null && !preview.urls().isEmpty()) {
+        if (written && preview != null) {
           writePreviewUrls(connection, id, preview.urls());
         }
         connection.commit();
@@ -205,8 +207,13 @@ public class AttachmentRepository {
     }
   }
 
+  /** The preview's URLs replace whatever was there: a preview that failed after all keeps none. */
   private static void writePreviewUrls(Connection connection, UUID id, Map<String, String> urls)
       throws SQLException {
+    try (PreparedStatement delete = connection.prepareStatement("delete from attachment_preview where attachment_id = ?")) {
+      delete.setObject(1, id);
+      delete.executeUpdate();
+    }
     try (PreparedStatement upsert =
         connection.prepareStatement(
             "insert into attachment_preview (attachment_id, name, url) values (?, ?, ?)"
@@ -253,7 +260,8 @@ public class AttachmentRepository {
             : new Attachment.Preview(
                 PreviewStatus.valueOf(previewStatus),
                 row.getString("preview_reason"),
-                previewUrls(row)),
+                previewUrls(row),
+                (Integer) row.getObject("preview_pages")),
         instant(row, "upload_expires_at"),
         instant(row, "created_at"),
         instant(row, "updated_at"),

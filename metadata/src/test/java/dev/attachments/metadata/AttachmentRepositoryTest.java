@@ -87,7 +87,7 @@ class AttachmentRepositoryTest {
     repository.create(created);
     ScanResult scan =
         new ScanResult(ScanVerdict.CLEAN, null, "ClamAV 1.4.6", "ab".repeat(32), "image/png", 1234, Instant.now());
-    Preview preview = new Preview(PreviewStatus.READY, Map.of("thumbnail", "https://cdn/t.jpg"), null);
+    Preview preview = new Preview(PreviewStatus.READY, Map.of("thumbnail", "https://cdn/t.jpg"), null, 12);
 
     repository.publish(new AttachmentState(created.id().toString(), AttachmentStatus.RELEASED, null, scan, preview));
 
@@ -98,6 +98,16 @@ class AttachmentRepositoryTest {
     assertThat(found.scan().engine()).isEqualTo("ClamAV 1.4.6");
     assertThat(found.preview().status()).isEqualTo(PreviewStatus.READY);
     assertThat(found.preview().urls()).containsEntry("thumbnail", "https://cdn/t.jpg");
+    assertThat(found.preview().pages()).isEqualTo(12);
+
+    repository.publish(
+        new AttachmentState(
+            created.id().toString(), AttachmentStatus.RELEASED, null, scan,
+            preview.settled(PreviewStatus.FAILED, "Cloudinary gave up")));
+    Attachment failed = repository.find(created.owner(), created.id()).orElseThrow();
+    assertThat(failed.preview().status()).isEqualTo(PreviewStatus.FAILED);
+    assertThat(failed.preview().urls()).isEmpty();
+    assertThat(failed.preview().reason()).isEqualTo("Cloudinary gave up");
   }
 
   @Test

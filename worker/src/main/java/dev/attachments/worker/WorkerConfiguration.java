@@ -69,7 +69,13 @@ public class WorkerConfiguration {
   OptimizerActivities optimizer(WorkerSettings settings, S3Client s3, S3Presigner presigner, Buckets buckets) {
     WorkerSettings.Cloudinary cloudinary = settings.cloudinary();
     if (cloudinary.isConfigured()) {
-      return new CloudinaryOptimizer(new Cloudinary(cloudinary.url()), presigner, buckets, cloudinary.fetchWindow());
+      return new CloudinaryOptimizer(
+          new Cloudinary(cloudinary.url()),
+          s3,
+          presigner,
+          buckets,
+          new CloudinaryOptimizer.Settings(
+              cloudinary.fetchWindow(), cloudinary.notificationUri(), cloudinary.asyncAbove()));
     }
     WorkerSettings.Previews previews = settings.previews();
     if (previews.mode().equalsIgnoreCase("off")) {

@@ -48,10 +48,23 @@ public record WorkerSettings(
       @DefaultValue("536870912") long partSize,
       @DefaultValue("8") int parallelism) {}
 
-  /** @param url {@code cloudinary://key:secret@cloud}; empty means previews are made locally */
-  public record Cloudinary(String url, @DefaultValue("15m") Duration fetchWindow) {
+  /**
+   * @param url {@code cloudinary://key:secret@cloud}; empty means previews are made locally
+   * @param notificationUrl the API's {@code /v1/hooks/cloudinary} as Cloudinary reaches it; empty: no
+   *     asynchronous derivatives
+   * @param asyncAbove videos larger than this are transformed asynchronously
+   */
+  public record Cloudinary(
+      String url,
+      @DefaultValue("15m") Duration fetchWindow,
+      String notificationUrl,
+      @DefaultValue("104857600") long asyncAbove) {
     public boolean isConfigured() {
       return url != null && !url.isBlank();
+    }
+
+    public java.net.URI notificationUri() {
+      return notificationUrl == null || notificationUrl.isBlank() ? null : java.net.URI.create(notificationUrl);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.attachments.workflow;
 
+import dev.attachments.preview.PreviewNotice;
 import io.temporal.workflow.QueryMethod;
 import io.temporal.workflow.SignalMethod;
 import io.temporal.workflow.WorkflowInterface;
@@ -15,6 +16,10 @@ public interface AttachmentWorkflow {
   /** The client says its upload is complete; harmless to repeat. */
   @SignalMethod
   void uploadCompleted();
+
+  /** The preview service finished what it made asynchronously. */
+  @SignalMethod
+  void previewProcessed(PreviewNotice notice);
 
   @QueryMethod
   AttachmentState state();

@@ -8,6 +8,7 @@ import static dev.attachments.workflow.AttachmentStatus.REJECTED;
 import static dev.attachments.workflow.AttachmentStatus.RELEASED;
 
 import dev.attachments.preview.OptimizerActivities;
+import dev.attachments.preview.PreviewNotice;
 import dev.attachments.preview.Preview;
 import dev.attachments.preview.PreviewRequest;
 import dev.attachments.preview.PreviewStatus;
@@ -42,8 +43,13 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
   private static final Set<String> BUSINESS_FAILURES =
       Set.of(StorageActivities.UPLOAD_MISSING, StorageActivities.SIZE_MISMATCH);
 
+  /** How long a large video's asynchronous previews may take before they count as failed. */
+  static final Duration PREVIEW_WAIT = Duration.ofHours(2);
+  static final String ASYNC_PREVIEWS = "async-previews";
+
   private AttachmentState state;
   private boolean completeSignalled;
+  private PreviewNotice previewNotice;
 
   private StorageActivities storage;
   private ScannerActivities scanner;
@@ -113,7 +119,11 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
     advance(RELEASED, null);
 
     Workflow.setCurrentDetails("Making previews of " + request.filename());
-    state = state.with(optimize(request));
+    Preview preview = optimize(request);
+    if (preview.status() == PreviewStatus.PENDING) {
+      preview = awaitAsyncPreview(request, preview);
+    }
+    state = state.with(preview);
     return finish(RELEASED, null);
   }
 
@@ -126,6 +136,25 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
     } catch (ActivityFailure failure) {
       return Preview.of(PreviewStatus.FAILED, rootMessage(failure));
     }
+  }
+
+  /**
+   * Large videos are transformed by the preview service in the background; it tells the API, which signals us.
+   * The release is published already; this only settles the preview.
+   */
+  private Preview awaitAsyncPreview(AttachmentRequest request, Preview pending) {
+    if (Workflow.getVersion(ASYNC_PREVIEWS, Workflow.DEFAULT_VERSION, 1) == Workflow.DEFAULT_VERSION) {
+      return pending.settled(PreviewStatus.FAILED, "asynchronous previews are not awaited by this workflow version");
+    }
+    state = state.with(pending);
+    metadata.publish(state);
+    Workflow.setCurrentDetails("Waiting for the preview service to finish " + request.filename());
+    if (!Workflow.await(PREVIEW_WAIT, () -> previewNotice != null)) {
+      return pending.settled(PreviewStatus.FAILED, "the preview service did not report within " + PREVIEW_WAIT);
+    }
+    return previewNotice.ready()
+        ? pending.settled(PreviewStatus.READY, null)
+        : pending.settled(PreviewStatus.FAILED, previewNotice.reason());
   }
 
   /**
@@ -166,6 +195,11 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
   @Override
   public void uploadCompleted() {
     completeSignalled = true;
+  }
+
+  @Override
+  public void previewProcessed(PreviewNotice notice) {
+    previewNotice = notice;
   }
 
   @Override

@@ -240,6 +240,37 @@ class AttachmentWorkflowTest {
   }
 
   @Test
+  void asynchronousPreviewIsAwaitedUntilThePreviewServiceReports() {
+    fakes.optimizerAsync = true;
+    AttachmentWorkflow workflow = start(request(null));
+    fakes.uploaded = true;
+    workflow.uploadCompleted();
+    env.sleep(Duration.ofMinutes(10));
+    assertThat(workflow.state().status()).isEqualTo(AttachmentStatus.RELEASED);
+    assertThat(workflow.state().preview().status()).isEqualTo(PreviewStatus.PENDING);
+
+    workflow.previewProcessed(new dev.attachments.preview.PreviewNotice(true, null));
+    AttachmentState state = WorkflowStub.fromTyped(workflow).getResult(AttachmentState.class);
+
+    assertThat(state.preview().status()).isEqualTo(PreviewStatus.READY);
+    assertThat(state.preview().urls()).containsKey("poster");
+    assertThat(fakes.published.stream().map(p -> p.preview() == null ? null : p.preview().status()))
+        .containsSubsequence(PreviewStatus.PENDING, PreviewStatus.READY);
+  }
+
+  @Test
+  void asynchronousPreviewThatNeverReportsFailsWithoutTouchingTheRelease() {
+    fakes.optimizerAsync = true;
+
+    AttachmentState state = uploadAndComplete(request(null));
+
+    assertThat(state.status()).isEqualTo(AttachmentStatus.RELEASED);
+    assertThat(state.preview().status()).isEqualTo(PreviewStatus.FAILED);
+    assertThat(state.preview().reason()).contains("did not report");
+    assertThat(state.preview().urls()).isEmpty();
+  }
+
+  @Test
   void repeatedCompleteSignalsAreHarmless() {
     AttachmentWorkflow workflow = start(request(null));
     fakes.uploaded = true;

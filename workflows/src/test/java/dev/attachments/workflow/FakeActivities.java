@@ -28,6 +28,8 @@ final class FakeActivities implements StorageActivities, ScannerActivities, Opti
   /** How many scan attempts fail as if clamd were unreachable before one succeeds. */
   volatile int scannerDownFor;
   volatile boolean optimizerBroken;
+  /** The optimizer answers PENDING, as Cloudinary does for a large video. */
+  volatile boolean optimizerAsync;
 
   final AtomicInteger scanAttempts = new AtomicInteger();
   /** Every call that changed something, in order: "release", "quarantine", "discard", "publish:STATUS". */
@@ -86,6 +88,9 @@ final class FakeActivities implements StorageActivities, ScannerActivities, Opti
   public Preview optimize(PreviewRequest request) {
     if (optimizerBroken) {
       throw ApplicationFailure.newNonRetryableFailure("corrupt image", "PreviewFailed");
+    }
+    if (optimizerAsync) {
+      return new Preview(PreviewStatus.PENDING, java.util.Map.of("poster", "https://cdn/poster.jpg"), null, null);
     }
     return Preview.of(PreviewStatus.NOT_CONFIGURED, null);
   }

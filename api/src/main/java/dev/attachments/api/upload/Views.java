@@ -62,7 +62,7 @@ public final class Views {
   public record Scan(String verdict, @Nullable String signature, @Nullable String engine, @Nullable Instant scannedAt) {}
 
   @Serdeable
-  public record Preview(String status, Map<String, String> urls, @Nullable String reason) {}
+  public record Preview(String status, Map<String, String> urls, @Nullable String reason, @Nullable Integer pages) {}
 
   /** An attachment as its owner sees it. */
   @Serdeable
@@ -103,7 +103,8 @@ public final class Views {
                           java.util.stream.Collectors.toMap(
                               Map.Entry::getKey, e -> previewUrl.apply(e.getValue()), (x, y) -> x,
                               java.util.TreeMap::new)),
-                  a.preview().reason()),
+                  a.preview().reason(),
+                  a.preview().pages()),
           a.createdAt(),
           a.updatedAt());
     }
