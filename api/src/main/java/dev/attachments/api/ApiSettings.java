@@ -19,6 +19,7 @@ import java.util.List;
  * @param apiKeys {@code owner:key,owner:key}; when empty the API makes one key for {@code dev} and logs it
  * @param s3Endpoint an S3-compatible server, or null for AWS itself
  * @param s3PublicEndpoint where clients reach that server, when it differs (a container network); else null
+ * @param cloudinaryUrl Cloudinary's account URL, to verify its notifications; null when not used
  * @param s3Accelerate presigned URLs use S3 Transfer Acceleration
  * @param s3Dualstack presigned URLs use the dual-stack endpoint
  */
@@ -31,6 +32,7 @@ public record ApiSettings(
     Duration uploadTtl,
     Duration downloadTtl,
     @Nullable String apiKeys,
+    @Nullable String cloudinaryUrl,
     String temporalTarget,
     String temporalNamespace,
     String taskQueue,

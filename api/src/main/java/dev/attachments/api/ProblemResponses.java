@@ -42,7 +42,11 @@ public final class ProblemResponses {
       HttpStatus status = response.getStatus();
       String detail;
       if (status.getCode() >= 500) {
-        context.getRootCause().ifPresent(cause -> LOG.error("request failed: {}", context.getRequest(), cause));
+        LOG.error(
+            "request {} failed: {}",
+            context.getRequest(),
+            context.getErrors().stream().map(Error::getMessage).toList(),
+            context.getRootCause().orElse(null));
         detail = "the server failed to handle this request; it has been logged";
       } else {
         detail =

@@ -25,6 +25,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,6 +35,7 @@ class ApiContractTest {
   private static final String ACME_KEY = "acme-key-0123456789";
   private static final String GLOBEX_KEY = "globex-key-0123456789";
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String CLOUDINARY_SECRET = "cld-secret";
   private static final long MULTIPART_THRESHOLD = 10L * 1024 * 1024;
   private static final int MIB = 1024 * 1024;
 
@@ -65,7 +67,8 @@ class ApiContractTest {
             Map.entry("attachments.temporal-target", temporal.target()),
             Map.entry("attachments.s3-endpoint", s3.endpoint().toString()),
             Map.entry("attachments.s3-access-key", "access"),
-            Map.entry("attachments.s3-secret-key", "secret")));
+            Map.entry("attachments.s3-secret-key", "secret"),
+            Map.entry("attachments.cloudinary-url", "cloudinary://123:" + CLOUDINARY_SECRET + "@demo")));
   }
 
   @AfterAll
@@ -241,6 +244,52 @@ class ApiContractTest {
                             "attachments.s3-accelerate", true))
                     .close())
         .hasStackTraceContaining("ATTACHMENTS_S3_ACCELERATE=true needs AWS S3 itself");
+  }
+
+  private static HttpResponse<String> notifyCloudinary(String body, long timestamp, String secret) throws Exception {
+    String signature =
+        HexFormat.of().formatHex(
+            MessageDigest.getInstance("SHA-1").digest((body + timestamp + secret).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    return http.send(
+        HttpRequest.newBuilder(server.getURI().resolve("/v1/hooks/cloudinary"))
+            .header("Content-Type", "application/json")
+            .header("X-Cld-Timestamp", Long.toString(timestamp))
+            .header("X-Cld-Signature", signature)
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void signedCloudinaryNotificationReachesTheAttachmentsWorkflow() throws Exception {
+    String id = create(ACME_KEY, "film.mp4", "video/mp4", 100, null).get("id").asText();
+    String body = "{\"notification_type\":\"eager\",\"public_id\":\"" + id + "\",\"eager\":[{\"status\":\"complete\"}]}";
+    long now = System.currentTimeMillis() / 1000;
+
+    assertThat(notifyCloudinary(body, now, CLOUDINARY_SECRET).statusCode()).isEqualTo(200);
+
+    WorkflowServiceStubs service =
+        WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder().setTarget(temporal.target()).build());
+    try {
+      var history =
+          io.temporal.client.WorkflowClient.newInstance(service).fetchHistory("attachment-" + id).getEvents();
+      assertThat(history)
+          .anySatisfy(
+              event -> assertThat(event.getWorkflowExecutionSignaledEventAttributes().getSignalName())
+                  .isEqualTo("previewProcessed"));
+    } finally {
+      service.shutdown();
+    }
+  }
+
+  @Test
+  void forgedOrStaleCloudinaryNotificationsAreRefused() throws Exception {
+    String body = "{\"notification_type\":\"eager\",\"public_id\":\"" + UUID.randomUUID() + "\"}";
+    long now = System.currentTimeMillis() / 1000;
+
+    assertProblem(notifyCloudinary(body, now, "not-the-secret"), 401, "signature");
+    assertProblem(notifyCloudinary(body, now - 3 * 3600, CLOUDINARY_SECRET), 401, "timestamp");
+    assertProblem(call("POST", "/v1/hooks/cloudinary", null, body), 400, "X-Cld-Signature");
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.attachments.api.upload;
 
 import dev.attachments.api.ApiSettings;
 import dev.attachments.metadata.Attachment;
+import dev.attachments.preview.PreviewNotice;
 import dev.attachments.scan.UnscannablePolicy;
 import dev.attachments.workflow.AttachmentRequest;
 import dev.attachments.workflow.AttachmentSearchAttributes;
@@ -90,6 +91,15 @@ public class AttachmentWorkflows {
       return true;
     } catch (WorkflowNotFoundException finished) {
       return false;
+    }
+  }
+
+  /** Tells the workflow its asynchronous previews settled; nothing happens when it has finished. */
+  public void previewProcessed(String attachmentId, PreviewNotice notice) {
+    try {
+      client.newWorkflowStub(AttachmentWorkflow.class, AttachmentRequest.workflowId(attachmentId)).previewProcessed(notice);
+    } catch (WorkflowNotFoundException finished) {
+      // a late or repeated notification
     }
   }
 
