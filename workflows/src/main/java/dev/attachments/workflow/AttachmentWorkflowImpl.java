@@ -19,6 +19,9 @@ import dev.attachments.scan.ScannerActivities;
 import dev.attachments.scan.UnscannablePolicy;
 import dev.attachments.upload.StorageActivities;
 import dev.attachments.upload.StoredObject;
+import dev.attachments.webhook.Event;
+import dev.attachments.webhook.EventType;
+import dev.attachments.webhook.WebhookActivities;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
@@ -47,7 +50,12 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
   static final Duration PREVIEW_WAIT = Duration.ofHours(2);
   static final String ASYNC_PREVIEWS = "async-previews";
 
+  static final String WEBHOOK_EVENTS = "webhook-events";
+
   private AttachmentState state;
+  private String owner;
+  /** False when replaying a workflow that started before webhook events existed. */
+  private boolean publishesEvents;
   private boolean completeSignalled;
   private PreviewNotice previewNotice;
 
@@ -55,10 +63,13 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
   private ScannerActivities scanner;
   private OptimizerActivities optimizer;
   private MetadataActivities metadata;
+  private WebhookActivities webhooks;
 
   @Override
   public AttachmentState process(AttachmentRequest request) {
     state = AttachmentState.awaitingUpload(request.attachmentId());
+    owner = request.owner();
+    publishesEvents = Workflow.getVersion(WEBHOOK_EVENTS, Workflow.DEFAULT_VERSION, 1) >= 1;
     stubs(request.queues(), request.size());
 
     if (!awaitUpload(request)) {
@@ -124,7 +135,11 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
       preview = awaitAsyncPreview(request, preview);
     }
     state = state.with(preview);
-    return finish(RELEASED, null);
+    finish(RELEASED, null);
+    if (preview.status() == PreviewStatus.READY) {
+      emit(EventType.PREVIEW_READY);
+    }
+    return state;
   }
 
   /** A preview never blocks or undoes a release: its failure is recorded, nothing more. */
@@ -181,9 +196,28 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
   }
 
   private void advance(AttachmentStatus status, String reason) {
+    boolean changed = state.status() != status;
     state = state.with(status, reason);
     Workflow.upsertTypedSearchAttributes(AttachmentSearchAttributes.STATUS.valueSet(status.name()));
     metadata.publish(state);
+    if (changed) {
+      switch (status) {
+        case PROCESSING -> emit(EventType.UPLOADED);
+        case RELEASED -> emit(EventType.RELEASED);
+        case QUARANTINED -> emit(EventType.QUARANTINED);
+        case REJECTED -> emit(EventType.REJECTED);
+        case EXPIRED -> emit(EventType.EXPIRED);
+        case FAILED -> emit(EventType.FAILED);
+        case AWAITING_UPLOAD -> { }
+      }
+    }
+  }
+
+  /** Hands the event to the attachment's webhook workflow; delivery never holds up processing. */
+  private void emit(EventType type) {
+    if (publishesEvents) {
+      webhooks.emit(Event.of(state.attachmentId(), owner, type, Instant.ofEpochMilli(Workflow.currentTimeMillis())));
+    }
   }
 
   private AttachmentState finish(AttachmentStatus status, String reason) {
@@ -260,6 +294,7 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
             MetadataActivities.class,
             light,
             Map.of("Publish", summary(light, "Publish the attachment's state to the metadata store")));
+    webhooks = Workflow.newActivityStub(WebhookActivities.class, summary(light, "Hand the event to webhook delivery"));
     // The scanner being down means files wait: the scan retries for hours and nothing is released meanwhile.
     scanner =
         Workflow.newActivityStub(

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.attachments.preview.PreviewStatus;
 import dev.attachments.scan.ScanVerdict;
 import dev.attachments.scan.UnscannablePolicy;
+import dev.attachments.webhook.Event;
+import dev.attachments.webhook.EventType;
 import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
@@ -108,6 +110,8 @@ class AttachmentWorkflowTest {
     assertThat(fakes.events)
         .containsExactly(
             "publish:PROCESSING", "scan", "release", "publish:RELEASED", "publish:RELEASED");
+    assertThat(fakes.emitted).extracting(Event::type).containsExactly(EventType.UPLOADED, EventType.RELEASED);
+    assertThat(fakes.emitted).extracting(Event::id).doesNotHaveDuplicates();
   }
 
   @Test
@@ -121,6 +125,7 @@ class AttachmentWorkflowTest {
     assertThat(state.status()).isEqualTo(AttachmentStatus.QUARANTINED);
     assertThat(state.reason()).contains("Eicar-Test-Signature");
     assertThat(fakes.events).contains("quarantine").doesNotContain("release");
+    assertThat(fakes.emitted).extracting(Event::type).containsExactly(EventType.UPLOADED, EventType.QUARANTINED);
   }
 
   @Test
@@ -181,6 +186,7 @@ class AttachmentWorkflowTest {
     record("expired", request);
 
     assertThat(state.status()).isEqualTo(AttachmentStatus.EXPIRED);
+    assertThat(fakes.emitted).extracting(Event::type).containsExactly(EventType.EXPIRED);
     assertThat(env.currentTimeMillis()).isGreaterThanOrEqualTo(request.uploadExpiresAt().toEpochMilli());
     assertThat(fakes.events).containsExactly("discard", "publish:EXPIRED");
   }
@@ -254,6 +260,8 @@ class AttachmentWorkflowTest {
 
     assertThat(state.preview().status()).isEqualTo(PreviewStatus.READY);
     assertThat(state.preview().urls()).containsKey("poster");
+    assertThat(fakes.emitted).extracting(Event::type)
+        .containsExactly(EventType.UPLOADED, EventType.RELEASED, EventType.PREVIEW_READY);
     assertThat(fakes.published.stream().map(p -> p.preview() == null ? null : p.preview().status()))
         .containsSubsequence(PreviewStatus.PENDING, PreviewStatus.READY);
   }

@@ -10,6 +10,8 @@ import dev.attachments.scan.ScanVerdict;
 import dev.attachments.scan.ScannerActivities;
 import dev.attachments.upload.StorageActivities;
 import dev.attachments.upload.StoredObject;
+import dev.attachments.webhook.Event;
+import dev.attachments.webhook.WebhookActivities;
 import io.temporal.failure.ApplicationFailure;
 import java.time.Instant;
 import java.util.List;
@@ -20,7 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * In-memory stand-ins for the outside systems, so that the workflow's branches can be driven one by one.
  * The real systems are exercised by the activity tests.
  */
-final class FakeActivities implements StorageActivities, ScannerActivities, OptimizerActivities, MetadataActivities {
+final class FakeActivities
+    implements StorageActivities, ScannerActivities, OptimizerActivities, MetadataActivities, WebhookActivities {
   volatile boolean uploaded;
   volatile long storedSize = 1024;
   volatile ScanVerdict verdict = ScanVerdict.CLEAN;
@@ -35,6 +38,8 @@ final class FakeActivities implements StorageActivities, ScannerActivities, Opti
   /** Every call that changed something, in order: "release", "quarantine", "discard", "publish:STATUS". */
   final List<String> events = new CopyOnWriteArrayList<>();
   final List<AttachmentState> published = new CopyOnWriteArrayList<>();
+  /** The webhook events handed on, in order. */
+  final List<Event> emitted = new CopyOnWriteArrayList<>();
 
   @Override
   public boolean isUploaded(String objectKey) {
@@ -94,6 +99,19 @@ final class FakeActivities implements StorageActivities, ScannerActivities, Opti
     }
     return Preview.of(PreviewStatus.NOT_CONFIGURED, null);
   }
+
+  @Override
+  public void emit(Event event) {
+    emitted.add(event);
+  }
+
+  @Override
+  public List<String> record(Event event) {
+    return List.of();
+  }
+
+  @Override
+  public void deliver(String eventId, String endpointId) {}
 
   @Override
   public void publish(AttachmentState state) {
