@@ -19,6 +19,7 @@ import java.util.List;
  * @param apiKeys {@code owner:key,owner:key}; when empty the API makes one key for {@code dev} and logs it
  * @param s3Endpoint an S3-compatible server, or null for AWS itself
  * @param s3PublicEndpoint where clients reach that server, when it differs (a container network); else null
+ * @param webhooksAllowHttp webhook endpoints may be plain http and internal addresses (the dev stack only)
  * @param cloudinaryUrl Cloudinary's account URL, to verify its notifications; null when not used
  * @param s3Accelerate presigned URLs use S3 Transfer Acceleration
  * @param s3Dualstack presigned URLs use the dual-stack endpoint
@@ -33,6 +34,8 @@ public record ApiSettings(
     Duration downloadTtl,
     @Nullable String apiKeys,
     @Nullable String cloudinaryUrl,
+    boolean webhooksAllowHttp,
+    String webhookTaskQueue,
     String temporalTarget,
     String temporalNamespace,
     String taskQueue,

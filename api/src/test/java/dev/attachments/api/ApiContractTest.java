@@ -293,6 +293,40 @@ class ApiContractTest {
   }
 
   @Test
+  void webhookEndpointsAreHttpsToPublicAddressesOnlyAndTheSecretIsShownOnce() throws Exception {
+    String body = "{\"url\":\"https://93.184.216.34/hooks/attachments\",\"events\":[\"attachment.released\",\"attachment.quarantined\"]}";
+    HttpResponse<String> created = call("POST", "/v1/webhooks", ACME_KEY, body);
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    JsonNode endpoint = json(created);
+    assertThat(endpoint.get("secret").asText()).startsWith("whsec_");
+    String id = endpoint.get("id").asText();
+
+    JsonNode listed = json(call("GET", "/v1/webhooks", ACME_KEY, null)).get("items");
+    assertThat(listed.findValuesAsText("id")).contains(id);
+    assertThat(listed.get(0).get("secret").isNull()).isTrue();
+    assertThat(json(call("GET", "/v1/webhooks/" + id + "/deliveries", ACME_KEY, null)).get("items")).isEmpty();
+    assertProblem(call("GET", "/v1/webhooks/" + id + "/deliveries", GLOBEX_KEY, null), 404, id);
+    assertProblem(call("DELETE", "/v1/webhooks/" + id, GLOBEX_KEY, null), 404, id);
+    assertThat(call("DELETE", "/v1/webhooks/" + id, ACME_KEY, null).statusCode()).isEqualTo(204);
+    assertProblem(call("DELETE", "/v1/webhooks/" + id, ACME_KEY, null), 404, id);
+  }
+
+  @Test
+  void webhookEndpointsIntoOurNetworkOrWithoutTlsAreRefused() throws Exception {
+    for (String url :
+        List.of(
+            "http://93.184.216.34/hook", "https://127.0.0.1/hook", "https://10.1.2.3/hook", "https://192.168.0.9/hook",
+            "https://169.254.169.254/latest/meta-data", "https://[::1]/hook", "https://localhost/hook")) {
+      assertProblem(
+          call("POST", "/v1/webhooks", ACME_KEY, "{\"url\":\"" + url + "\",\"events\":[\"attachment.released\"]}"),
+          422, url.startsWith("http:") ? "https" : "address");
+    }
+    assertProblem(call("POST", "/v1/webhooks", ACME_KEY, "{\"url\":\"https://93.184.216.34/h\",\"events\":[\"attachment.eaten\"]}"), 400, "attachment.released");
+    assertProblem(call("POST", "/v1/webhooks", ACME_KEY, "{\"url\":\"https://93.184.216.34/h\",\"events\":[]}"), 400, "events");
+    assertProblem(call("POST", "/v1/webhooks", ACME_KEY, "{\"events\":[\"attachment.released\"]}"), 400, "url");
+  }
+
+  @Test
   void everyCallNeedsAValidKey() throws Exception {
     assertProblem(call("GET", "/v1/attachments", null, null), 401, "Authorization: Bearer");
     assertProblem(call("GET", "/v1/attachments", "not-a-key", null), 401, "not valid");

@@ -80,6 +80,8 @@ public final class EmbeddedStack implements AutoCloseable {
     env.put("ATTACHMENTS_CLAMD_PORT", Integer.toString(clamd.port()));
     env.put("ATTACHMENTS_API_KEYS", apiKeys);
     env.put("ATTACHMENTS_HTTP_PORT", Integer.toString(options.httpPort()));
+    // the dev stack's receivers run on this machine: plain http and loopback endpoints are allowed here
+    env.put("ATTACHMENTS_WEBHOOKS_ALLOW_HTTP", "true");
     env.putAll(options.env());
 
     Path ready = data.resolve("worker.ready");

@@ -11,6 +11,11 @@ import dev.attachments.scan.ClamdClient;
 import dev.attachments.scan.ClamdScanner;
 import dev.attachments.upload.Buckets;
 import dev.attachments.upload.S3Storage;
+import dev.attachments.metadata.WebhookRepository;
+import dev.attachments.metadata.WebhookTargets;
+import dev.attachments.webhook.WebhookPublisher;
+import io.temporal.client.WorkflowClient;
+import org.springframework.beans.factory.annotation.Value;
 import dev.attachments.storage.S3Connection;
 import java.util.List;
 import javax.sql.DataSource;
@@ -107,7 +112,40 @@ public class WorkerConfiguration {
   }
 
   @Bean
-  MetadataPublisher metadataPublisher(DataSource dataSource) {
-    return new MetadataPublisher(new AttachmentRepository(dataSource));
+  AttachmentRepository attachmentRepository(DataSource dataSource) {
+    return new AttachmentRepository(dataSource);
+  }
+
+  @Bean
+  MetadataPublisher metadataPublisher(AttachmentRepository attachments) {
+    return new MetadataPublisher(attachments);
+  }
+
+  @Bean
+  WebhookPublisher webhookPublisher(
+      DataSource dataSource,
+      AttachmentRepository attachments,
+      WorkflowClient temporal,
+      WorkerSettings settings,
+      S3Presigner presigner,
+      Buckets buckets,
+      @Value("${attachments.task-queues.webhooks:attachments-webhooks}") String taskQueue) {
+    String released = "s3://" + buckets.released() + "/";
+    return new WebhookPublisher(
+        new WebhookRepository(dataSource),
+        attachments,
+        temporal,
+        taskQueue,
+        new WebhookTargets(settings.webhooks().allowHttp()),
+        // worker-made previews are objects: receivers get an hour to fetch them
+        url ->
+            !url.startsWith(released)
+                ? url
+                : presigner
+                    .presignGetObject(
+                        p -> p.signatureDuration(java.time.Duration.ofHours(1))
+                            .getObjectRequest(g -> g.bucket(buckets.released()).key(url.substring(released.length()))))
+                    .url()
+                    .toString());
   }
 }

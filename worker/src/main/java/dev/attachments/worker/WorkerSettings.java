@@ -13,7 +13,17 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  */
 @ConfigurationProperties(prefix = "attachments")
 public record WorkerSettings(
-    S3 s3, Buckets buckets, Clamd clamd, Copy copy, Cloudinary cloudinary, Previews previews, Path readyFile) {
+    S3 s3,
+    Buckets buckets,
+    Clamd clamd,
+    Copy copy,
+    Cloudinary cloudinary,
+    Previews previews,
+    Webhooks webhooks,
+    Path readyFile) {
+
+  /** @param allowHttp plain http and internal addresses for webhook endpoints: the dev stack only */
+  public record Webhooks(boolean allowHttp) {}
 
   /** @param endpoint empty for AWS itself; an S3-compatible server's URL otherwise */
   public record S3(

@@ -1,0 +1,220 @@
+package dev.attachments.webhook;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.attachments.metadata.Attachment;
+import dev.attachments.metadata.AttachmentRepository;
+import dev.attachments.metadata.WebhookRepository;
+import dev.attachments.metadata.WebhookTargets;
+import io.temporal.activity.Activity;
+import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
+import io.temporal.client.BatchRequest;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.spring.boot.ActivityImpl;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.InvalidKeyException;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.UnaryOperator;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Records events with their payload and POSTs them, signed, to the owners' endpoints. Signature header:
+ * {@code Attachments-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body" with the endpoint's secret>}.
+ */
+@ActivityImpl(taskQueues = "${attachments.task-queues.webhooks:attachments-webhooks}")
+public class WebhookPublisher implements WebhookActivities {
+  public static final String SIGNATURE_HEADER = "Attachments-Signature";
+
+  private final WebhookRepository webhooks;
+  private final AttachmentRepository attachments;
+  private final WorkflowClient temporal;
+  private final String taskQueue;
+  private final WebhookTargets targets;
+  private final UnaryOperator<String> previewUrl;
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).followRedirects(HttpClient.Redirect.NEVER).build();
+  private final ObjectMapper json =
+      new ObjectMapper().registerModule(new JavaTimeModule()).disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+
+  /**
+   * @param taskQueue where the webhook workflows run
+   * @param previewUrl turns a stored preview reference into a URL a receiver can fetch
+   */
+  public WebhookPublisher(
+      WebhookRepository webhooks,
+      AttachmentRepository attachments,
+      WorkflowClient temporal,
+      String taskQueue,
+      WebhookTargets targets,
+      UnaryOperator<String> previewUrl) {
+    this.webhooks = webhooks;
+    this.attachments = attachments;
+    this.temporal = temporal;
+    this.taskQueue = taskQueue;
+    this.targets = targets;
+    this.previewUrl = previewUrl;
+  }
+
+  @Override
+  public void emit(Event event) {
+    WebhookWorkflow workflow =
+        temporal.newWorkflowStub(
+            WebhookWorkflow.class,
+            WorkflowOptions.newBuilder()
+                .setWorkflowId(WebhookWorkflow.ID_PREFIX + event.attachmentId())
+                .setTaskQueue(taskQueue)
+                .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
+                .setStaticSummary("Webhook events of attachment " + event.attachmentId())
+                .build());
+    BatchRequest request = temporal.newSignalWithStartRequest();
+    request.add(workflow::deliverEvents, event.attachmentId());
+    request.add(workflow::eventHappened, event);
+    temporal.signalWithStart(request);
+  }
+
+  @Override
+  public List<String> record(Event event) {
+    Attachment attachment =
+        attachments
+            .find(event.owner(), UUID.fromString(event.attachmentId()))
+            .orElseThrow(() -> new IllegalStateException("no attachment " + event.attachmentId()));
+    ObjectNode body = json.createObjectNode();
+    body.put("id", event.id());
+    body.put("type", event.type().wireName());
+    body.put("occurredAt", event.occurredAt().toString());
+    body.set("attachment", json.valueToTree(AttachmentJson.of(attachment, previewUrl)));
+    String text;
+    try {
+      text = json.writeValueAsString(body);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    webhooks.recordEvent(
+        new WebhookRepository.Event(
+            UUID.fromString(event.id()), event.owner(), attachment.id(), event.type().wireName(), event.occurredAt(), text));
+    return webhooks.subscribers(event.owner(), event.type().wireName()).stream()
+        .map(e -> e.id().toString())
+        .toList();
+  }
+
+  @Override
+  public void deliver(String eventId, String endpointId) {
+    WebhookRepository.Event event = webhooks.event(UUID.fromString(eventId)).orElseThrow();
+    WebhookRepository.Endpoint endpoint = webhooks.endpoint(event.owner(), UUID.fromString(endpointId)).orElse(null);
+    if (endpoint == null) {
+      return; // deleted since: nobody to tell
+    }
+    int attempt = Activity.getExecutionContext().getInfo().getAttempt();
+    UUID deliveryId = UUID.nameUUIDFromBytes((eventId + "/" + endpointId + "/" + Activity.getExecutionContext().getInfo().getActivityId() + "/" + attempt).getBytes());
+    URI target;
+    try {
+      target = targets.check(endpoint.url());
+    } catch (IllegalArgumentException refused) {
+      record(deliveryId, event, endpoint, attempt, null, refused.getMessage());
+      throw ApplicationFailure.newNonRetryableFailure(refused.getMessage(), REFUSED);
+    }
+    long timestamp = Instant.now().getEpochSecond();
+    HttpResponse<Void> response;
+    try {
+      response =
+          http.send(
+              HttpRequest.newBuilder(target)
+                  .timeout(Duration.ofSeconds(10))
+                  .header("Content-Type", "application/json")
+                  .header("User-Agent", "Attachments-Webhooks/1")
+                  .header("Attachments-Event-Id", eventId)
+                  .header(SIGNATURE_HEADER, "t=" + timestamp + ",v1=" + sign(endpoint.secret(), timestamp, event.body()))
+                  .POST(HttpRequest.BodyPublishers.ofString(event.body()))
+                  .build(),
+              HttpResponse.BodyHandlers.discarding());
+    } catch (IOException e) {
+      record(deliveryId, event, endpoint, attempt, null, e.getClass().getSimpleName() + ": " + e.getMessage());
+      throw ApplicationFailure.newFailure("the receiver did not answer: " + e.getMessage(), "WebhookUnavailable");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+    int status = response.statusCode();
+    record(deliveryId, event, endpoint, attempt, status, null);
+    if (status >= 200 && status < 300) {
+      return;
+    }
+    if (status == 429 || status >= 500) {
+      throw ApplicationFailure.newFailure("the receiver answered " + status, "WebhookUnavailable");
+    }
+    throw ApplicationFailure.newNonRetryableFailure("the receiver answered " + status, REFUSED);
+  }
+
+  private void record(
+      UUID deliveryId, WebhookRepository.Event event, WebhookRepository.Endpoint endpoint, int attempt, Integer status, String error) {
+    webhooks.recordDelivery(
+        new WebhookRepository.Delivery(deliveryId, event.id(), event.type(), endpoint.id(), attempt, status, error, Instant.now()));
+  }
+
+  /** Hex HMAC-SHA256 of {@code "<timestamp>.<body>"} with the endpoint's secret. */
+  public static String sign(String secret, long timestamp, String body) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+      return HexFormat.of().formatHex(mac.doFinal((timestamp + "." + body).getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The attachment in a payload: the fields of {@code GET /v1/attachments/{id}}. */
+  record AttachmentJson(
+      String id,
+      String filename,
+      String contentType,
+      String detectedContentType,
+      long size,
+      String sha256,
+      String status,
+      String reason,
+      Map<String, Object> scan,
+      Map<String, Object> preview,
+      Instant createdAt,
+      Instant updatedAt) {
+    static AttachmentJson of(Attachment a, UnaryOperator<String> previewUrl) {
+      Map<String, Object> scan = null;
+      if (a.scan() != null) {
+        scan = new java.util.LinkedHashMap<>();
+        scan.put("verdict", a.scan().verdict().name());
+        scan.put("signature", a.scan().signature());
+        scan.put("engine", a.scan().engine());
+        scan.put("scannedAt", a.scan().scannedAt() == null ? null : a.scan().scannedAt().toString());
+      }
+      Map<String, Object> preview = null;
+      if (a.preview() != null) {
+        preview = new java.util.LinkedHashMap<>();
+        preview.put("status", a.preview().status().name());
+        Map<String, String> urls = new java.util.TreeMap<>();
+        a.preview().urls().forEach((name, url) -> urls.put(name, previewUrl.apply(url)));
+        preview.put("urls", urls);
+        preview.put("reason", a.preview().reason());
+        preview.put("pages", a.preview().pages());
+      }
+      return new AttachmentJson(
+          a.id().toString(), a.filename(), a.contentType(), a.detectedContentType(), a.size(),
+          a.sha256() != null ? a.sha256() : a.declaredSha256(), a.status().name(), a.statusReason(), scan, preview,
+          a.createdAt(), a.updatedAt());
+    }
+  }
+}
