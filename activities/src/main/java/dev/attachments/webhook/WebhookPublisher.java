@@ -37,7 +37,12 @@ import javax.crypto.spec.SecretKeySpec;
  * Records events with their payload and POSTs them, signed, to the owners' endpoints. Signature header:
  * {@code Attachments-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body" with the endpoint's secret>}.
  */
-@ActivityImpl(taskQueues = "${attachments.task-queues.webhooks:attachments-webhooks}")
+// emit runs on the main queue, next to the attachment workflow; record and deliver on the webhooks queue
+@ActivityImpl(
+    taskQueues = {
+      "${attachments.task-queues.main:attachments}",
+      "${attachments.task-queues.webhooks:attachments-webhooks}"
+    })
 public class WebhookPublisher implements WebhookActivities {
   public static final String SIGNATURE_HEADER = "Attachments-Signature";
 
