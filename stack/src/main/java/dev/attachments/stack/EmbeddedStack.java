@@ -62,7 +62,7 @@ public final class EmbeddedStack implements AutoCloseable {
     Files.createDirectories(data);
     apiKeys = options.apiKeys() != null ? options.apiKeys() : devKey(data);
 
-    temporal = started(LocalTemporal.start());
+    temporal = started(temporal(data));
     s3 = started(LocalS3.start(data.resolve("s3"), "attachments-dev", "attachments-dev-secret", BUCKETS));
     clamd = started(LocalClamd.start(data.resolve("clamd")));
     postgres = started(LocalPostgres.start(data.resolve("postgres")));
@@ -103,6 +103,27 @@ public final class EmbeddedStack implements AutoCloseable {
     apiUrl = URI.create("http://127.0.0.1:" + options.httpPort());
     worker.awaitReady(() -> Files.exists(ready), Duration.ofMinutes(2));
     api.awaitReady(this::apiAnswers, Duration.ofMinutes(2));
+  }
+
+  /**
+   * The real dev server when {@code ATTACHMENTS_TEMPORAL_CLI} names a Temporal CLI (./run and CI install one
+   * when Go is there), else the Java test server.
+   */
+  private LocalTemporal temporal(Path data) throws InterruptedException {
+    String cli = options.env().getOrDefault("ATTACHMENTS_TEMPORAL_CLI", System.getenv("ATTACHMENTS_TEMPORAL_CLI"));
+    if (cli != null && !cli.isBlank() && Files.isExecutable(Path.of(cli))) {
+      try {
+        return LocalTemporal.startDev(Path.of(cli), data.resolve("temporal"));
+      } catch (java.io.IOException e) {
+        System.err.println("temporal server start-dev failed (" + e.getMessage() + "): using the Java test server");
+      }
+    }
+    return LocalTemporal.start();
+  }
+
+  /** The Temporal UI, or null when the stack runs the Java test server. */
+  public String temporalUi() {
+    return temporal.uiUrl();
   }
 
   private Path jar(String module, String name) {

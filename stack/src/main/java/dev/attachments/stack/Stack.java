@@ -30,14 +30,17 @@ public final class Stack {
 
     String firstKey = stack.apiKeys().split(",")[0];
     System.out.printf(
-        "attachments ready at %s in %.1f s (API key for %s: %s; data in %s, logs in %s)%n",
+        "attachments ready at %s in %.1f s (API key for %s: %s; %sdata in %s, logs in %s)%n",
         stack.apiUrl(),
         Duration.between(begin, Instant.now()).toMillis() / 1000.0,
         firstKey.substring(0, firstKey.indexOf(':')),
         firstKey.substring(firstKey.indexOf(':') + 1),
+        stack.temporalUi() == null ? "" : "Temporal UI at " + stack.temporalUi() + "; ",
         dataDir.toAbsolutePath(),
         dataDir.toAbsolutePath().resolve("logs"));
-    System.out.println("S3 endpoint " + stack.s3().endpoint() + ", Temporal " + stack.temporalTarget());
+    System.out.println(
+        "S3 endpoint " + stack.s3().endpoint() + ", Temporal " + stack.temporalTarget()
+            + (stack.temporalUi() == null ? " (Java test server: no UI)" : ", Temporal UI " + stack.temporalUi()));
     stopped.await();
   }
 
