@@ -78,6 +78,9 @@ public class WebhookPublisher implements WebhookActivities {
 
   @Override
   public void emit(Event event) {
+    if (webhooks.subscribers(event.owner(), event.type().wireName()).isEmpty()) {
+      return; // nobody listens: no delivery workflow to clutter the Temporal UI
+    }
     WebhookWorkflow workflow =
         temporal.newWorkflowStub(
             WebhookWorkflow.class,
