@@ -9,10 +9,8 @@ import dev.attachments.metadata.AttachmentRepository;
 import dev.attachments.metadata.WebhookRepository;
 import dev.attachments.metadata.WebhookTargets;
 import io.temporal.activity.Activity;
-import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.client.BatchRequest;
 import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowOptions;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.spring.boot.ActivityImpl;
 import java.io.IOException;
@@ -82,14 +80,7 @@ public class WebhookPublisher implements WebhookActivities {
       return; // nobody listens: no delivery workflow to clutter the Temporal UI
     }
     WebhookWorkflow workflow =
-        temporal.newWorkflowStub(
-            WebhookWorkflow.class,
-            WorkflowOptions.newBuilder()
-                .setWorkflowId(WebhookWorkflow.ID_PREFIX + event.attachmentId())
-                .setTaskQueue(taskQueue)
-                .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
-                .setStaticSummary("Webhook events of attachment " + event.attachmentId())
-                .build());
+        temporal.newWorkflowStub(WebhookWorkflow.class, WebhookWorkflow.startOptions(event.attachmentId(), taskQueue));
     BatchRequest request = temporal.newSignalWithStartRequest();
     request.add(workflow::deliverEvents, event.attachmentId());
     request.add(workflow::eventHappened, event);

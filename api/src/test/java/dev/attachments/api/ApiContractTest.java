@@ -327,6 +327,44 @@ class ApiContractTest {
   }
 
   @Test
+  void attachmentWhoseWorkflowIsGoneIsStartedAgainWhenTheApiStarts() throws Exception {
+    UUID id = UUID.randomUUID();
+    new dev.attachments.metadata.AttachmentRepository(postgres.dataSource())
+        .create(
+            new dev.attachments.metadata.NewAttachment(
+                id, "acme", "orphan.png", "image/png", 10, null, null,
+                java.time.Instant.now().plusSeconds(3600), java.time.Instant.now(), null, null));
+    WorkflowServiceStubs service =
+        WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder().setTarget(temporal.target()).build());
+    try {
+      var request =
+          DescribeWorkflowExecutionRequest.newBuilder()
+              .setNamespace("default")
+              .setExecution(WorkflowExecution.newBuilder().setWorkflowId("attachment-" + id))
+              .build();
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> service.blockingStub().describeWorkflowExecution(request))
+          .hasMessageContaining("NOT_FOUND");
+
+      server.close();
+      server = startApi("");
+
+      long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+      io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse description = null;
+      while (description == null && System.nanoTime() < deadline) {
+        try {
+          description = service.blockingStub().describeWorkflowExecution(request);
+        } catch (io.grpc.StatusRuntimeException notYet) {
+          Thread.sleep(200);
+        }
+      }
+      assertThat(description).as("the workflow was started again").isNotNull();
+      assertThat(description.getWorkflowExecutionInfo().getType().getName()).isEqualTo("AttachmentWorkflow");
+    } finally {
+      service.shutdown();
+    }
+  }
+
+  @Test
   void everyCallNeedsAValidKey() throws Exception {
     assertProblem(call("GET", "/v1/attachments", null, null), 401, "Authorization: Bearer");
     assertProblem(call("GET", "/v1/attachments", "not-a-key", null), 401, "not valid");

@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -115,24 +114,9 @@ public final class AccelerationBenchmark {
     for (int n = 1; n <= upload.get("partCount").asInt(); n++) {
       numbers.add(n);
     }
-    ExecutorService pool = Executors.newFixedThreadPool(parallel);
-    try {
-      Map<Integer, Future<String>> pending = new TreeMap<>();
-      for (JsonNode part : client.presignParts(id, numbers)) {
-        int number = part.get("partNumber").asInt();
-        int offset = (int) ((number - 1) * partSize);
-        int length = (int) Math.min(partSize, content.length - offset);
-        pending.put(number, pool.submit(() -> client.uploadPart(part, content, offset, length)));
-      }
-      Map<Integer, String> etags = new TreeMap<>();
-      for (Map.Entry<Integer, Future<String>> part : pending.entrySet()) {
-        etags.put(part.getKey(), part.getValue().get());
-      }
-      if (client.completeParts(id, etags).status() != 202) {
-        throw new IOException("completing the multipart upload failed");
-      }
-    } finally {
-      pool.shutdownNow();
+    Map<Integer, String> etags = client.uploadParts(id, content, partSize, numbers, parallel);
+    if (client.completeParts(id, etags).status() != 202) {
+      throw new IOException("completing the multipart upload failed");
     }
   }
 

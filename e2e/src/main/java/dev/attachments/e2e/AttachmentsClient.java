@@ -16,6 +16,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Predicate;
 
 /** What an API client does, over plain HTTP: create an upload, PUT the bytes to S3, complete, read, download. */
@@ -119,6 +123,33 @@ public final class AttachmentsClient {
       throw new IOException("part " + part.get("partNumber") + " answered " + response.statusCode());
     }
     return response.headers().firstValue("ETag").orElseThrow();
+  }
+
+  /**
+   * Uploads these parts of {@code content} straight to S3, {@code threads} at a time; answers part number to
+   * ETag.
+   */
+  public Map<Integer, String> uploadParts(String id, byte[] content, long partSize, List<Integer> numbers, int threads)
+      throws IOException, InterruptedException {
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      Map<Integer, Future<String>> pending = new TreeMap<>();
+      for (JsonNode part : presignParts(id, numbers)) {
+        int number = part.get("partNumber").asInt();
+        int offset = (int) ((number - 1) * partSize);
+        int length = (int) Math.min(partSize, content.length - offset);
+        pending.put(number, pool.submit(() -> uploadPart(part, content, offset, length)));
+      }
+      Map<Integer, String> etags = new TreeMap<>();
+      for (Map.Entry<Integer, Future<String>> part : pending.entrySet()) {
+        etags.put(part.getKey(), part.getValue().get());
+      }
+      return etags;
+    } catch (ExecutionException e) {
+      throw new IOException("a part upload failed", e.getCause());
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   /** Completes a multipart upload with these part numbers and ETags. */

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.attachments.stack.EmbeddedStack;
 import dev.attachments.stack.FreePort;
-import dev.attachments.storage.S3Connection;
 import dev.attachments.testing.TestFiles;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -18,10 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -58,11 +53,7 @@ class LargeFileEndToEndTest {
                     "ATTACHMENTS_COPY_PART_SIZE", Integer.toString(32 * MIB),
                     "ATTACHMENTS_UPLOAD_TTL", UPLOAD_TTL.toSeconds() + "s")));
     client = new AttachmentsClient(stack.apiUrl(), "acme-large-key-0001");
-    s3 =
-        S3Connection.of(
-                stack.s3().endpoint().toString(), null, "us-east-1", stack.s3().accessKey(), stack.s3().secretKey(),
-                false, false)
-            .client();
+    s3 = StackS3.client(stack);
   }
 
   @AfterAll
@@ -79,27 +70,9 @@ class LargeFileEndToEndTest {
     return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
   }
 
-  /** Uploads these parts, {@code threads} at a time; answers part number to ETag. */
   private static Map<Integer, String> uploadParts(
       String id, byte[] content, long partSize, List<Integer> numbers, int threads) throws Exception {
-    JsonNode presigned = client.presignParts(id, numbers);
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
-    try {
-      Map<Integer, Future<String>> pending = new TreeMap<>();
-      for (JsonNode part : presigned) {
-        int number = part.get("partNumber").asInt();
-        int offset = (int) ((number - 1) * partSize);
-        int length = (int) Math.min(partSize, content.length - offset);
-        pending.put(number, pool.submit(() -> client.uploadPart(part, content, offset, length)));
-      }
-      Map<Integer, String> etags = new TreeMap<>();
-      for (Map.Entry<Integer, Future<String>> part : pending.entrySet()) {
-        etags.put(part.getKey(), part.getValue().get());
-      }
-      return etags;
-    } finally {
-      pool.shutdownNow();
-    }
+    return client.uploadParts(id, content, partSize, numbers, threads);
   }
 
   @Test

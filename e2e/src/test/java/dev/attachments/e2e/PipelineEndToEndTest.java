@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.attachments.stack.EmbeddedStack;
 import dev.attachments.stack.FreePort;
-import dev.attachments.storage.S3Connection;
 import dev.attachments.testing.TestFiles;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
@@ -53,11 +52,7 @@ class PipelineEndToEndTest {
                 Map.of("ATTACHMENTS_UPLOAD_TTL", UPLOAD_TTL.toSeconds() + "s")));
     acme = new AttachmentsClient(stack.apiUrl(), "acme-e2e-key-0001");
     globex = new AttachmentsClient(stack.apiUrl(), "globex-e2e-key-0002");
-    s3 =
-        S3Connection.of(
-                stack.s3().endpoint().toString(), null, "us-east-1", stack.s3().accessKey(), stack.s3().secretKey(),
-                false, false)
-            .client();
+    s3 = StackS3.client(stack);
   }
 
   @AfterAll

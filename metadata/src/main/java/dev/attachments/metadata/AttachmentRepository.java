@@ -157,6 +157,26 @@ public class AttachmentRepository {
     }
   }
 
+  /** Attachments of every owner still waiting for their upload or in processing, oldest first. */
+  public List<Attachment> unfinished(int limit) {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement select =
+            connection.prepareStatement(
+                "select " + COLUMNS + " from attachment a where status in ('AWAITING_UPLOAD', 'PROCESSING')"
+                    + " order by created_at limit ?")) {
+      select.setInt(1, limit);
+      List<Attachment> rows = new ArrayList<>();
+      try (ResultSet result = select.executeQuery()) {
+        while (result.next()) {
+          rows.add(map(result));
+        }
+      }
+      return rows;
+    } catch (SQLException e) {
+      throw new MetadataStoreException("could not list unfinished attachments", e);
+    }
+  }
+
   /**
    * Writes what the workflow knows. Idempotent, and monotonic: once final, a status is never replaced by
    * another, so a retried or replayed activity cannot move an attachment backwards.

@@ -1,5 +1,7 @@
 package dev.attachments.webhook;
 
+import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
+import io.temporal.client.WorkflowOptions;
 import io.temporal.workflow.SignalMethod;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
@@ -11,6 +13,16 @@ import io.temporal.workflow.WorkflowMethod;
 @WorkflowInterface
 public interface WebhookWorkflow {
   String ID_PREFIX = "webhooks-";
+
+  /** How every caller starts it (signal-with-start): one per attachment, again after it closed. */
+  static WorkflowOptions startOptions(String attachmentId, String taskQueue) {
+    return WorkflowOptions.newBuilder()
+        .setWorkflowId(ID_PREFIX + attachmentId)
+        .setTaskQueue(taskQueue)
+        .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
+        .setStaticSummary("Webhook events of attachment " + attachmentId)
+        .build();
+  }
 
   /** Runs until no event has come for a while; a later event starts it again. */
   @WorkflowMethod

@@ -48,7 +48,8 @@ public class AttachmentWorkflows {
             WorkflowOptions.newBuilder()
                 .setWorkflowId(AttachmentRequest.workflowId(attachment.id().toString()))
                 .setTaskQueue(queues.main())
-                .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
+                // a run that was terminated or failed may be started again (recovery); a completed one never
+                .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY)
                 .setStaticSummary(summary(attachment))
                 .setStaticDetails(
                     "owner: " + attachment.owner() + "\nobject: " + attachment.objectKey() + "\ncreated: "
@@ -77,6 +78,28 @@ public class AttachmentWorkflows {
               unscannablePolicy));
     } catch (WorkflowExecutionAlreadyStarted alreadyStarted) {
       // a retried create: the workflow is there, which is all we wanted
+    }
+  }
+
+  /** Whether the attachment's workflow is running now; false when it is gone, closed, or never started. */
+  public boolean isRunning(String attachmentId) {
+    try {
+      var description =
+          client.getWorkflowServiceStubs().blockingStub()
+              .describeWorkflowExecution(
+                  io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest.newBuilder()
+                      .setNamespace(client.getOptions().getNamespace())
+                      .setExecution(
+                          io.temporal.api.common.v1.WorkflowExecution.newBuilder()
+                              .setWorkflowId(AttachmentRequest.workflowId(attachmentId)))
+                      .build());
+      return description.getWorkflowExecutionInfo().getStatus()
+          == io.temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
+    } catch (io.grpc.StatusRuntimeException e) {
+      if (e.getStatus().getCode() == io.grpc.Status.Code.NOT_FOUND) {
+        return false;
+      }
+      throw e;
     }
   }
 

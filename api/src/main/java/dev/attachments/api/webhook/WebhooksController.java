@@ -19,10 +19,8 @@ import io.micronaut.http.annotation.RequestAttribute;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.serde.annotation.Serdeable;
-import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.client.BatchRequest;
 import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowOptions;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -138,12 +136,7 @@ public class WebhooksController {
     WebhookRepository.Event event = webhooks.event(delivery.eventId()).orElseThrow();
     WebhookWorkflow workflow =
         temporal.newWorkflowStub(
-            WebhookWorkflow.class,
-            WorkflowOptions.newBuilder()
-                .setWorkflowId(WebhookWorkflow.ID_PREFIX + event.attachmentId())
-                .setTaskQueue(taskQueue)
-                .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
-                .build());
+            WebhookWorkflow.class, WebhookWorkflow.startOptions(event.attachmentId().toString(), taskQueue));
     BatchRequest request = temporal.newSignalWithStartRequest();
     request.add(workflow::deliverEvents, event.attachmentId().toString());
     request.add(workflow::redeliver, event.id().toString(), endpoint.id().toString());

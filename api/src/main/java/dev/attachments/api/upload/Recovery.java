@@ -1,0 +1,52 @@
+package dev.attachments.api.upload;
+
+import dev.attachments.metadata.Attachment;
+import dev.attachments.metadata.AttachmentRepository;
+import io.micronaut.context.event.StartupEvent;
+import io.micronaut.runtime.event.annotation.EventListener;
+import jakarta.inject.Singleton;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * At start-up, finds attachments still waiting or in processing whose workflow is gone (a lost embedded
+ * server, a terminated run) and starts it again, so that nothing stays stuck silently. The restarted workflow
+ * looks for the upload itself and carries on from there.
+ */
+@Singleton
+public class Recovery {
+  private static final Logger LOG = LoggerFactory.getLogger(Recovery.class);
+  private static final int BATCH = 10_000;
+
+  private final AttachmentRepository repository;
+  private final AttachmentWorkflows workflows;
+
+  public Recovery(AttachmentRepository repository, AttachmentWorkflows workflows) {
+    this.repository = repository;
+    this.workflows = workflows;
+  }
+
+  @EventListener
+  void onStartup(StartupEvent event) {
+    Thread recovery = new Thread(this::recover, "attachment-recovery");
+    recovery.setDaemon(true);
+    recovery.start();
+  }
+
+  /** @return how many workflows were started again */
+  public int recover() {
+    int restarted = 0;
+    try {
+      for (Attachment attachment : repository.unfinished(BATCH)) {
+        if (!workflows.isRunning(attachment.id().toString())) {
+          workflows.start(attachment);
+          restarted++;
+          LOG.warn("attachment {} was {} without a running workflow: started it again", attachment.id(), attachment.status());
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.error("recovery of unfinished attachments stopped; it runs again at the next start", e);
+    }
+    return restarted;
+  }
+}
