@@ -16,6 +16,7 @@ import java.util.List;
  * @param multipartThreshold files larger than this upload in parts
  * @param unscannablePolicy what becomes of a file the scanner cannot scan whole: {@code hold} it in
  *     quarantine for operators, or {@code reject} it
+ * @param opsKeys {@code operator:key,...} for /v1/ops; empty means no operator access
  * @param apiKeys {@code owner:key,owner:key}; when empty the API makes one key for {@code dev} and logs it
  * @param s3Endpoint an S3-compatible server, or null for AWS itself
  * @param s3PublicEndpoint where clients reach that server, when it differs (a container network); else null
@@ -33,6 +34,7 @@ public record ApiSettings(
     Duration uploadTtl,
     Duration downloadTtl,
     @Nullable String apiKeys,
+    @Nullable String opsKeys,
     @Nullable String cloudinaryUrl,
     boolean webhooksAllowHttp,
     String webhookTaskQueue,
@@ -49,7 +51,8 @@ public record ApiSettings(
     boolean s3Accelerate,
     boolean s3Dualstack,
     String bucketIncoming,
-    String bucketReleased) {
+    String bucketReleased,
+    String bucketQuarantine) {
 
   public S3Connection s3() {
     return S3Connection.of(

@@ -36,6 +36,7 @@ class ApiContractTest {
   private static final String GLOBEX_KEY = "globex-key-0123456789";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String CLOUDINARY_SECRET = "cld-secret";
+  private static final String OPS_KEY = "ops-key-0123456789";
   private static final long MULTIPART_THRESHOLD = 10L * 1024 * 1024;
   private static final int MIB = 1024 * 1024;
 
@@ -48,7 +49,7 @@ class ApiContractTest {
   @BeforeAll
   static void start() throws Exception {
     temporal = LocalTemporal.start();
-    s3 = LocalS3.start(Files.createTempDirectory("s3"), "access", "secret", List.of("attachments-incoming", "attachments-released"));
+    s3 = LocalS3.start(Files.createTempDirectory("s3"), "access", "secret", List.of("attachments-incoming", "attachments-released", "attachments-quarantine"));
     postgres = LocalPostgres.start(Files.createTempDirectory("pg").resolve("data"));
     server = startApi("");
   }
@@ -68,7 +69,8 @@ class ApiContractTest {
             Map.entry("attachments.s3-endpoint", s3.endpoint().toString()),
             Map.entry("attachments.s3-access-key", "access"),
             Map.entry("attachments.s3-secret-key", "secret"),
-            Map.entry("attachments.cloudinary-url", "cloudinary://123:" + CLOUDINARY_SECRET + "@demo")));
+            Map.entry("attachments.cloudinary-url", "cloudinary://123:" + CLOUDINARY_SECRET + "@demo"),
+            Map.entry("attachments.ops-keys", "alice:" + OPS_KEY)));
   }
 
   @AfterAll
@@ -362,6 +364,40 @@ class ApiContractTest {
     } finally {
       service.shutdown();
     }
+  }
+
+  @Test
+  void operatorsListAcrossOwnersAndReleaseAFalsePositiveWithAnAuditedReason() throws Exception {
+    byte[] content = "a harmless file clamd got wrong".getBytes();
+    JsonNode created = create(ACME_KEY, "false-positive.txt", "text/plain", content.length, null);
+    String id = created.get("id").asText();
+    create(GLOBEX_KEY, "other.txt", "text/plain", 5, null);
+    try (var client =
+        dev.attachments.storage.S3Connection.of(s3.endpoint().toString(), null, "us-east-1", "access", "secret", false, false).client()) {
+      client.putObject(b -> b.bucket("attachments-quarantine").key("acme/" + id), software.amazon.awssdk.core.sync.RequestBody.fromBytes(content));
+    }
+    new dev.attachments.metadata.AttachmentRepository(postgres.dataSource())
+        .publish(new dev.attachments.workflow.AttachmentState(id, dev.attachments.workflow.AttachmentStatus.QUARANTINED, "infected: Suspicious.Heuristic", null, null));
+
+    assertProblem(call("GET", "/v1/ops/attachments", ACME_KEY, null), 401, "operator");
+    JsonNode quarantined = json(call("GET", "/v1/ops/attachments?status=QUARANTINED&limit=500", OPS_KEY, null)).get("items");
+    assertThat(quarantined.findValuesAsText("id")).contains(id);
+    assertThat(json(call("GET", "/v1/ops/attachments?limit=500", OPS_KEY, null)).get("items").findValuesAsText("owner"))
+        .contains("acme", "globex");
+    assertProblem(call("GET", "/v1/attachments/" + id + "/download", ACME_KEY, null), 409, "QUARANTINED");
+
+    assertProblem(call("POST", "/v1/ops/attachments/" + id + "/release", OPS_KEY, "{}"), 400, "reason");
+    HttpResponse<String> released =
+        call("POST", "/v1/ops/attachments/" + id + "/release", OPS_KEY, "{\"reason\":\"checked by hand: a plain text note\"}");
+    assertThat(released.statusCode()).as(released.body()).isEqualTo(200);
+    assertProblem(call("POST", "/v1/ops/attachments/" + id + "/release", OPS_KEY, "{\"reason\":\"again\"}"), 409, "RELEASED");
+
+    JsonNode attachment = json(call("GET", "/v1/attachments/" + id, ACME_KEY, null));
+    assertThat(attachment.get("status").asText()).isEqualTo("RELEASED");
+    assertThat(attachment.get("audit").get(0).get("actor").asText()).isEqualTo("alice");
+    assertThat(attachment.get("audit").get(0).get("reason").asText()).isEqualTo("checked by hand: a plain text note");
+    assertThat(call("GET", "/v1/attachments/" + id + "/download", ACME_KEY, null).statusCode()).isEqualTo(200);
+    assertThat(s3Object("attachments-released", "acme/" + id)).isEqualTo(content);
   }
 
   @Test

@@ -122,8 +122,17 @@ public class AttachmentRepository {
    * @throws IllegalArgumentException when the cursor is not one this store made
    */
   public Page list(String owner, AttachmentStatus status, int limit, String cursor) {
-    StringBuilder sql = new StringBuilder("select " + COLUMNS + " from attachment a where owner = ?");
-    List<Object> parameters = new ArrayList<>(List.of(owner));
+    return page(owner, status, limit, cursor);
+  }
+
+  /** Every owner's attachments, newest first: for operators. */
+  public Page listAll(AttachmentStatus status, int limit, String cursor) {
+    return page(null, status, limit, cursor);
+  }
+
+  private Page page(String owner, AttachmentStatus status, int limit, String cursor) {
+    StringBuilder sql = new StringBuilder("select " + COLUMNS + " from attachment a where (? :: text is null or owner = ?)");
+    List<Object> parameters = new ArrayList<>(java.util.Arrays.asList(owner, owner));
     if (status != null) {
       sql.append(" and status = ?");
       parameters.add(status.name());
@@ -154,6 +163,79 @@ public class AttachmentRepository {
       return new Page(rows.subList(0, limit), new Cursor(last.createdAt(), last.id()).format());
     } catch (SQLException e) {
       throw new MetadataStoreException("could not list attachments of " + owner, e);
+    }
+  }
+
+  /** One thing an operator did to an attachment. */
+  public record AuditEntry(String action, String actor, String reason, Instant at) {}
+
+  /**
+   * Releases a quarantined attachment on an operator's word, and keeps who, when and why. The only way a final
+   * status changes to another.
+   *
+   * @return false when the attachment is not QUARANTINED
+   */
+  public boolean releaseQuarantined(UUID id, String actor, String reason) {
+    try (Connection connection = dataSource.getConnection()) {
+      connection.setAutoCommit(false);
+      try (PreparedStatement update =
+              connection.prepareStatement(
+                  "update attachment set status = 'RELEASED', status_reason = ?, updated_at = now()"
+                      + " where id = ? and status = 'QUARANTINED'");
+          PreparedStatement audit =
+              connection.prepareStatement(
+                  "insert into attachment_audit (id, attachment_id, action, actor, reason, at)"
+                      + " values (?, ?, 'release', ?, ?, now())")) {
+        update.setString(1, "released by " + actor + ": " + reason);
+        update.setObject(2, id);
+        if (update.executeUpdate() != 1) {
+          connection.rollback();
+          return false;
+        }
+        audit.setObject(1, UUID.randomUUID());
+        audit.setObject(2, id);
+        audit.setString(3, actor);
+        audit.setString(4, reason);
+        audit.executeUpdate();
+        connection.commit();
+        return true;
+      } catch (SQLException e) {
+        connection.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw new MetadataStoreException("could not release attachment " + id, e);
+    }
+  }
+
+  /** What operators did to the attachment, oldest first. */
+  public List<AuditEntry> audit(UUID id) {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement select =
+            connection.prepareStatement(
+                "select action, actor, reason, at from attachment_audit where attachment_id = ? order by at")) {
+      select.setObject(1, id);
+      List<AuditEntry> entries = new ArrayList<>();
+      try (ResultSet row = select.executeQuery()) {
+        while (row.next()) {
+          entries.add(
+              new AuditEntry(row.getString("action"), row.getString("actor"), row.getString("reason"), row.getTimestamp("at").toInstant()));
+        }
+      }
+      return entries;
+    } catch (SQLException e) {
+      throw new MetadataStoreException("could not read the audit of " + id, e);
+    }
+  }
+
+  /** Any owner's attachment, for operators. */
+  public Optional<Attachment> findAny(UUID id) {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement select = connection.prepareStatement("select " + COLUMNS + " from attachment a where id = ?")) {
+      select.setObject(1, id);
+      return single(select);
+    } catch (SQLException e) {
+      throw new MetadataStoreException("could not read attachment " + id, e);
     }
   }
 

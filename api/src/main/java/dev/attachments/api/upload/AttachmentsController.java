@@ -217,7 +217,12 @@ public class AttachmentsController {
 
   @Get("/{id}")
   public Views.AttachmentView get(@RequestAttribute(ApiKeyFilter.OWNER) String owner, String id) {
-    return Views.AttachmentView.of(find(owner, id), urls::preview);
+    Attachment attachment = find(owner, id);
+    return Views.AttachmentView.of(attachment, urls::preview)
+        .withAudit(
+            repository.audit(attachment.id()).stream()
+                .map(e -> new Views.Audit(e.action(), e.actor(), e.reason(), e.at()))
+                .toList());
   }
 
   @Get("/{id}/download")

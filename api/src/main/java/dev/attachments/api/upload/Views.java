@@ -78,7 +78,15 @@ public final class Views {
       @Nullable Scan scan,
       @Nullable Preview preview,
       Instant createdAt,
-      Instant updatedAt) {
+      Instant updatedAt,
+      @Nullable List<Audit> audit) {
+
+    /** The same view with what operators did to it. */
+    AttachmentView withAudit(List<Audit> entries) {
+      return new AttachmentView(
+          id, filename, contentType, detectedContentType, size, sha256, status, reason, scan, preview, createdAt,
+          updatedAt, entries);
+    }
 
     /** @param previewUrl turns a stored preview reference into a URL the client can fetch */
     static AttachmentView of(Attachment a, java.util.function.UnaryOperator<String> previewUrl) {
@@ -106,9 +114,14 @@ public final class Views {
                   a.preview().reason(),
                   a.preview().pages()),
           a.createdAt(),
-          a.updatedAt());
+          a.updatedAt(),
+          null);
     }
   }
+
+  /** Something an operator did to the attachment: who, when, why. */
+  @Serdeable
+  public record Audit(String action, String actor, String reason, Instant at) {}
 
   @Serdeable
   public record Listing(List<AttachmentView> items, @Nullable String nextCursor) {}

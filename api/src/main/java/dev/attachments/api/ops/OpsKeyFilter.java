@@ -1,0 +1,37 @@
+package dev.attachments.api.ops;
+
+import dev.attachments.api.ApiSettings;
+import dev.attachments.api.Problems;
+import dev.attachments.api.auth.ApiKeys;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.annotation.RequestFilter;
+import io.micronaut.http.annotation.ServerFilter;
+
+/** /v1/ops needs an operator's key from ATTACHMENTS_OPS_KEYS; owners' keys do not open it. */
+@ServerFilter("/v1/ops/**")
+public class OpsKeyFilter {
+  /** Request attribute holding the operator's name, for the audit. */
+  public static final String OPERATOR = "attachments.operator";
+
+  private final ApiKeys keys;
+
+  public OpsKeyFilter(ApiSettings settings) {
+    this.keys = settings.opsKeys() == null || settings.opsKeys().isBlank() ? null : ApiKeys.parse(settings.opsKeys());
+  }
+
+  @RequestFilter
+  public void authenticate(HttpRequest<?> request) {
+    String header = request.getHeaders().getAuthorization().orElse("");
+    String operator =
+        keys == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)
+            ? null
+            : keys.ownerOf(header.substring(7).trim()).orElse(null);
+    if (operator == null) {
+      throw Problems.of(
+          HttpStatus.UNAUTHORIZED, "unauthenticated",
+          keys == null ? "operator access is off: set ATTACHMENTS_OPS_KEYS" : "send an operator key as 'Authorization: Bearer <key>'");
+    }
+    request.setAttribute(OPERATOR, operator);
+  }
+}
