@@ -401,6 +401,39 @@ class ApiContractTest {
   }
 
   @Test
+  void operatorsReprocessAFailedAttachmentWithAnAuditedNewRun() throws Exception {
+    String id = create(ACME_KEY, "stuck.png", "image/png", 10, null).get("id").asText();
+    new dev.attachments.metadata.AttachmentRepository(postgres.dataSource())
+        .publish(new dev.attachments.workflow.AttachmentState(id, dev.attachments.workflow.AttachmentStatus.FAILED, "processing gave up: clamd unreachable", null, null));
+    // the first run is gone, as a failed run would be
+    WorkflowServiceStubs service =
+        WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder().setTarget(temporal.target()).build());
+    try {
+      io.temporal.client.WorkflowClient.newInstance(service).newUntypedWorkflowStub("attachment-" + id).terminate("test: the run failed");
+
+      assertProblem(call("POST", "/v1/ops/attachments/" + id + "/reprocess?from=verify", OPS_KEY, null), 400, "scan");
+      HttpResponse<String> reprocessed = call("POST", "/v1/ops/attachments/" + id + "/reprocess", OPS_KEY, null);
+      assertThat(reprocessed.statusCode()).as(reprocessed.body()).isEqualTo(202);
+      assertProblem(call("POST", "/v1/ops/attachments/" + id + "/reprocess", OPS_KEY, null), 409, "PROCESSING");
+
+      JsonNode attachment = json(call("GET", "/v1/attachments/" + id, ACME_KEY, null));
+      assertThat(attachment.get("status").asText()).isEqualTo("PROCESSING");
+      assertThat(attachment.get("audit").findValuesAsText("action")).contains("reprocess");
+      var runs =
+          service.blockingStub()
+              .describeWorkflowExecution(
+                  DescribeWorkflowExecutionRequest.newBuilder()
+                      .setNamespace("default")
+                      .setExecution(WorkflowExecution.newBuilder().setWorkflowId("attachment-" + id))
+                      .build());
+      assertThat(runs.getWorkflowExecutionInfo().getStatus())
+          .isEqualTo(io.temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING);
+    } finally {
+      service.shutdown();
+    }
+  }
+
+  @Test
   void everyCallNeedsAValidKey() throws Exception {
     assertProblem(call("GET", "/v1/attachments", null, null), 401, "Authorization: Bearer");
     assertProblem(call("GET", "/v1/attachments", "not-a-key", null), 401, "not valid");

@@ -208,6 +208,43 @@ public class AttachmentRepository {
     }
   }
 
+  /**
+   * Opens a FAILED attachment for processing again, on an operator's word, and keeps who, when and why.
+   *
+   * @return false when the attachment is not FAILED
+   */
+  public boolean reopenFailed(UUID id, String actor, String reason) {
+    try (Connection connection = dataSource.getConnection()) {
+      connection.setAutoCommit(false);
+      try (PreparedStatement update =
+              connection.prepareStatement(
+                  "update attachment set status = 'PROCESSING', status_reason = null, updated_at = now()"
+                      + " where id = ? and status = 'FAILED'");
+          PreparedStatement audit =
+              connection.prepareStatement(
+                  "insert into attachment_audit (id, attachment_id, action, actor, reason, at)"
+                      + " values (?, ?, 'reprocess', ?, ?, now())")) {
+        update.setObject(1, id);
+        if (update.executeUpdate() != 1) {
+          connection.rollback();
+          return false;
+        }
+        audit.setObject(1, UUID.randomUUID());
+        audit.setObject(2, id);
+        audit.setString(3, actor);
+        audit.setString(4, reason);
+        audit.executeUpdate();
+        connection.commit();
+        return true;
+      } catch (SQLException e) {
+        connection.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw new MetadataStoreException("could not reopen attachment " + id, e);
+    }
+  }
+
   /** What operators did to the attachment, oldest first. */
   public List<AuditEntry> audit(UUID id) {
     try (Connection connection = dataSource.getConnection();

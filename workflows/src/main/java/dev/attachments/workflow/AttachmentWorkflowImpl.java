@@ -88,18 +88,20 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
   }
 
   private AttachmentState processUpload(AttachmentRequest request) {
-    try {
-      storage.verify(request.objectKey(), request.size());
-    } catch (ActivityFailure failure) {
-      if (isBusinessFailure(failure)) {
-        storage.discardUpload(request.objectKey());
-        return finish(REJECTED, rootMessage(failure));
+    ScanResult scan = request.resumeScan();
+    if (scan == null) {
+      try {
+        storage.verify(request.objectKey(), request.size());
+      } catch (ActivityFailure failure) {
+        if (isBusinessFailure(failure)) {
+          storage.discardUpload(request.objectKey());
+          return finish(REJECTED, rootMessage(failure));
+        }
+        throw failure;
       }
-      throw failure;
+      Workflow.setCurrentDetails("Scanning " + request.filename());
+      scan = scanner.scan(request.objectKey());
     }
-
-    Workflow.setCurrentDetails("Scanning " + request.filename());
-    ScanResult scan = scanner.scan(request.objectKey());
     state = state.with(scan);
     Workflow.upsertTypedSearchAttributes(
         AttachmentSearchAttributes.SCAN_VERDICT.valueSet(scan.verdict().name()));

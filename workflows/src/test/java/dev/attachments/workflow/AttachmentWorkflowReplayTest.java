@@ -22,7 +22,8 @@ class AttachmentWorkflowReplayTest {
     try (Stream<Path> files = Files.list(HISTORIES)) {
       List<Path> found = files.filter(f -> f.toString().endsWith(".json")).sorted().toList();
       assertThat(found).extracting(f -> f.getFileName().toString())
-          .contains("released.json", "quarantined.json", "rejected.json", "expired.json", "failed.json");
+          .contains(
+              "released.json", "quarantined.json", "rejected.json", "expired.json", "failed.json", "reprocessed.json");
       return found;
     }
   }

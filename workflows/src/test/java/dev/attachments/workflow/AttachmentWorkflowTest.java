@@ -64,7 +64,7 @@ class AttachmentWorkflowTest {
     String id = UUID.randomUUID().toString();
     Instant expires = Instant.ofEpochMilli(env.currentTimeMillis()).plus(uploadTtl);
     return new AttachmentRequest(
-        id, "acme", "logo.png", "image/png", SIZE, declaredSha256, "acme/" + id, expires, queues, null);
+        id, "acme", "logo.png", "image/png", SIZE, declaredSha256, "acme/" + id, expires, queues, null, null);
   }
 
   private AttachmentWorkflow start(AttachmentRequest request) {
@@ -146,7 +146,7 @@ class AttachmentWorkflowTest {
     AttachmentRequest request =
         new AttachmentRequest(
             held.attachmentId(), held.owner(), held.filename(), held.contentType(), held.size(), null,
-            held.objectKey(), held.uploadExpiresAt(), held.queues(), UnscannablePolicy.REJECT);
+            held.objectKey(), held.uploadExpiresAt(), held.queues(), UnscannablePolicy.REJECT, null);
 
     AttachmentState state = uploadAndComplete(request);
 
@@ -232,6 +232,30 @@ class AttachmentWorkflowTest {
     assertThat(fakes.published.get(fakes.published.size() - 1).status()).isEqualTo(AttachmentStatus.FAILED);
     assertThat(fakes.published.get(fakes.published.size() - 1).reason()).contains("processing gave up");
     assertThat(fakes.events).doesNotContain("release", "quarantine");
+  }
+
+  @Test
+  void reprocessingAFailedAttachmentResumesAtTheFailedStepWithoutScanningAgain() throws Exception {
+    fakes.releaseBroken = true; // S3 refuses every copy: the release step fails until retries run out
+    AttachmentRequest request = request(null);
+    AttachmentWorkflow first = start(request);
+    fakes.uploaded = true;
+    first.uploadCompleted();
+    assertThatThrownBy(() -> WorkflowStub.fromTyped(first).getResult(AttachmentState.class))
+        .isInstanceOf(WorkflowFailedException.class);
+    AttachmentState failed = fakes.published.get(fakes.published.size() - 1);
+    assertThat(failed.status()).isEqualTo(AttachmentStatus.FAILED);
+    assertThat(fakes.releaseAttempts.get()).isGreaterThanOrEqualTo(3);
+    assertThat(fakes.scanAttempts).hasValue(1);
+
+    fakes.releaseBroken = false; // the fault is fixed; an operator reprocesses
+    AttachmentWorkflow again = start(request.resumedAfter(failed.scan()));
+    AttachmentState state = WorkflowStub.fromTyped(again).getResult(AttachmentState.class);
+    record("reprocessed", request);
+
+    assertThat(state.status()).isEqualTo(AttachmentStatus.RELEASED);
+    assertThat(fakes.scanAttempts).as("the scan is not repeated").hasValue(1);
+    assertThat(fakes.events.stream().filter("release"::equals)).hasSize(1);
   }
 
   @Test

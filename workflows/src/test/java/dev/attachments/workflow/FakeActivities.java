@@ -31,6 +31,9 @@ final class FakeActivities
   /** How many scan attempts fail as if clamd were unreachable before one succeeds. */
   volatile int scannerDownFor;
   volatile boolean optimizerBroken;
+  /** Every release fails, as when S3 refuses the copy. */
+  volatile boolean releaseBroken;
+  final AtomicInteger releaseAttempts = new AtomicInteger();
   /** The optimizer answers PENDING, as Cloudinary does for a large video. */
   volatile boolean optimizerAsync;
 
@@ -60,6 +63,10 @@ final class FakeActivities
 
   @Override
   public void release(String objectKey) {
+    releaseAttempts.incrementAndGet();
+    if (releaseBroken) {
+      throw new IllegalStateException("S3 answered 503 Slow Down");
+    }
     events.add("release");
   }
 

@@ -5,6 +5,9 @@ import dev.attachments.api.Problems;
 import dev.attachments.metadata.Attachment;
 import dev.attachments.metadata.AttachmentRepository;
 import dev.attachments.metadata.Page;
+import dev.attachments.api.upload.AttachmentWorkflows;
+import dev.attachments.scan.ScanResult;
+import io.micronaut.http.HttpResponse;
 import dev.attachments.workflow.AttachmentStatus;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.annotation.Body;
@@ -27,13 +30,74 @@ import software.amazon.awssdk.services.s3.S3Client;
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class OpsController {
   private final AttachmentRepository repository;
+  private final AttachmentWorkflows workflows;
   private final S3Client s3;
   private final ApiSettings settings;
 
-  public OpsController(AttachmentRepository repository, S3Client s3, ApiSettings settings) {
+  public OpsController(
+      AttachmentRepository repository, AttachmentWorkflows workflows, S3Client s3, ApiSettings settings) {
     this.repository = repository;
+    this.workflows = workflows;
     this.s3 = s3;
     this.settings = settings;
+  }
+
+  @Serdeable
+  public record Reprocessed(List<String> ids) {}
+
+  /**
+   * Processes a FAILED attachment again, from the step that failed: a verdict it already had is kept, so the
+   * scan is not repeated, unless {@code from=scan} asks for a fresh one.
+   */
+  @Post("/{id}/reprocess")
+  public HttpResponse<Reprocessed> reprocess(
+      @RequestAttribute(OpsKeyFilter.OPERATOR) String operator, String id, @QueryValue @Nullable String from) {
+    Attachment attachment = findAny(id);
+    if (from != null && !from.equals("scan")) {
+      throw Problems.invalid("from may only be 'scan'");
+    }
+    if (!reprocess(operator, attachment, "scan".equals(from))) {
+      throw Problems.conflict("not-failed", "the attachment is " + attachment.status() + "; only FAILED ones are reprocessed");
+    }
+    return HttpResponse.accepted().body(new Reprocessed(List.of(id)));
+  }
+
+  /** Reprocesses every attachment in a status (FAILED), up to 1,000 a call. */
+  @Post("/reprocess")
+  public HttpResponse<Reprocessed> reprocessAll(
+      @RequestAttribute(OpsKeyFilter.OPERATOR) String operator, @QueryValue @Nullable String status) {
+    if (!"FAILED".equalsIgnoreCase(status)) {
+      throw Problems.invalid("bulk reprocessing takes status=FAILED");
+    }
+    List<String> ids = new java.util.ArrayList<>();
+    for (Attachment attachment : repository.listAll(AttachmentStatus.FAILED, 1000, null).items()) {
+      if (reprocess(operator, attachment, false)) {
+        ids.add(attachment.id().toString());
+      }
+    }
+    return HttpResponse.accepted().body(new Reprocessed(ids));
+  }
+
+  private boolean reprocess(String operator, Attachment attachment, boolean rescan) {
+    if (!repository.reopenFailed(attachment.id(), operator, rescan ? "reprocess from the scan" : "reprocess from the failed step")) {
+      return false;
+    }
+    ScanResult scan =
+        rescan || attachment.scan() == null
+            ? null
+            : new ScanResult(
+                attachment.scan().verdict(), attachment.scan().signature(), attachment.scan().engine(),
+                attachment.sha256(), attachment.detectedContentType(), attachment.size(), attachment.scan().scannedAt());
+    workflows.start(attachment, scan);
+    return true;
+  }
+
+  private Attachment findAny(String id) {
+    try {
+      return repository.findAny(UUID.fromString(id)).orElseThrow(() -> Problems.notFound("no attachment " + id));
+    } catch (IllegalArgumentException e) {
+      throw Problems.notFound("no attachment " + id);
+    }
   }
 
   @Serdeable

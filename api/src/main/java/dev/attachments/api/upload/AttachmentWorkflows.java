@@ -3,6 +3,7 @@ package dev.attachments.api.upload;
 import dev.attachments.api.ApiSettings;
 import dev.attachments.metadata.Attachment;
 import dev.attachments.preview.PreviewNotice;
+import dev.attachments.scan.ScanResult;
 import dev.attachments.scan.UnscannablePolicy;
 import dev.attachments.workflow.AttachmentRequest;
 import dev.attachments.workflow.AttachmentSearchAttributes;
@@ -42,6 +43,15 @@ public class AttachmentWorkflows {
 
   /** Starts the attachment's workflow unless it runs or ran already. */
   public void start(Attachment attachment) {
+    start(attachment, null);
+  }
+
+  /**
+   * Starts the attachment's workflow; a run that failed or was terminated may be started again.
+   *
+   * @param resumeScan the verdict it already had, so that a reprocess does not scan again; null to scan
+   */
+  public void start(Attachment attachment, ScanResult resumeScan) {
     AttachmentWorkflow workflow =
         client.newWorkflowStub(
             AttachmentWorkflow.class,
@@ -75,7 +85,8 @@ public class AttachmentWorkflows {
               attachment.objectKey(),
               attachment.uploadExpiresAt(),
               queues,
-              unscannablePolicy));
+              unscannablePolicy,
+              resumeScan));
     } catch (WorkflowExecutionAlreadyStarted alreadyStarted) {
       // a retried create: the workflow is there, which is all we wanted
     }
