@@ -44,7 +44,8 @@ public final class LocalTemporal implements AutoCloseable {
    */
   public static LocalTemporal startDev(Path cli, Path folder) throws IOException, InterruptedException {
     Files.createDirectories(folder);
-    int port = FreePort.pick();
+    // start-dev puts its history, matching and worker services on the ports after the frontend's
+    int port = FreePort.pickBlock(10);
     int uiPort = FreePort.pick();
     Process process =
         new ProcessBuilder(
