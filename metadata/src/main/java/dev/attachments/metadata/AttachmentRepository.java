@@ -176,36 +176,8 @@ public class AttachmentRepository {
    * @return false when the attachment is not QUARANTINED
    */
   public boolean releaseQuarantined(UUID id, String actor, String reason) {
-    try (Connection connection = dataSource.getConnection()) {
-      connection.setAutoCommit(false);
-      try (PreparedStatement update =
-              connection.prepareStatement(
-                  "update attachment set status = 'RELEASED', status_reason = ?, updated_at = now()"
-                      + " where id = ? and status = 'QUARANTINED'");
-          PreparedStatement audit =
-              connection.prepareStatement(
-                  "insert into attachment_audit (id, attachment_id, action, actor, reason, at)"
-                      + " values (?, ?, 'release', ?, ?, now())")) {
-        update.setString(1, "released by " + actor + ": " + reason);
-        update.setObject(2, id);
-        if (update.executeUpdate() != 1) {
-          connection.rollback();
-          return false;
-        }
-        audit.setObject(1, UUID.randomUUID());
-        audit.setObject(2, id);
-        audit.setString(3, actor);
-        audit.setString(4, reason);
-        audit.executeUpdate();
-        connection.commit();
-        return true;
-      } catch (SQLException e) {
-        connection.rollback();
-        throw e;
-      }
-    } catch (SQLException e) {
-      throw new MetadataStoreException("could not release attachment " + id, e);
-    }
+    return overrule(id, AttachmentStatus.QUARANTINED, AttachmentStatus.RELEASED, "released by " + actor + ": " + reason,
+        "release", actor, reason);
   }
 
   /**
@@ -214,25 +186,34 @@ public class AttachmentRepository {
    * @return false when the attachment is not FAILED
    */
   public boolean reopenFailed(UUID id, String actor, String reason) {
+    return overrule(id, AttachmentStatus.FAILED, AttachmentStatus.PROCESSING, null, "reprocess", actor, reason);
+  }
+
+  /** An operator moves a final status on, in one transaction with the audit record of it. */
+  private boolean overrule(
+      UUID id, AttachmentStatus from, AttachmentStatus to, String statusReason, String action, String actor, String reason) {
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(false);
       try (PreparedStatement update =
               connection.prepareStatement(
-                  "update attachment set status = 'PROCESSING', status_reason = null, updated_at = now()"
-                      + " where id = ? and status = 'FAILED'");
+                  "update attachment set status = ?, status_reason = ?, updated_at = now() where id = ? and status = ?");
           PreparedStatement audit =
               connection.prepareStatement(
                   "insert into attachment_audit (id, attachment_id, action, actor, reason, at)"
-                      + " values (?, ?, 'reprocess', ?, ?, now())")) {
-        update.setObject(1, id);
+                      + " values (?, ?, ?, ?, ?, now())")) {
+        update.setString(1, to.name());
+        update.setString(2, statusReason);
+        update.setObject(3, id);
+        update.setString(4, from.name());
         if (update.executeUpdate() != 1) {
           connection.rollback();
           return false;
         }
         audit.setObject(1, UUID.randomUUID());
         audit.setObject(2, id);
-        audit.setString(3, actor);
-        audit.setString(4, reason);
+        audit.setString(3, action);
+        audit.setString(4, actor);
+        audit.setString(5, reason);
         audit.executeUpdate();
         connection.commit();
         return true;
@@ -241,7 +222,7 @@ public class AttachmentRepository {
         throw e;
       }
     } catch (SQLException e) {
-      throw new MetadataStoreException("could not reopen attachment " + id, e);
+      throw new MetadataStoreException("could not " + action + " attachment " + id, e);
     }
   }
 
