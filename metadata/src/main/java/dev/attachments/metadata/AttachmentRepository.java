@@ -170,8 +170,8 @@ public class AttachmentRepository {
   public record AuditEntry(String action, String actor, String reason, Instant at) {}
 
   /**
-   * Releases a quarantined attachment on an operator's word, and keeps who, when and why. The only way a final
-   * status changes to another.
+   * Releases a quarantined attachment on an operator's word, and keeps who, when and why. Operators' overrules
+   * (this and {@link #reopenFailed}) are the only ways a final status changes.
    *
    * @return false when the attachment is not QUARANTINED
    */
