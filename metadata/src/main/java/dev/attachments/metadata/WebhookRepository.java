@@ -136,30 +136,43 @@ public class WebhookRepository {
         });
   }
 
+  private static final String DELIVERIES =
+      "select d.*, e.type from webhook_delivery d join webhook_event e on e.id = d.event_id where d.endpoint_id = ?";
+
   /** The endpoint's delivery attempts, newest first. */
   public List<Delivery> deliveries(UUID endpointId, int limit) {
     return sql(
-        "select d.*, e.type from webhook_delivery d join webhook_event e on e.id = d.event_id"
-            + " where d.endpoint_id = ? order by d.at desc, d.attempt desc limit ?",
+        DELIVERIES + " order by d.at desc, d.attempt desc limit ?",
         (c, s) -> {
           s.setObject(1, endpointId);
           s.setInt(2, limit);
-          List<Delivery> found = new ArrayList<>();
-          try (ResultSet row = s.executeQuery()) {
-            while (row.next()) {
-              found.add(
-                  new Delivery(
-                      row.getObject("id", UUID.class), row.getObject("event_id", UUID.class), row.getString("type"),
-                      row.getObject("endpoint_id", UUID.class), row.getInt("attempt"),
-                      (Integer) row.getObject("status_code"), row.getString("error"), row.getTimestamp("at").toInstant()));
-            }
-          }
-          return found;
+          return deliveriesOf(s);
         });
   }
 
+  /** One of the endpoint's delivery attempts. */
   public Optional<Delivery> delivery(UUID endpointId, UUID deliveryId) {
-    return deliveries(endpointId, 10_000).stream().filter(d -> d.id().equals(deliveryId)).findFirst();
+    return sql(
+        DELIVERIES + " and d.id = ?",
+        (c, s) -> {
+          s.setObject(1, endpointId);
+          s.setObject(2, deliveryId);
+          return deliveriesOf(s).stream().findFirst();
+        });
+  }
+
+  private static List<Delivery> deliveriesOf(PreparedStatement select) throws SQLException {
+    List<Delivery> found = new ArrayList<>();
+    try (ResultSet row = select.executeQuery()) {
+      while (row.next()) {
+        found.add(
+            new Delivery(
+                row.getObject("id", UUID.class), row.getObject("event_id", UUID.class), row.getString("type"),
+                row.getObject("endpoint_id", UUID.class), row.getInt("attempt"),
+                (Integer) row.getObject("status_code"), row.getString("error"), row.getTimestamp("at").toInstant()));
+      }
+    }
+    return found;
   }
 
   private static List<Endpoint> endpointsOf(PreparedStatement select) throws SQLException {
