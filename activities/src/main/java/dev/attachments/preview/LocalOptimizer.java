@@ -1,5 +1,6 @@
 package dev.attachments.preview;
 
+import dev.attachments.storage.S3Objects;
 import dev.attachments.upload.Buckets;
 import io.temporal.spring.boot.ActivityImpl;
 import java.awt.Color;
@@ -115,7 +116,7 @@ public class LocalOptimizer implements OptimizerActivities {
     s3.putObject(
         b -> b.bucket(buckets.released()).key(key).contentType("image/jpeg"),
         RequestBody.fromBytes(jpeg(thumbnail)));
-    return Preview.ready(Map.of(THUMBNAIL, "s3://" + buckets.released() + "/" + key));
+    return Preview.ready(Map.of(THUMBNAIL, S3Objects.reference(buckets.released(), key)));
   }
 
   /** A file no preview can be made of: the same file would fail again, so this is an outcome, not an error. */

@@ -1,5 +1,6 @@
 package dev.attachments.upload;
 
+import dev.attachments.storage.S3Objects;
 import io.temporal.activity.Activity;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.spring.boot.ActivityImpl;
@@ -13,8 +14,6 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.MultipartUpload;
-import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
-import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /** The object store on S3 (or anything that speaks it), through the AWS SDK v2. */
 @ActivityImpl(taskQueues = "${attachments.task-queues.main:attachments}")
@@ -180,15 +179,6 @@ public class S3Storage implements StorageActivities {
 
   /** The object's metadata, or null when there is no such object. */
   private HeadObjectResponse head(String bucket, String objectKey) {
-    try {
-      return s3.headObject(b -> b.bucket(bucket).key(objectKey));
-    } catch (NoSuchKeyException e) {
-      return null;
-    } catch (S3Exception e) {
-      if (e.statusCode() == 404) {
-        return null;
-      }
-      throw e;
-    }
+    return S3Objects.headOrNull(s3, bucket, objectKey);
   }
 }

@@ -17,6 +17,7 @@ import dev.attachments.webhook.WebhookPublisher;
 import io.temporal.client.WorkflowClient;
 import org.springframework.beans.factory.annotation.Value;
 import dev.attachments.storage.S3Connection;
+import dev.attachments.storage.S3Objects;
 import java.util.List;
 import javax.sql.DataSource;
 import org.springframework.context.annotation.Bean;
@@ -130,7 +131,6 @@ public class WorkerConfiguration {
       S3Presigner presigner,
       Buckets buckets,
       @Value("${attachments.task-queues.webhooks:attachments-webhooks}") String taskQueue) {
-    String released = "s3://" + buckets.released() + "/";
     return new WebhookPublisher(
         new WebhookRepository(dataSource),
         attachments,
@@ -138,14 +138,6 @@ public class WorkerConfiguration {
         taskQueue,
         new WebhookTargets(settings.webhooks().allowHttp()),
         // worker-made previews are objects: receivers get an hour to fetch them
-        url ->
-            !url.startsWith(released)
-                ? url
-                : presigner
-                    .presignGetObject(
-                        p -> p.signatureDuration(java.time.Duration.ofHours(1))
-                            .getObjectRequest(g -> g.bucket(buckets.released()).key(url.substring(released.length()))))
-                    .url()
-                    .toString());
+        url -> S3Objects.fetchable(url, buckets.released(), presigner, java.time.Duration.ofHours(1)));
   }
 }

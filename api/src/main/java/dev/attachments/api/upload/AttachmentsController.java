@@ -7,6 +7,7 @@ import dev.attachments.metadata.Attachment;
 import dev.attachments.metadata.AttachmentRepository;
 import dev.attachments.metadata.NewAttachment;
 import dev.attachments.metadata.Page;
+import dev.attachments.storage.S3Objects;
 import dev.attachments.workflow.AttachmentRequest;
 import dev.attachments.workflow.AttachmentStatus;
 import io.micronaut.core.annotation.Nullable;
@@ -27,7 +28,6 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.UUID;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
 /** The attachments of the calling owner: create an upload, complete it, read it, download it, list them. */
 @Controller("/v1/attachments")
@@ -202,17 +202,7 @@ public class AttachmentsController {
   }
 
   private boolean uploaded(Attachment attachment) {
-    try {
-      s3.headObject(b -> b.bucket(settings.bucketIncoming()).key(attachment.objectKey()));
-      return true;
-    } catch (NoSuchKeyException e) {
-      return false;
-    } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
-      if (e.statusCode() == 404) {
-        return false;
-      }
-      throw e;
-    }
+    return S3Objects.headOrNull(s3, settings.bucketIncoming(), attachment.objectKey()) != null;
   }
 
   @Get("/{id}")

@@ -1,6 +1,7 @@
 package dev.attachments.api.upload;
 
 import dev.attachments.api.ApiSettings;
+import dev.attachments.storage.S3Objects;
 import jakarta.inject.Singleton;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -94,17 +95,7 @@ public class PresignedUrls {
    * ({@code s3://bucket/key}) handed out as short presigned GETs; Cloudinary's are public URLs already.
    */
   public String preview(String stored) {
-    String prefix = "s3://" + settings.bucketReleased() + "/";
-    if (!stored.startsWith(prefix)) {
-      return stored;
-    }
-    String key = stored.substring(prefix.length());
-    return presigner
-        .presignGetObject(
-            p -> p.signatureDuration(settings.downloadTtl())
-                .getObjectRequest(get -> get.bucket(settings.bucketReleased()).key(key)))
-        .url()
-        .toString();
+    return S3Objects.fetchable(stored, settings.bucketReleased(), presigner, settings.downloadTtl());
   }
 
   /** RFC 6266: an ASCII fallback name and the exact UTF-8 one. */
