@@ -26,13 +26,13 @@ public class ApiKeyFilter {
     if (request.getPath().startsWith("/v1/hooks/") || request.getPath().startsWith("/v1/ops/")) {
       return; // hooks carry their own signatures; operators their own keys (OpsKeyFilter)
     }
-    String header = request.getHeaders().getAuthorization().orElse("");
-    if (!header.regionMatches(true, 0, "Bearer ", 0, 7) || header.length() == 7) {
-      throw Problems.of(
-          HttpStatus.UNAUTHORIZED, "unauthenticated", "send your API key as 'Authorization: Bearer <key>'");
-    }
+    String key =
+        ApiKeys.bearer(request.getHeaders().getAuthorization().orElse(null))
+            .orElseThrow(
+                () -> Problems.of(
+                    HttpStatus.UNAUTHORIZED, "unauthenticated", "send your API key as 'Authorization: Bearer <key>'"));
     String owner =
-        keys.ownerOf(header.substring(7).trim())
+        keys.ownerOf(key)
             .orElseThrow(
                 () -> Problems.of(HttpStatus.UNAUTHORIZED, "unauthenticated", "the API key is not valid"));
     request.setAttribute(OWNER, owner);

@@ -46,6 +46,15 @@ public final class ApiKeys {
     return "dev:" + Base64.getUrlEncoder().withoutPadding().encodeToString(random);
   }
 
+  /** The key an {@code Authorization: Bearer <key>} header carries; empty for any other header. */
+  public static Optional<String> bearer(String header) {
+    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return Optional.empty();
+    }
+    String key = header.substring(7).trim();
+    return key.isEmpty() ? Optional.empty() : Optional.of(key);
+  }
+
   /** The owner of this key; compares against every key in constant time. */
   public Optional<String> ownerOf(String presented) {
     byte[] candidate = presented.getBytes(StandardCharsets.UTF_8);

@@ -22,11 +22,10 @@ public class OpsKeyFilter {
 
   @RequestFilter
   public void authenticate(HttpRequest<?> request) {
-    String header = request.getHeaders().getAuthorization().orElse("");
     String operator =
-        keys == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)
+        keys == null
             ? null
-            : keys.ownerOf(header.substring(7).trim()).orElse(null);
+            : ApiKeys.bearer(request.getHeaders().getAuthorization().orElse(null)).flatMap(keys::ownerOf).orElse(null);
     if (operator == null) {
       throw Problems.of(
           HttpStatus.UNAUTHORIZED, "unauthenticated",
