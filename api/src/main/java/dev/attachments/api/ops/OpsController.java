@@ -1,6 +1,7 @@
 package dev.attachments.api.ops;
 
 import dev.attachments.api.ApiSettings;
+import dev.attachments.api.Params;
 import dev.attachments.api.Problems;
 import dev.attachments.metadata.Attachment;
 import dev.attachments.metadata.AttachmentRepository;
@@ -21,7 +22,6 @@ import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.serde.annotation.Serdeable;
 import java.time.Instant;
 import java.util.List;
-import java.util.Locale;
 import java.util.UUID;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -93,11 +93,9 @@ public class OpsController {
   }
 
   private Attachment findAny(String id) {
-    try {
-      return repository.findAny(UUID.fromString(id)).orElseThrow(() -> Problems.notFound("no attachment " + id));
-    } catch (IllegalArgumentException e) {
-      throw Problems.notFound("no attachment " + id);
-    }
+    return repository
+        .findAny(Params.id(id, "no attachment " + id))
+        .orElseThrow(() -> Problems.notFound("no attachment " + id));
   }
 
   @Serdeable
@@ -124,14 +122,7 @@ public class OpsController {
   @Get
   public OpsListing list(
       @QueryValue @Nullable String status, @QueryValue @Nullable Integer limit, @QueryValue @Nullable String cursor) {
-    AttachmentStatus only = null;
-    if (status != null && !status.isBlank()) {
-      try {
-        only = AttachmentStatus.valueOf(status.trim().toUpperCase(Locale.ROOT));
-      } catch (IllegalArgumentException e) {
-        throw Problems.invalid("status '" + status + "' is not one of " + List.of(AttachmentStatus.values()));
-      }
-    }
+    AttachmentStatus only = Params.statusFilter(status);
     int size = limit == null ? 50 : limit;
     if (size < 1 || size > 500) {
       throw Problems.invalid("limit must be from 1 to 500");
@@ -155,13 +146,8 @@ public class OpsController {
     if (body == null || body.reason() == null || body.reason().isBlank()) {
       throw Problems.invalid("a release needs {\"reason\":\"...\"}: why the verdict was wrong");
     }
-    UUID uuid;
-    try {
-      uuid = UUID.fromString(id);
-    } catch (IllegalArgumentException e) {
-      throw Problems.notFound("no attachment " + id);
-    }
-    Attachment attachment = repository.findAny(uuid).orElseThrow(() -> Problems.notFound("no attachment " + id));
+    Attachment attachment = findAny(id);
+    UUID uuid = attachment.id();
     if (attachment.status() != AttachmentStatus.QUARANTINED) {
       throw Problems.conflict("not-quarantined", "the attachment is " + attachment.status() + "; only QUARANTINED ones are released by hand");
     }

@@ -1,6 +1,7 @@
 package dev.attachments.api.upload;
 
 import dev.attachments.api.ApiSettings;
+import dev.attachments.api.Params;
 import dev.attachments.api.Problems;
 import dev.attachments.api.auth.ApiKeyFilter;
 import dev.attachments.metadata.Attachment;
@@ -24,7 +25,6 @@ import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import java.time.Instant;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.UUID;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -232,15 +232,7 @@ public class AttachmentsController {
       @QueryValue @Nullable String status,
       @QueryValue @Nullable String limit,
       @QueryValue @Nullable String cursor) {
-    AttachmentStatus only = null;
-    if (status != null && !status.isBlank()) {
-      try {
-        only = AttachmentStatus.valueOf(status.trim().toUpperCase(Locale.ROOT));
-      } catch (IllegalArgumentException e) {
-        throw Problems.invalid(
-            "status '" + status + "' is not one of " + java.util.Arrays.toString(AttachmentStatus.values()));
-      }
-    }
+    AttachmentStatus only = Params.statusFilter(status);
     int size = DEFAULT_PAGE;
     if (limit != null) {
       try {
@@ -263,12 +255,8 @@ public class AttachmentsController {
 
   /** The owner's attachment; another owner's, or one that does not exist, is simply not found. */
   private Attachment find(String owner, String id) {
-    UUID uuid;
-    try {
-      uuid = UUID.fromString(id);
-    } catch (IllegalArgumentException e) {
-      throw Problems.notFound("no attachment " + id);
-    }
-    return repository.find(owner, uuid).orElseThrow(() -> Problems.notFound("no attachment " + id));
+    return repository
+        .find(owner, Params.id(id, "no attachment " + id))
+        .orElseThrow(() -> Problems.notFound("no attachment " + id));
   }
 }

@@ -1,6 +1,7 @@
 package dev.attachments.api.webhook;
 
 import dev.attachments.api.ApiSettings;
+import dev.attachments.api.Params;
 import dev.attachments.api.Problems;
 import dev.attachments.api.auth.ApiKeyFilter;
 import dev.attachments.metadata.WebhookRepository;
@@ -149,11 +150,7 @@ public class WebhooksController {
   }
 
   private static UUID uuid(String id) {
-    try {
-      return UUID.fromString(id);
-    } catch (IllegalArgumentException e) {
-      throw Problems.notFound("nothing with id " + id);
-    }
+    return Params.id(id, "nothing with id " + id);
   }
 
   private static List<String> wireNames() {
