@@ -44,6 +44,7 @@ class ApiContractTest {
   private static LocalS3 s3;
   private static LocalPostgres postgres;
   private static EmbeddedServer server;
+  private static WorkflowServiceStubs temporalService;
   private static final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeAll
@@ -52,6 +53,19 @@ class ApiContractTest {
     s3 = LocalS3.start(Files.createTempDirectory("s3"), "access", "secret", List.of("attachments-incoming", "attachments-released", "attachments-quarantine"));
     postgres = LocalPostgres.start(Files.createTempDirectory("pg").resolve("data"));
     server = startApi("");
+    temporalService =
+        WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder().setTarget(temporal.target()).build());
+  }
+
+  /** The attachment's workflow as the Temporal server describes it. */
+  private static io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse describe(String attachmentId) {
+    return temporalService
+        .blockingStub()
+        .describeWorkflowExecution(
+            DescribeWorkflowExecutionRequest.newBuilder()
+                .setNamespace("default")
+                .setExecution(WorkflowExecution.newBuilder().setWorkflowId("attachment-" + attachmentId))
+                .build());
   }
 
   private static EmbeddedServer startApi(String moreKeys) {
@@ -75,6 +89,7 @@ class ApiContractTest {
 
   @AfterAll
   static void stop() throws Exception {
+    temporalService.shutdown();
     server.close();
     postgres.close();
     s3.close();
@@ -270,18 +285,11 @@ class ApiContractTest {
 
     assertThat(notifyCloudinary(body, now, CLOUDINARY_SECRET).statusCode()).isEqualTo(200);
 
-    WorkflowServiceStubs service =
-        WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder().setTarget(temporal.target()).build());
-    try {
-      var history =
-          io.temporal.client.WorkflowClient.newInstance(service).fetchHistory("attachment-" + id).getEvents();
-      assertThat(history)
-          .anySatisfy(
-              event -> assertThat(event.getWorkflowExecutionSignaledEventAttributes().getSignalName())
-                  .isEqualTo("previewProcessed"));
-    } finally {
-      service.shutdown();
-    }
+    var history = io.temporal.client.WorkflowClient.newInstance(temporalService).fetchHistory("attachment-" + id).getEvents();
+    assertThat(history)
+        .anySatisfy(
+            event -> assertThat(event.getWorkflowExecutionSignaledEventAttributes().getSignalName())
+                .isEqualTo("previewProcessed"));
   }
 
   @Test
@@ -336,34 +344,22 @@ class ApiContractTest {
             new dev.attachments.metadata.NewAttachment(
                 id, "acme", "orphan.png", "image/png", 10, null, null,
                 java.time.Instant.now().plusSeconds(3600), java.time.Instant.now(), null, null));
-    WorkflowServiceStubs service =
-        WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder().setTarget(temporal.target()).build());
-    try {
-      var request =
-          DescribeWorkflowExecutionRequest.newBuilder()
-              .setNamespace("default")
-              .setExecution(WorkflowExecution.newBuilder().setWorkflowId("attachment-" + id))
-              .build();
-      org.assertj.core.api.Assertions.assertThatThrownBy(() -> service.blockingStub().describeWorkflowExecution(request))
-          .hasMessageContaining("NOT_FOUND");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> describe(id.toString())).hasMessageContaining("NOT_FOUND");
 
-      server.close();
-      server = startApi("");
+    server.close();
+    server = startApi("");
 
-      long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
-      io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse description = null;
-      while (description == null && System.nanoTime() < deadline) {
-        try {
-          description = service.blockingStub().describeWorkflowExecution(request);
-        } catch (io.grpc.StatusRuntimeException notYet) {
-          Thread.sleep(200);
-        }
+    long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+    io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse description = null;
+    while (description == null && System.nanoTime() < deadline) {
+      try {
+        description = describe(id.toString());
+      } catch (io.grpc.StatusRuntimeException notYet) {
+        Thread.sleep(200);
       }
-      assertThat(description).as("the workflow was started again").isNotNull();
-      assertThat(description.getWorkflowExecutionInfo().getType().getName()).isEqualTo("AttachmentWorkflow");
-    } finally {
-      service.shutdown();
     }
+    assertThat(description).as("the workflow was started again").isNotNull();
+    assertThat(description.getWorkflowExecutionInfo().getType().getName()).isEqualTo("AttachmentWorkflow");
   }
 
   @Test
@@ -406,31 +402,18 @@ class ApiContractTest {
     new dev.attachments.metadata.AttachmentRepository(postgres.dataSource())
         .publish(new dev.attachments.workflow.AttachmentState(id, dev.attachments.workflow.AttachmentStatus.FAILED, "processing gave up: clamd unreachable", null, null));
     // the first run is gone, as a failed run would be
-    WorkflowServiceStubs service =
-        WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder().setTarget(temporal.target()).build());
-    try {
-      io.temporal.client.WorkflowClient.newInstance(service).newUntypedWorkflowStub("attachment-" + id).terminate("test: the run failed");
+    io.temporal.client.WorkflowClient.newInstance(temporalService).newUntypedWorkflowStub("attachment-" + id).terminate("test: the run failed");
 
-      assertProblem(call("POST", "/v1/ops/attachments/" + id + "/reprocess?from=verify", OPS_KEY, null), 400, "scan");
-      HttpResponse<String> reprocessed = call("POST", "/v1/ops/attachments/" + id + "/reprocess", OPS_KEY, null);
-      assertThat(reprocessed.statusCode()).as(reprocessed.body()).isEqualTo(202);
-      assertProblem(call("POST", "/v1/ops/attachments/" + id + "/reprocess", OPS_KEY, null), 409, "PROCESSING");
+    assertProblem(call("POST", "/v1/ops/attachments/" + id + "/reprocess?from=verify", OPS_KEY, null), 400, "scan");
+    HttpResponse<String> reprocessed = call("POST", "/v1/ops/attachments/" + id + "/reprocess", OPS_KEY, null);
+    assertThat(reprocessed.statusCode()).as(reprocessed.body()).isEqualTo(202);
+    assertProblem(call("POST", "/v1/ops/attachments/" + id + "/reprocess", OPS_KEY, null), 409, "PROCESSING");
 
-      JsonNode attachment = json(call("GET", "/v1/attachments/" + id, ACME_KEY, null));
-      assertThat(attachment.get("status").asText()).isEqualTo("PROCESSING");
-      assertThat(attachment.get("audit").findValuesAsText("action")).contains("reprocess");
-      var runs =
-          service.blockingStub()
-              .describeWorkflowExecution(
-                  DescribeWorkflowExecutionRequest.newBuilder()
-                      .setNamespace("default")
-                      .setExecution(WorkflowExecution.newBuilder().setWorkflowId("attachment-" + id))
-                      .build());
-      assertThat(runs.getWorkflowExecutionInfo().getStatus())
-          .isEqualTo(io.temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING);
-    } finally {
-      service.shutdown();
-    }
+    JsonNode attachment = json(call("GET", "/v1/attachments/" + id, ACME_KEY, null));
+    assertThat(attachment.get("status").asText()).isEqualTo("PROCESSING");
+    assertThat(attachment.get("audit").findValuesAsText("action")).contains("reprocess");
+    assertThat(describe(id).getWorkflowExecutionInfo().getStatus())
+        .isEqualTo(io.temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING);
   }
 
   @Test
@@ -474,22 +457,10 @@ class ApiContractTest {
   void createStartsTheAttachmentsWorkflowWithItsSearchAttributes() throws Exception {
     String id = create(ACME_KEY, "logo.png", "image/png", 100, null).get("id").asText();
 
-    WorkflowServiceStubs service =
-        WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder().setTarget(temporal.target()).build());
-    try {
-      var description =
-          service.blockingStub()
-              .describeWorkflowExecution(
-                  DescribeWorkflowExecutionRequest.newBuilder()
-                      .setNamespace("default")
-                      .setExecution(WorkflowExecution.newBuilder().setWorkflowId("attachment-" + id))
-                      .build());
-      assertThat(description.getWorkflowExecutionInfo().getType().getName()).isEqualTo("AttachmentWorkflow");
-      assertThat(description.getWorkflowExecutionInfo().getSearchAttributes().getIndexedFieldsMap())
-          .containsKeys("AttachmentOwner", "AttachmentStatus", "AttachmentSize", "AttachmentContentType");
-    } finally {
-      service.shutdown();
-    }
+    var description = describe(id);
+    assertThat(description.getWorkflowExecutionInfo().getType().getName()).isEqualTo("AttachmentWorkflow");
+    assertThat(description.getWorkflowExecutionInfo().getSearchAttributes().getIndexedFieldsMap())
+        .containsKeys("AttachmentOwner", "AttachmentStatus", "AttachmentSize", "AttachmentContentType");
   }
 
   @Test
