@@ -16,7 +16,6 @@ import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.common.SearchAttributes;
 import io.micronaut.context.annotation.Context;
-import java.time.Duration;
 
 /** Starts and signals the one workflow each attachment has, by its id; both are idempotent. */
 @Context
@@ -151,10 +150,5 @@ public class AttachmentWorkflows {
       unit++;
     }
     return unit == 0 ? bytes + " B" : String.format(java.util.Locale.ROOT, "%.1f %s", value, units[unit]);
-  }
-
-  /** How long the presigned upload and the workflow's wait for it last. */
-  public static Duration clamp(Duration ttl) {
-    return ttl.compareTo(PresignedUrls.LONGEST) > 0 ? PresignedUrls.LONGEST : ttl;
   }
 }

@@ -72,7 +72,7 @@ public class AttachmentsController {
       throw Problems.invalid("Idempotency-Key must be 1 to 255 characters");
     }
     Instant now = Instant.now();
-    Instant expiresAt = now.plus(AttachmentWorkflows.clamp(settings.uploadTtl()));
+    Instant expiresAt = now.plus(PresignedUrls.clamp(settings.uploadTtl()));
     UUID id = UUID.randomUUID();
     String objectKey = AttachmentRequest.objectKey(owner, id.toString());
     boolean inParts = request.size() > settings.multipartThreshold();

@@ -72,7 +72,11 @@ public class PresignedUrls {
   }
 
   private static Duration window(Instant expiresAt) {
-    Duration ttl = Duration.between(Instant.now(), expiresAt);
+    return clamp(Duration.between(Instant.now(), expiresAt));
+  }
+
+  /** At most the seven days a SigV4 presigned URL can live: how long an upload stays open. */
+  static Duration clamp(Duration ttl) {
     return ttl.compareTo(LONGEST) > 0 ? LONGEST : ttl;
   }
 
