@@ -75,12 +75,17 @@ public class S3Storage implements StorageActivities {
 
   @Override
   public void release(String objectKey) {
-    move(objectKey, buckets.released());
+    move(objectKey, buckets.incoming(), buckets.released());
+  }
+
+  @Override
+  public void releaseFromQuarantine(String objectKey) {
+    move(objectKey, buckets.quarantine(), buckets.released());
   }
 
   @Override
   public void quarantine(String objectKey) {
-    move(objectKey, buckets.quarantine());
+    move(objectKey, buckets.incoming(), buckets.quarantine());
   }
 
   /** Deletes the object and aborts any multipart upload still open for it: nothing stays behind. */
@@ -96,33 +101,29 @@ public class S3Storage implements StorageActivities {
   }
 
   /**
-   * Server-side copy, then delete from incoming. A retry after the copy but before the delete finds the object
-   * in both places and simply copies again; a retry after the delete finds it only at its destination.
+   * Server-side copy, then delete from the source bucket. A retry after the copy but before the delete finds the
+   * object in both places and simply copies again; a retry after the delete finds it only at its destination.
    */
-  private void move(String objectKey, String destination) {
-    HeadObjectResponse source = head(buckets.incoming(), objectKey);
+  private void move(String objectKey, String from, String destination) {
+    HeadObjectResponse source = head(from, objectKey);
     if (source == null) {
       if (head(destination, objectKey) != null) {
         return;
       }
       throw ApplicationFailure.newNonRetryableFailure(
-          objectKey + " is neither in " + buckets.incoming() + " nor in " + destination, UPLOAD_MISSING);
+          objectKey + " is neither in " + from + " nor in " + destination, UPLOAD_MISSING);
     }
     if (source.contentLength() > copying.multipartThreshold()) {
-      copyInParts(objectKey, destination, source);
+      copyInParts(objectKey, from, destination, source);
     } else {
       s3.copyObject(
-          b ->
-              b.sourceBucket(buckets.incoming())
-                  .sourceKey(objectKey)
-                  .destinationBucket(destination)
-                  .destinationKey(objectKey));
+          b -> b.sourceBucket(from).sourceKey(objectKey).destinationBucket(destination).destinationKey(objectKey));
     }
-    s3.deleteObject(b -> b.bucket(buckets.incoming()).key(objectKey));
+    s3.deleteObject(b -> b.bucket(from).key(objectKey));
   }
 
   /** UploadPartCopy in parallel parts, heartbeating the bytes copied; aborted on any failure. */
-  private void copyInParts(String objectKey, String destination, HeadObjectResponse source) {
+  private void copyInParts(String objectKey, String from, String destination, HeadObjectResponse source) {
     long size = source.contentLength();
     long partSize = Math.max(copying.partSize(), (size + 9_999) / 10_000);
     String uploadId =
@@ -142,7 +143,7 @@ public class S3Storage implements StorageActivities {
                   String etag =
                       s3.uploadPartCopy(
                               b ->
-                                  b.sourceBucket(buckets.incoming())
+                                  b.sourceBucket(from)
                                       .sourceKey(objectKey)
                                       .destinationBucket(destination)
                                       .destinationKey(objectKey)

@@ -103,6 +103,30 @@ class S3StorageTest {
   }
 
   @Test
+  void operatorsReleaseMovesAQuarantinedFileToTheReleasedBucketOnce() {
+    String key = key();
+    s3.put("incoming", key, TestFiles.eicar());
+    storage.quarantine(key);
+
+    storage.releaseFromQuarantine(key);
+    storage.releaseFromQuarantine(key);
+
+    assertThat(s3.get("released", key)).isEqualTo(TestFiles.eicar());
+    assertThat(s3.exists("quarantine", key)).isFalse();
+  }
+
+  @Test
+  void releaseFromQuarantineOfAFileThatIsNowhereFailsForGood() {
+    assertThatThrownBy(() -> storage.releaseFromQuarantine(key()))
+        .isInstanceOfSatisfying(
+            ApplicationFailure.class,
+            failure -> {
+              assertThat(failure.getType()).isEqualTo(StorageActivities.UPLOAD_MISSING);
+              assertThat(failure.getOriginalMessage()).contains("quarantine");
+            });
+  }
+
+  @Test
   void largeObjectIsCopiedInParallelPartsByteForByte() {
     // a threshold of 6 MiB and 5 MiB parts make a 13 MiB object go in three parts, the last one short
     S3Storage inParts = new S3Storage(s3.client, RealS3.BUCKETS, new S3Storage.Copying(6 << 20, 5 << 20, 3));

@@ -16,6 +16,8 @@ import java.util.List;
  * @param multipartThreshold files larger than this upload in parts
  * @param unscannablePolicy what becomes of a file the scanner cannot scan whole: {@code hold} it in
  *     quarantine for operators, or {@code reject} it
+ * @param giveUpAfter how long a storage, metadata or webhook step of a workflow is retried before the attachment
+ *     is FAILED (the scan waits for clamd 12 hours regardless)
  * @param opsKeys {@code operator:key,...} for /v1/ops; empty means no operator access
  * @param apiKeys {@code owner:key,owner:key}; when empty the API makes one key for {@code dev} and logs it
  * @param s3Endpoint an S3-compatible server, or null for AWS itself
@@ -33,6 +35,7 @@ public record ApiSettings(
     List<String> allowedTypes,
     Duration uploadTtl,
     Duration downloadTtl,
+    Duration giveUpAfter,
     @Nullable String apiKeys,
     @Nullable String opsKeys,
     @Nullable String cloudinaryUrl,

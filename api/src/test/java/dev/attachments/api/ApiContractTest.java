@@ -363,7 +363,7 @@ class ApiContractTest {
   }
 
   @Test
-  void operatorsListAcrossOwnersAndReleaseAFalsePositiveWithAnAuditedReason() throws Exception {
+  void operatorsListAcrossOwnersAndReleaseAFalsePositiveThroughItsWorkflowWithAnAuditedReason() throws Exception {
     byte[] content = "a harmless file clamd got wrong".getBytes();
     JsonNode created = create(ACME_KEY, "false-positive.txt", "text/plain", content.length, null);
     String id = created.get("id").asText();
@@ -372,6 +372,8 @@ class ApiContractTest {
         dev.attachments.storage.S3Connection.of(s3.endpoint().toString(), null, "us-east-1", "access", "secret", false, false).client()) {
       client.putObject(b -> b.bucket("attachments-quarantine").key("acme/" + id), software.amazon.awssdk.core.sync.RequestBody.fromBytes(content));
     }
+    // as if the upload's run had quarantined the file and closed
+    io.temporal.client.WorkflowClient.newInstance(temporalService).newUntypedWorkflowStub("attachment-" + id).terminate("test: quarantined");
     new dev.attachments.metadata.AttachmentRepository(postgres.dataSource())
         .publish(new dev.attachments.workflow.AttachmentState(id, dev.attachments.workflow.AttachmentStatus.QUARANTINED, "infected: Suspicious.Heuristic", null, null));
 
@@ -385,15 +387,39 @@ class ApiContractTest {
     assertProblem(call("POST", "/v1/ops/attachments/" + id + "/release", OPS_KEY, "{}"), 400, "reason");
     HttpResponse<String> released =
         call("POST", "/v1/ops/attachments/" + id + "/release", OPS_KEY, "{\"reason\":\"checked by hand: a plain text note\"}");
-    assertThat(released.statusCode()).as(released.body()).isEqualTo(200);
-    assertProblem(call("POST", "/v1/ops/attachments/" + id + "/release", OPS_KEY, "{\"reason\":\"again\"}"), 409, "RELEASED");
+    assertThat(released.statusCode()).as(released.body()).isEqualTo(202);
+    assertThat(json(released).get("status").asText()).isEqualTo("PROCESSING");
+    assertProblem(call("POST", "/v1/ops/attachments/" + id + "/release", OPS_KEY, "{\"reason\":\"again\"}"), 409, "PROCESSING");
 
     JsonNode attachment = json(call("GET", "/v1/attachments/" + id, ACME_KEY, null));
-    assertThat(attachment.get("status").asText()).isEqualTo("RELEASED");
+    assertThat(attachment.get("status").asText()).as("released once its workflow moved the file").isEqualTo("PROCESSING");
+    assertThat(attachment.get("audit").get(0).get("action").asText()).isEqualTo("release");
     assertThat(attachment.get("audit").get(0).get("actor").asText()).isEqualTo("alice");
     assertThat(attachment.get("audit").get(0).get("reason").asText()).isEqualTo("checked by hand: a plain text note");
-    assertThat(call("GET", "/v1/attachments/" + id + "/download", ACME_KEY, null).statusCode()).isEqualTo(200);
-    assertThat(s3Object("attachments-released", "acme/" + id)).isEqualTo(content);
+    assertProblem(call("GET", "/v1/attachments/" + id + "/download", ACME_KEY, null), 409, "PROCESSING");
+    assertThat(operatorActionOfTheRunningWorkflow(id)).contains("RELEASE").contains("checked by hand");
+
+    // the API dies before the release's run could start: the next start-up carries the release out
+    io.temporal.client.WorkflowClient.newInstance(temporalService).newUntypedWorkflowStub("attachment-" + id).terminate("test: lost run");
+    server.close();
+    server = startApi("");
+    long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+    while (describe(id).getWorkflowExecutionInfo().getStatus()
+            != io.temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING
+        && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+    }
+    assertThat(operatorActionOfTheRunningWorkflow(id)).contains("RELEASE").contains("checked by hand");
+  }
+
+  /** The operator action in the input of the attachment's running workflow, as JSON. */
+  private static String operatorActionOfTheRunningWorkflow(String id) throws Exception {
+    assertThat(describe(id).getWorkflowExecutionInfo().getStatus())
+        .isEqualTo(io.temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING);
+    var history = io.temporal.client.WorkflowClient.newInstance(temporalService).fetchHistory("attachment-" + id);
+    var input =
+        history.getHistory().getEvents(0).getWorkflowExecutionStartedEventAttributes().getInput().getPayloads(0);
+    return JSON.readTree(input.getData().toStringUtf8()).get("operatorAction").toString();
   }
 
   @Test
@@ -405,6 +431,7 @@ class ApiContractTest {
     io.temporal.client.WorkflowClient.newInstance(temporalService).newUntypedWorkflowStub("attachment-" + id).terminate("test: the run failed");
 
     assertProblem(call("POST", "/v1/ops/attachments/" + id + "/reprocess?from=verify", OPS_KEY, null), 400, "scan");
+    assertProblem(call("POST", "/v1/ops/attachments/" + id + "/reprocess?from=scan", OPS_KEY, null), 409, "incoming");
     HttpResponse<String> reprocessed = call("POST", "/v1/ops/attachments/" + id + "/reprocess", OPS_KEY, null);
     assertThat(reprocessed.statusCode()).as(reprocessed.body()).isEqualTo(202);
     assertProblem(call("POST", "/v1/ops/attachments/" + id + "/reprocess", OPS_KEY, null), 409, "PROCESSING");
@@ -412,8 +439,7 @@ class ApiContractTest {
     JsonNode attachment = json(call("GET", "/v1/attachments/" + id, ACME_KEY, null));
     assertThat(attachment.get("status").asText()).isEqualTo("PROCESSING");
     assertThat(attachment.get("audit").findValuesAsText("action")).contains("reprocess");
-    assertThat(describe(id).getWorkflowExecutionInfo().getStatus())
-        .isEqualTo(io.temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING);
+    assertThat(operatorActionOfTheRunningWorkflow(id)).contains("REPROCESS").contains("alice");
   }
 
   @Test

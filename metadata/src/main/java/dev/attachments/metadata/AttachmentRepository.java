@@ -166,32 +166,40 @@ public class AttachmentRepository {
     }
   }
 
+  /** Audit action of an operator's release of a quarantined attachment. */
+  public static final String RELEASE = "release";
+  /** Audit action of an operator's reprocess of a FAILED attachment from the step that failed. */
+  public static final String REPROCESS = "reprocess";
+  /** Audit action of an operator's reprocess of a FAILED attachment from a fresh scan. */
+  public static final String RESCAN = "rescan";
+
   /** One thing an operator did to an attachment. */
-  public record AuditEntry(String action, String actor, String reason, Instant at) {}
+  public record AuditEntry(UUID id, String action, String actor, String reason, Instant at) {}
 
   /**
-   * Releases a quarantined attachment on an operator's word, and keeps who, when and why. Operators' overrules
-   * (this and {@link #reopenFailed}) are the only ways a final status changes.
+   * Opens a quarantined attachment for release on an operator's word, and keeps who, when and why. It stays
+   * PROCESSING until its workflow has moved the file out of quarantine. Operators' overrules (this and
+   * {@link #reopenFailed}) are the only ways a final status changes.
    *
-   * @return false when the attachment is not QUARANTINED
+   * @return the audit record, or empty when the attachment is not QUARANTINED
    */
-  public boolean releaseQuarantined(UUID id, String actor, String reason) {
-    return overrule(id, AttachmentStatus.QUARANTINED, AttachmentStatus.RELEASED, "released by " + actor + ": " + reason,
-        "release", actor, reason);
+  public Optional<AuditEntry> releaseQuarantined(UUID id, String actor, String reason) {
+    return overrule(id, AttachmentStatus.QUARANTINED, "being released by " + actor + ": " + reason, RELEASE, actor, reason);
   }
 
   /**
    * Opens a FAILED attachment for processing again, on an operator's word, and keeps who, when and why.
    *
-   * @return false when the attachment is not FAILED
+   * @param rescan whether the file is to be scanned again rather than keep the verdict it has
+   * @return the audit record, or empty when the attachment is not FAILED
    */
-  public boolean reopenFailed(UUID id, String actor, String reason) {
-    return overrule(id, AttachmentStatus.FAILED, AttachmentStatus.PROCESSING, null, "reprocess", actor, reason);
+  public Optional<AuditEntry> reopenFailed(UUID id, String actor, String reason, boolean rescan) {
+    return overrule(id, AttachmentStatus.FAILED, null, rescan ? RESCAN : REPROCESS, actor, reason);
   }
 
-  /** An operator moves a final status on, in one transaction with the audit record of it. */
-  private boolean overrule(
-      UUID id, AttachmentStatus from, AttachmentStatus to, String statusReason, String action, String actor, String reason) {
+  /** An operator moves a final status back to PROCESSING, in one transaction with the audit record of it. */
+  private Optional<AuditEntry> overrule(
+      UUID id, AttachmentStatus from, String statusReason, String action, String actor, String reason) {
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(false);
       try (PreparedStatement update =
@@ -200,23 +208,28 @@ public class AttachmentRepository {
           PreparedStatement audit =
               connection.prepareStatement(
                   "insert into attachment_audit (id, attachment_id, action, actor, reason, at)"
-                      + " values (?, ?, ?, ?, ?, now())")) {
-        update.setString(1, to.name());
+                      + " values (?, ?, ?, ?, ?, now()) returning at")) {
+        update.setString(1, AttachmentStatus.PROCESSING.name());
         update.setString(2, statusReason);
         update.setObject(3, id);
         update.setString(4, from.name());
         if (update.executeUpdate() != 1) {
           connection.rollback();
-          return false;
+          return Optional.empty();
         }
-        audit.setObject(1, UUID.randomUUID());
+        UUID auditId = UUID.randomUUID();
+        audit.setObject(1, auditId);
         audit.setObject(2, id);
         audit.setString(3, action);
         audit.setString(4, actor);
         audit.setString(5, reason);
-        audit.executeUpdate();
+        Instant at;
+        try (ResultSet row = audit.executeQuery()) {
+          row.next();
+          at = row.getTimestamp(1).toInstant();
+        }
         connection.commit();
-        return true;
+        return Optional.of(new AuditEntry(auditId, action, actor, reason, at));
       } catch (SQLException e) {
         connection.rollback();
         throw e;
@@ -231,13 +244,15 @@ public class AttachmentRepository {
     try (Connection connection = dataSource.getConnection();
         PreparedStatement select =
             connection.prepareStatement(
-                "select action, actor, reason, at from attachment_audit where attachment_id = ? order by at")) {
+                "select id, action, actor, reason, at from attachment_audit where attachment_id = ? order by at, id")) {
       select.setObject(1, id);
       List<AuditEntry> entries = new ArrayList<>();
       try (ResultSet row = select.executeQuery()) {
         while (row.next()) {
           entries.add(
-              new AuditEntry(row.getString("action"), row.getString("actor"), row.getString("reason"), row.getTimestamp("at").toInstant()));
+              new AuditEntry(
+                  row.getObject("id", UUID.class), row.getString("action"), row.getString("actor"), row.getString("reason"),
+                  row.getTimestamp("at").toInstant()));
         }
       }
       return entries;

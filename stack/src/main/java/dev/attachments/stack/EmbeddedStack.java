@@ -33,6 +33,8 @@ public final class EmbeddedStack implements AutoCloseable {
   private LocalPostgres postgres;
   private LocalTemporal temporal;
   private ServiceProcess worker;
+  private ServiceProcess api;
+  private Map<String, String> apiEnv;
 
   /**
    * @param dataDir where objects, the database and logs live; kept across restarts
@@ -96,13 +98,26 @@ public final class EmbeddedStack implements AutoCloseable {
             ServiceProcess.start(
                 "worker", jar("worker", "attachments-worker.jar"), List.of("-Xmx" + workerHeap), workerEnv,
                 logs.resolve("worker.log")));
-    ServiceProcess api =
-        started(
-            ServiceProcess.start(
-                "api", jar("api", "attachments-api.jar"), List.of("-Xmx384m"), env, logs.resolve("api.log")));
+    apiEnv = env;
     apiUrl = URI.create("http://127.0.0.1:" + options.httpPort());
     worker.awaitReady(() -> Files.exists(ready), Duration.ofMinutes(2));
+    startApi();
+  }
+
+  private void startApi() throws IOException, InterruptedException {
+    api =
+        started(
+            ServiceProcess.start(
+                "api", jar("api", "attachments-api.jar"), List.of("-Xmx384m"), apiEnv,
+                options.dataDir().toAbsolutePath().resolve("logs").resolve("api.log")));
     api.awaitReady(this::apiAnswers, Duration.ofMinutes(2));
+  }
+
+  /** Stops the API process and starts another on the same port, as a deploy or a crash would. */
+  public void restartApi() throws Exception {
+    started.remove(api);
+    api.close();
+    startApi();
   }
 
   /**

@@ -22,6 +22,9 @@ public interface StorageActivities {
   /** Moves the object from incoming to the quarantine bucket, which only the worker and operators read. */
   void quarantine(String objectKey);
 
+  /** Moves a quarantined object to the released bucket, when an operator judged its verdict a false positive. */
+  void releaseFromQuarantine(String objectKey);
+
   /** Deletes whatever is left of the upload in the incoming bucket; nothing there is ever served. */
   void discardUpload(String objectKey);
 }

@@ -2,6 +2,7 @@ package dev.attachments.workflow;
 
 import dev.attachments.scan.ScanResult;
 import dev.attachments.scan.UnscannablePolicy;
+import java.time.Duration;
 import java.time.Instant;
 
 /**
@@ -12,7 +13,10 @@ import java.time.Instant;
  * @param uploadExpiresAt when the presigned upload stops working; no upload by then means EXPIRED
  * @param unscannablePolicy null (in workflows started before it existed) means HOLD
  * @param resumeScan when an operator reprocesses a FAILED attachment that was already scanned: that verdict,
- *     so the scan is not repeated; null to scan
+ *     so the scan is not repeated; null to scan. An operator's release carries the verdict it overrules.
+ * @param operatorAction null for the run the upload started; else the operator's reprocess or release
+ * @param giveUpAfter how long a storage, metadata or webhook step is retried before the attachment is FAILED;
+ *     null (in workflows started before it existed) means {@link #DEFAULT_GIVE_UP_AFTER}
  */
 public record AttachmentRequest(
     String attachmentId,
@@ -25,13 +29,22 @@ public record AttachmentRequest(
     Instant uploadExpiresAt,
     TaskQueues queues,
     UnscannablePolicy unscannablePolicy,
-    ScanResult resumeScan) {
+    ScanResult resumeScan,
+    OperatorAction operatorAction,
+    Duration giveUpAfter) {
 
-  /** The same attachment, resumed after the scan it already had. */
-  public AttachmentRequest resumedAfter(ScanResult scan) {
+  public static final Duration DEFAULT_GIVE_UP_AFTER = Duration.ofHours(1);
+
+  /** The same attachment, run again on an operator's word, after the scan it already had (or none). */
+  public AttachmentRequest rerun(ScanResult scan, OperatorAction action) {
     return new AttachmentRequest(
         attachmentId, owner, filename, contentType, size, declaredSha256, objectKey, uploadExpiresAt, queues,
-        unscannablePolicy, scan);
+        unscannablePolicy, scan, action, giveUpAfter);
+  }
+
+  /** The retry budget of the light steps, with the default for requests that carry none. */
+  public Duration giveUpAfterOrDefault() {
+    return giveUpAfter == null ? DEFAULT_GIVE_UP_AFTER : giveUpAfter;
   }
 
   public static String workflowId(String attachmentId) {

@@ -58,6 +58,8 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
   private boolean publishesEvents;
   private boolean completeSignalled;
   private PreviewNotice previewNotice;
+  /** The operator's reprocess or release this run carries out; null for the run the upload started. */
+  private OperatorAction action;
 
   private StorageActivities storage;
   private ScannerActivities scanner;
@@ -70,15 +72,25 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
     state = AttachmentState.awaitingUpload(request.attachmentId());
     owner = request.owner();
     publishesEvents = Workflow.getVersion(WEBHOOK_EVENTS, Workflow.DEFAULT_VERSION, 1) >= 1;
-    stubs(request.queues(), request.size());
+    // Only runs started by this code carry an action: older histories replay the path below unchanged.
+    action = request.operatorAction();
+    stubs(request.queues(), request.size(), request.giveUpAfterOrDefault());
 
-    if (!awaitUpload(request)) {
-      storage.discardUpload(request.objectKey());
-      return finish(EXPIRED, "the upload did not arrive before " + request.uploadExpiresAt());
+    if (action == null) {
+      if (!awaitUpload(request)) {
+        storage.discardUpload(request.objectKey());
+        return finish(EXPIRED, "the upload did not arrive before " + request.uploadExpiresAt());
+      }
+      advance(PROCESSING, null);
+    } else {
+      // The API moved the attachment to PROCESSING with the audit record; the upload's arrival is old news.
+      state = state.with(PROCESSING, null);
+      Workflow.upsertTypedSearchAttributes(AttachmentSearchAttributes.STATUS.valueSet(PROCESSING.name()));
     }
-    advance(PROCESSING, null);
     try {
-      return processUpload(request);
+      return action != null && action.kind() == OperatorAction.Kind.RELEASE
+          ? releaseOnOperatorsWord(request)
+          : processUpload(request);
     } catch (ActivityFailure failure) {
       // Retries are exhausted: say so where clients and operators look, then fail the run for the UI.
       String why = rootMessage(failure);
@@ -102,9 +114,7 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
       Workflow.setCurrentDetails("Scanning " + request.filename());
       scan = scanner.scan(request.objectKey());
     }
-    state = state.with(scan);
-    Workflow.upsertTypedSearchAttributes(
-        AttachmentSearchAttributes.SCAN_VERDICT.valueSet(scan.verdict().name()));
+    scanned(scan);
 
     if (scan.verdict() == ScanVerdict.CLEAN
         && request.declaredSha256() != null
@@ -128,8 +138,33 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
     }
 
     storage.release(request.objectKey());
+    return releasedAndPreviewed(request, null);
+  }
+
+  /**
+   * An operator judged the verdict a false positive: the object leaves quarantine, and from there on the
+   * attachment is released like any clean one, previews and events included. The verdict stays on record.
+   */
+  private AttachmentState releaseOnOperatorsWord(AttachmentRequest request) {
+    String why = "released by " + action.operator() + ": " + action.reason();
+    if (request.resumeScan() != null) {
+      scanned(request.resumeScan());
+    }
+    Workflow.setCurrentDetails("Moving " + request.filename() + " out of quarantine, " + why);
+    storage.releaseFromQuarantine(request.objectKey());
+    return releasedAndPreviewed(request, why);
+  }
+
+  private void scanned(ScanResult scan) {
+    state = state.with(scan);
+    Workflow.upsertTypedSearchAttributes(
+        AttachmentSearchAttributes.SCAN_VERDICT.valueSet(scan.verdict().name()));
+  }
+
+  /** The object is in the released bucket: say so, then make previews, which never undo the release. */
+  private AttachmentState releasedAndPreviewed(AttachmentRequest request, String reason) {
     state = state.with(Preview.of(PreviewStatus.PENDING, null));
-    advance(RELEASED, null);
+    advance(RELEASED, reason);
 
     Workflow.setCurrentDetails("Making previews of " + request.filename());
     Preview preview = optimize(request);
@@ -137,7 +172,7 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
       preview = awaitAsyncPreview(request, preview);
     }
     state = state.with(preview);
-    finish(RELEASED, null);
+    finish(RELEASED, reason);
     if (preview.status() == PreviewStatus.READY) {
       emit(EventType.PREVIEW_READY);
     }
@@ -218,7 +253,10 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
   /** Hands the event to the attachment's webhook workflow; delivery never holds up processing. */
   private void emit(EventType type) {
     if (publishesEvents) {
-      webhooks.emit(Event.of(state.attachmentId(), owner, type, Instant.ofEpochMilli(Workflow.currentTimeMillis())));
+      webhooks.emit(
+          Event.of(
+              state.attachmentId(), owner, type, Instant.ofEpochMilli(Workflow.currentTimeMillis()),
+              action == null ? null : action.auditId()));
     }
   }
 
@@ -257,9 +295,9 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
 
   /**
    * Every activity's timeouts and retries, in one place. Steps that move the whole file (scan, copy) get time
-   * in proportion to its size.
+   * in proportion to its size; the light steps retry for {@code giveUpAfter} before the attachment is FAILED.
    */
-  private void stubs(TaskQueues queues, long size) {
+  private void stubs(TaskQueues queues, long size, Duration giveUpAfter) {
     Duration wholeFile = Duration.ofMinutes(2).plusSeconds(size / BYTES_PER_SECOND_AT_WORST);
     RetryOptions infrastructure =
         RetryOptions.newBuilder()
@@ -272,14 +310,14 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
         ActivityOptions.newBuilder()
             .setTaskQueue(queues.main())
             .setStartToCloseTimeout(Duration.ofMinutes(2))
-            .setScheduleToCloseTimeout(Duration.ofHours(1))
+            .setScheduleToCloseTimeout(giveUpAfter)
             .setRetryOptions(infrastructure)
             .build();
     ActivityOptions copy =
         ActivityOptions.newBuilder(light)
             .setStartToCloseTimeout(wholeFile)
             .setHeartbeatTimeout(Duration.ofMinutes(5))
-            .setScheduleToCloseTimeout(Duration.ofHours(1).plus(wholeFile.multipliedBy(3)))
+            .setScheduleToCloseTimeout(giveUpAfter.plus(wholeFile.multipliedBy(3)))
             .build();
     storage =
         Workflow.newActivityStub(
@@ -290,6 +328,7 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
                 "Verify", summary(light, "Check the upload against what the client declared"),
                 "Release", summary(copy, "Copy to the released bucket, delete from incoming"),
                 "Quarantine", summary(copy, "Copy to the quarantine bucket, delete from incoming"),
+                "ReleaseFromQuarantine", summary(copy, "Copy from quarantine to the released bucket, on an operator's word"),
                 "DiscardUpload", summary(light, "Delete what is left in the incoming bucket")));
     metadata =
         Workflow.newActivityStub(

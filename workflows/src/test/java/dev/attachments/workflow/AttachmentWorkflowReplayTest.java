@@ -23,7 +23,8 @@ class AttachmentWorkflowReplayTest {
       List<Path> found = files.filter(f -> f.toString().endsWith(".json")).sorted().toList();
       assertThat(found).extracting(f -> f.getFileName().toString())
           .contains(
-              "released.json", "quarantined.json", "rejected.json", "expired.json", "failed.json", "reprocessed.json");
+              "released.json", "quarantined.json", "rejected.json", "expired.json", "failed.json", "reprocessed.json",
+              "released-by-operator.json");
       return found;
     }
   }

@@ -64,7 +64,8 @@ class AttachmentWorkflowTest {
     String id = UUID.randomUUID().toString();
     Instant expires = Instant.ofEpochMilli(env.currentTimeMillis()).plus(uploadTtl);
     return new AttachmentRequest(
-        id, "acme", "logo.png", "image/png", SIZE, declaredSha256, "acme/" + id, expires, queues, null, null);
+        id, "acme", "logo.png", "image/png", SIZE, declaredSha256, "acme/" + id, expires, queues, null, null, null,
+        null);
   }
 
   private AttachmentWorkflow start(AttachmentRequest request) {
@@ -146,7 +147,7 @@ class AttachmentWorkflowTest {
     AttachmentRequest request =
         new AttachmentRequest(
             held.attachmentId(), held.owner(), held.filename(), held.contentType(), held.size(), null,
-            held.objectKey(), held.uploadExpiresAt(), held.queues(), UnscannablePolicy.REJECT, null);
+            held.objectKey(), held.uploadExpiresAt(), held.queues(), UnscannablePolicy.REJECT, null, null, null);
 
     AttachmentState state = uploadAndComplete(request);
 
@@ -249,13 +250,83 @@ class AttachmentWorkflowTest {
     assertThat(fakes.scanAttempts).hasValue(1);
 
     fakes.releaseBroken = false; // the fault is fixed; an operator reprocesses
-    AttachmentWorkflow again = start(request.resumedAfter(failed.scan()));
+    AttachmentWorkflow again = start(request.rerun(failed.scan(), action(OperatorAction.Kind.REPROCESS)));
     AttachmentState state = WorkflowStub.fromTyped(again).getResult(AttachmentState.class);
     record("reprocessed", request);
 
     assertThat(state.status()).isEqualTo(AttachmentStatus.RELEASED);
     assertThat(fakes.scanAttempts).as("the scan is not repeated").hasValue(1);
     assertThat(fakes.events.stream().filter("release"::equals)).hasSize(1);
+    assertThat(fakes.emitted).extracting(Event::type)
+        .as("the upload is not announced twice")
+        .containsExactly(EventType.UPLOADED, EventType.FAILED, EventType.RELEASED);
+  }
+
+  @Test
+  void reprocessThatFailsAgainReportsItsOwnFailure() {
+    fakes.releaseBroken = true;
+    AttachmentRequest request = request(null);
+    uploadAndCompleteExpectingFailure(request);
+    AttachmentState failed = fakes.published.get(fakes.published.size() - 1);
+
+    AttachmentWorkflow again = start(request.rerun(failed.scan(), action(OperatorAction.Kind.REPROCESS)));
+    assertThatThrownBy(() -> WorkflowStub.fromTyped(again).getResult(AttachmentState.class))
+        .isInstanceOf(WorkflowFailedException.class);
+
+    assertThat(fakes.emitted).extracting(Event::type)
+        .containsExactly(EventType.UPLOADED, EventType.FAILED, EventType.FAILED);
+    assertThat(fakes.emitted).extracting(Event::id).doesNotHaveDuplicates();
+  }
+
+  @Test
+  void operatorsReleaseMovesTheFileOutOfQuarantineAndAnnouncesIt() throws Exception {
+    fakes.verdict = ScanVerdict.INFECTED;
+    AttachmentRequest request = request(null);
+    AttachmentState quarantined = uploadAndComplete(request);
+    assertThat(quarantined.status()).isEqualTo(AttachmentStatus.QUARANTINED);
+
+    OperatorAction release = new OperatorAction(UUID.randomUUID().toString(), OperatorAction.Kind.RELEASE, "alice", "vendor's test file");
+    AttachmentWorkflow released = start(request.rerun(quarantined.scan(), release));
+    AttachmentState state = WorkflowStub.fromTyped(released).getResult(AttachmentState.class);
+    record("released-by-operator", request);
+
+    assertThat(state.status()).isEqualTo(AttachmentStatus.RELEASED);
+    assertThat(state.reason()).isEqualTo("released by alice: vendor's test file");
+    assertThat(state.scan().verdict()).as("the verdict stays on record").isEqualTo(ScanVerdict.INFECTED);
+    assertThat(state.preview().status()).isEqualTo(PreviewStatus.NOT_CONFIGURED);
+    assertThat(fakes.scanAttempts).as("no new scan").hasValue(1);
+    assertThat(fakes.events).containsSubsequence("quarantine", "release-from-quarantine", "publish:RELEASED")
+        .doesNotContain("release");
+    assertThat(fakes.emitted).extracting(Event::type)
+        .containsExactly(EventType.UPLOADED, EventType.QUARANTINED, EventType.RELEASED);
+  }
+
+  @Test
+  void stepsGiveUpAfterTheConfiguredTime() {
+    fakes.releaseBroken = true;
+    AttachmentRequest hour = request(null);
+    AttachmentRequest request =
+        new AttachmentRequest(
+            hour.attachmentId(), hour.owner(), hour.filename(), hour.contentType(), hour.size(), null,
+            hour.objectKey(), hour.uploadExpiresAt(), hour.queues(), null, null, null, Duration.ofMinutes(2));
+    long started = env.currentTimeMillis();
+
+    uploadAndCompleteExpectingFailure(request);
+
+    assertThat(fakes.published.get(fakes.published.size() - 1).status()).isEqualTo(AttachmentStatus.FAILED);
+    assertThat(Duration.ofMillis(env.currentTimeMillis() - started)).isLessThan(Duration.ofMinutes(10));
+  }
+
+  private void uploadAndCompleteExpectingFailure(AttachmentRequest request) {
+    AttachmentWorkflow workflow = start(request);
+    fakes.uploaded = true;
+    workflow.uploadCompleted();
+    assertThatThrownBy(() -> WorkflowStub.fromTyped(workflow).getResult(AttachmentState.class))
+        .isInstanceOf(WorkflowFailedException.class);
+  }
+
+  private static OperatorAction action(OperatorAction.Kind kind) {
+    return new OperatorAction(UUID.randomUUID().toString(), kind, "alice", "the fault is fixed");
   }
 
   @Test

@@ -76,6 +76,11 @@ final class FakeActivities
   }
 
   @Override
+  public void releaseFromQuarantine(String objectKey) {
+    events.add("release-from-quarantine");
+  }
+
+  @Override
   public void discardUpload(String objectKey) {
     events.add("discard");
   }

@@ -7,7 +7,7 @@ import dev.attachments.metadata.Attachment;
 import dev.attachments.metadata.AttachmentRepository;
 import dev.attachments.metadata.Page;
 import dev.attachments.api.upload.AttachmentWorkflows;
-import dev.attachments.scan.ScanResult;
+import dev.attachments.storage.S3Objects;
 import io.micronaut.http.HttpResponse;
 import dev.attachments.workflow.AttachmentStatus;
 import io.micronaut.core.annotation.Nullable;
@@ -22,7 +22,6 @@ import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.serde.annotation.Serdeable;
 import java.time.Instant;
 import java.util.List;
-import java.util.UUID;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /** What operators do across owners: find attachments by status, release a quarantined false positive. */
@@ -79,17 +78,18 @@ public class OpsController {
   }
 
   private boolean reprocess(String operator, Attachment attachment, boolean rescan) {
-    if (!repository.reopenFailed(attachment.id(), operator, rescan ? "reprocess from the scan" : "reprocess from the failed step")) {
-      return false;
+    if (rescan && S3Objects.headOrNull(s3, settings.bucketIncoming(), attachment.objectKey()) == null) {
+      throw Problems.conflict(
+          "not-in-incoming", "the file has left the incoming bucket, so it cannot be scanned again; reprocess without from=scan");
     }
-    ScanResult scan =
-        rescan || attachment.scan() == null
-            ? null
-            : new ScanResult(
-                attachment.scan().verdict(), attachment.scan().signature(), attachment.scan().engine(),
-                attachment.sha256(), attachment.detectedContentType(), attachment.size(), attachment.scan().scannedAt());
-    workflows.start(attachment, scan);
-    return true;
+    return repository
+        .reopenFailed(
+            attachment.id(), operator, rescan ? "reprocess from the scan" : "reprocess from the failed step", rescan)
+        .map(audit -> {
+          workflows.rerun(attachment, audit);
+          return true;
+        })
+        .orElse(false);
   }
 
   private Attachment findAny(String id) {
@@ -116,6 +116,7 @@ public class OpsController {
   @Serdeable
   public record Release(@Nullable String reason) {}
 
+  /** The release is under way: the attachment is PROCESSING until its file has left quarantine. */
   @Serdeable
   public record Released(String id, String status, String releasedBy, String reason) {}
 
@@ -138,27 +139,25 @@ public class OpsController {
 
   /**
    * Releases a quarantined attachment that an operator judged a false positive. A reason is required, and who,
-   * when and why stay on the attachment for its owner to see.
+   * when and why stay on the attachment for its owner to see. The attachment's workflow runs again to move the
+   * file, make previews and tell the owner's webhooks; the answer is 202 while it does.
    */
   @Post("/{id}/release")
-  public Released release(
+  public HttpResponse<Released> release(
       @RequestAttribute(OpsKeyFilter.OPERATOR) String operator, String id, @Body @Nullable Release body) {
     if (body == null || body.reason() == null || body.reason().isBlank()) {
       throw Problems.invalid("a release needs {\"reason\":\"...\"}: why the verdict was wrong");
     }
     Attachment attachment = findAny(id);
-    UUID uuid = attachment.id();
-    if (attachment.status() != AttachmentStatus.QUARANTINED) {
-      throw Problems.conflict("not-quarantined", "the attachment is " + attachment.status() + "; only QUARANTINED ones are released by hand");
-    }
-    String key = attachment.objectKey();
-    s3.copyObject(
-        b -> b.sourceBucket(settings.bucketQuarantine()).sourceKey(key).destinationBucket(settings.bucketReleased()).destinationKey(key));
-    if (!repository.releaseQuarantined(uuid, operator, body.reason().trim())) {
-      s3.deleteObject(b -> b.bucket(settings.bucketReleased()).key(key));
-      throw Problems.conflict("not-quarantined", "the attachment changed meanwhile; look again");
-    }
-    s3.deleteObject(b -> b.bucket(settings.bucketQuarantine()).key(key));
-    return new Released(id, AttachmentStatus.RELEASED.name(), operator, body.reason().trim());
+    AttachmentRepository.AuditEntry audit =
+        repository
+            .releaseQuarantined(attachment.id(), operator, body.reason().trim())
+            .orElseThrow(
+                () ->
+                    Problems.conflict(
+                        "not-quarantined",
+                        "the attachment is " + attachment.status() + "; only QUARANTINED ones are released by hand"));
+    workflows.rerun(attachment, audit);
+    return HttpResponse.accepted().body(new Released(id, AttachmentStatus.PROCESSING.name(), operator, audit.reason()));
   }
 }

@@ -2,12 +2,15 @@ package dev.attachments.api.upload;
 
 import dev.attachments.api.ApiSettings;
 import dev.attachments.metadata.Attachment;
+import dev.attachments.metadata.AttachmentRepository;
 import dev.attachments.preview.PreviewNotice;
 import dev.attachments.scan.ScanResult;
 import dev.attachments.scan.UnscannablePolicy;
 import dev.attachments.workflow.AttachmentRequest;
 import dev.attachments.workflow.AttachmentSearchAttributes;
+import dev.attachments.workflow.AttachmentStatus;
 import dev.attachments.workflow.AttachmentWorkflow;
+import dev.attachments.workflow.OperatorAction;
 import dev.attachments.workflow.TaskQueues;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.client.WorkflowClient;
@@ -16,6 +19,8 @@ import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.common.SearchAttributes;
 import io.micronaut.context.annotation.Context;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** Starts and signals the one workflow each attachment has, by its id; both are idempotent. */
 @Context
@@ -23,11 +28,16 @@ public class AttachmentWorkflows {
   private final WorkflowClient client;
   private final TaskQueues queues;
   private final UnscannablePolicy unscannablePolicy;
+  private final java.time.Duration giveUpAfter;
 
   public AttachmentWorkflows(WorkflowClient client, ApiSettings settings) {
     this.client = client;
     this.queues = new TaskQueues(settings.taskQueue(), settings.scanTaskQueue(), settings.mediaTaskQueue());
     this.unscannablePolicy = policy(settings.unscannablePolicy());
+    this.giveUpAfter = settings.giveUpAfter();
+    if (giveUpAfter.isNegative() || giveUpAfter.isZero()) {
+      throw new IllegalArgumentException("ATTACHMENTS_GIVE_UP_AFTER is " + giveUpAfter + "; it must be positive");
+    }
   }
 
   /** @throws IllegalArgumentException at start-up, for a policy that is neither hold nor reject */
@@ -40,56 +50,97 @@ public class AttachmentWorkflows {
     }
   }
 
-  /** Starts the attachment's workflow unless it runs or ran already. */
+  /**
+   * Starts the attachment's workflow unless it runs or ran already; a run that failed or was terminated may be
+   * started again.
+   */
   public void start(Attachment attachment) {
-    start(attachment, null);
+    start(attachment, null, null);
   }
 
   /**
-   * Starts the attachment's workflow; a run that failed or was terminated may be started again.
-   *
-   * @param resumeScan the verdict it already had, so that a reprocess does not scan again; null to scan
+   * Runs the attachment's workflow again for an operator's action, after its earlier run closed; the action's
+   * audit record, written with the move back to PROCESSING, is what allows it and says what to do. A release or
+   * a reprocess keeps the verdict the attachment has, so the scan is not repeated; a rescan drops it.
    */
-  public void start(Attachment attachment, ScanResult resumeScan) {
-    AttachmentWorkflow workflow =
-        client.newWorkflowStub(
-            AttachmentWorkflow.class,
-            WorkflowOptions.newBuilder()
-                .setWorkflowId(AttachmentRequest.workflowId(attachment.id().toString()))
-                .setTaskQueue(queues.main())
-                // a run that was terminated or failed may be started again (recovery); a completed one never
-                .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY)
-                .setStaticSummary(summary(attachment))
-                .setStaticDetails(
-                    "owner: " + attachment.owner() + "\nobject: " + attachment.objectKey() + "\ncreated: "
-                        + attachment.createdAt())
-                .setTypedSearchAttributes(
-                    SearchAttributes.newBuilder()
-                        .set(AttachmentSearchAttributes.STATUS, attachment.status().name())
-                        .set(AttachmentSearchAttributes.OWNER, attachment.owner())
-                        .set(AttachmentSearchAttributes.CONTENT_TYPE, attachment.contentType())
-                        .set(AttachmentSearchAttributes.SIZE, attachment.size())
-                        .build())
-                .build());
+  public void rerun(Attachment attachment, AttachmentRepository.AuditEntry audit) {
+    OperatorAction.Kind kind =
+        audit.action().equals(AttachmentRepository.RELEASE) ? OperatorAction.Kind.RELEASE : OperatorAction.Kind.REPROCESS;
+    ScanResult scan = audit.action().equals(AttachmentRepository.RESCAN) ? null : verdictOf(attachment);
+    start(attachment, scan, new OperatorAction(audit.id().toString(), kind, audit.actor(), audit.reason()));
+  }
+
+  /** The verdict the attachment already has, as its workflow knows it; null when it was never scanned. */
+  private static ScanResult verdictOf(Attachment attachment) {
+    return attachment.scan() == null
+        ? null
+        : new ScanResult(
+            attachment.scan().verdict(), attachment.scan().signature(), attachment.scan().engine(),
+            attachment.sha256(), attachment.detectedContentType(), attachment.size(), attachment.scan().scannedAt());
+  }
+
+  private void start(Attachment attachment, ScanResult resumeScan, OperatorAction action) {
+    WorkflowOptions options =
+        WorkflowOptions.newBuilder()
+            .setWorkflowId(AttachmentRequest.workflowId(attachment.id().toString()))
+            .setTaskQueue(queues.main())
+            // a run that was terminated or failed may be started again (recovery); a completed one only on
+            // an operator's word
+            .setWorkflowIdReusePolicy(
+                action == null
+                    ? WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY
+                    : WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
+            .setStaticSummary(summary(attachment))
+            .setStaticDetails(
+                "owner: " + attachment.owner() + "\nobject: " + attachment.objectKey() + "\ncreated: "
+                    + attachment.createdAt()
+                    + (action == null
+                        ? ""
+                        : "\n" + action.kind().name().toLowerCase(java.util.Locale.ROOT) + " by " + action.operator()
+                            + ": " + action.reason()))
+            .setTypedSearchAttributes(
+                SearchAttributes.newBuilder()
+                    .set(
+                        AttachmentSearchAttributes.STATUS,
+                        action == null ? attachment.status().name() : AttachmentStatus.PROCESSING.name())
+                    .set(AttachmentSearchAttributes.OWNER, attachment.owner())
+                    .set(AttachmentSearchAttributes.CONTENT_TYPE, attachment.contentType())
+                    .set(AttachmentSearchAttributes.SIZE, attachment.size())
+                    .build())
+            .build();
+    AttachmentRequest request =
+        new AttachmentRequest(
+            attachment.id().toString(),
+            attachment.owner(),
+            attachment.filename(),
+            attachment.contentType(),
+            attachment.size(),
+            attachment.declaredSha256(),
+            attachment.objectKey(),
+            attachment.uploadExpiresAt(),
+            queues,
+            unscannablePolicy,
+            resumeScan,
+            action,
+            giveUpAfter);
     try {
-      WorkflowClient.start(
-          workflow::process,
-          new AttachmentRequest(
-              attachment.id().toString(),
-              attachment.owner(),
-              attachment.filename(),
-              attachment.contentType(),
-              attachment.size(),
-              attachment.declaredSha256(),
-              attachment.objectKey(),
-              attachment.uploadExpiresAt(),
-              queues,
-              unscannablePolicy,
-              resumeScan));
+      WorkflowClient.start(client.newWorkflowStub(AttachmentWorkflow.class, options)::process, request);
     } catch (WorkflowExecutionAlreadyStarted alreadyStarted) {
-      // a retried create: the workflow is there, which is all we wanted
+      if (action == null) {
+        return; // a retried create: the workflow is there, which is all we wanted
+      }
+      // the previous run published its final status and is moments from closing: let it, then run again
+      try {
+        client.newUntypedWorkflowStub(options.getWorkflowId()).getResult(30, TimeUnit.SECONDS, Object.class);
+      } catch (TimeoutException e) {
+        throw new IllegalStateException("the previous run of " + options.getWorkflowId() + " is still open", e);
+      } catch (RuntimeException closedAnyhow) {
+        // failed or terminated: closed all the same
+      }
+      WorkflowClient.start(client.newWorkflowStub(AttachmentWorkflow.class, options)::process, request);
     }
   }
+
 
   /** Whether the attachment's workflow is running now; false when it is gone, closed, or never started. */
   public boolean isRunning(String attachmentId) {

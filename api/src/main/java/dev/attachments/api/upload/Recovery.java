@@ -4,14 +4,17 @@ import dev.attachments.metadata.Attachment;
 import dev.attachments.metadata.AttachmentRepository;
 import io.micronaut.context.event.StartupEvent;
 import io.micronaut.runtime.event.annotation.EventListener;
+import dev.attachments.workflow.AttachmentStatus;
 import jakarta.inject.Singleton;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * At start-up, finds attachments still waiting or in processing whose workflow is gone (a lost embedded
- * server, a terminated run) and starts it again, so that nothing stays stuck silently. The restarted workflow
- * looks for the upload itself and carries on from there.
+ * server, a terminated run, a crash between an operator's action and its run) and starts it again, so that
+ * nothing stays stuck silently. A restarted upload run looks for the upload itself and carries on from there; an
+ * operator's release or reprocess is carried out as it was asked.
  */
 @Singleton
 public class Recovery {
@@ -39,7 +42,7 @@ public class Recovery {
     try {
       for (Attachment attachment : repository.unfinished(BATCH)) {
         if (!workflows.isRunning(attachment.id().toString())) {
-          workflows.start(attachment);
+          restart(attachment);
           restarted++;
           LOG.warn("attachment {} was {} without a running workflow: started it again", attachment.id(), attachment.status());
         }
@@ -48,5 +51,16 @@ public class Recovery {
       LOG.error("recovery of unfinished attachments stopped; it runs again at the next start", e);
     }
     return restarted;
+  }
+
+  /** Only an operator's action moves an attachment back to PROCESSING; its audit record says which one. */
+  private void restart(Attachment attachment) {
+    List<AttachmentRepository.AuditEntry> audit =
+        attachment.status() == AttachmentStatus.PROCESSING ? repository.audit(attachment.id()) : List.of();
+    if (audit.isEmpty()) {
+      workflows.start(attachment);
+      return;
+    }
+    workflows.rerun(attachment, audit.get(audit.size() - 1));
   }
 }
