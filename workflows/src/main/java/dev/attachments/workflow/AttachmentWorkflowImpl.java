@@ -51,6 +51,7 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
   static final String ASYNC_PREVIEWS = "async-previews";
 
   static final String WEBHOOK_EVENTS = "webhook-events";
+  static final String RELEASE_STANDS = "release-stands";
 
   private AttachmentState state;
   private String owner;
@@ -58,6 +59,8 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
   private boolean publishesEvents;
   private boolean completeSignalled;
   private PreviewNotice previewNotice;
+  /** RELEASED is in the metadata store: the file is downloadable, and nothing that fails later takes that back. */
+  private boolean releasePublished;
   /** The operator's reprocess or release this run carries out; null for the run the upload started. */
   private OperatorAction action;
 
@@ -94,6 +97,14 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
     } catch (ActivityFailure failure) {
       // Retries are exhausted: say so where clients and operators look, then fail the run for the UI.
       String why = rootMessage(failure);
+      if (releasePublished
+          && Workflow.getVersion(RELEASE_STANDS, Workflow.DEFAULT_VERSION, 1) >= 1) {
+        // what failed came after the release (previews' record, an event's hand-off): the attachment stays
+        // RELEASED for its owner, and no attachment.failed contradicts attachment.released; the run fails for
+        // operators to see
+        Workflow.setCurrentDetails("RELEASED, but what followed gave up: " + why);
+        throw ApplicationFailure.newNonRetryableFailure(why, "AfterReleaseFailed");
+      }
       finish(FAILED, "processing gave up: " + why);
       throw ApplicationFailure.newNonRetryableFailure(why, "ProcessingFailed");
     }
@@ -237,6 +248,7 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
     state = state.with(status, reason);
     Workflow.upsertTypedSearchAttributes(AttachmentSearchAttributes.STATUS.valueSet(status.name()));
     metadata.publish(state);
+    releasePublished |= status == RELEASED;
     if (changed) {
       switch (status) {
         case PROCESSING -> emit(EventType.UPLOADED);

@@ -24,7 +24,7 @@ class AttachmentWorkflowReplayTest {
       assertThat(found).extracting(f -> f.getFileName().toString())
           .contains(
               "released.json", "quarantined.json", "rejected.json", "expired.json", "failed.json", "reprocessed.json",
-              "released-by-operator.json");
+              "released-by-operator.json", "failed-after-release.json");
       return found;
     }
   }

@@ -333,6 +333,20 @@ class AttachmentWorkflowTest {
   }
 
   @Test
+  void failureAfterTheReleaseNeverTurnsItIntoAFailedAttachment() throws Exception {
+    fakes.previewRecordBroken = true;
+    AttachmentRequest request = request(null);
+
+    uploadAndCompleteExpectingFailure(request);
+    record("failed-after-release", request);
+
+    assertThat(fakes.published).extracting(AttachmentState::status)
+        .contains(AttachmentStatus.RELEASED)
+        .doesNotContain(AttachmentStatus.FAILED);
+    assertThat(fakes.emitted).extracting(Event::type).containsExactly(EventType.UPLOADED, EventType.RELEASED);
+  }
+
+  @Test
   void previewFailureNeverUndoesTheRelease() {
     fakes.optimizerBroken = true;
 

@@ -34,6 +34,8 @@ final class FakeActivities
   /** Every release fails, as when S3 refuses the copy. */
   volatile boolean releaseBroken;
   final AtomicInteger releaseAttempts = new AtomicInteger();
+  /** The metadata store refuses to record a settled preview, as when it goes down after the release. */
+  volatile boolean previewRecordBroken;
   /** The optimizer answers PENDING, as Cloudinary does for a large video. */
   volatile boolean optimizerAsync;
 
@@ -127,6 +129,9 @@ final class FakeActivities
 
   @Override
   public void publish(AttachmentState state) {
+    if (previewRecordBroken && state.status() == AttachmentStatus.RELEASED && state.preview().status() != PreviewStatus.PENDING) {
+      throw new IllegalStateException("PostgreSQL: connection refused");
+    }
     events.add("publish:" + state.status());
     published.add(state);
   }
