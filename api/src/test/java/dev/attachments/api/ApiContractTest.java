@@ -394,6 +394,9 @@ class ApiContractTest {
     assertProblem(call("GET", "/v1/attachments/" + id + "/download", ACME_KEY, null), 409, "QUARANTINED");
 
     assertProblem(call("POST", "/v1/ops/attachments/" + id + "/release", OPS_KEY, "{}"), 400, "reason");
+    assertProblem(
+        call("POST", "/v1/ops/attachments/" + id + "/release", OPS_KEY, "{\"reason\":\"" + "x".repeat(1001) + "\"}"),
+        400, "at most 1000");
     HttpResponse<String> released =
         call("POST", "/v1/ops/attachments/" + id + "/release", OPS_KEY, "{\"reason\":\"checked by hand: a plain text note\"}");
     assertThat(released.statusCode()).as(released.body()).isEqualTo(202);

@@ -28,6 +28,9 @@ import software.amazon.awssdk.services.s3.S3Client;
 @Controller("/v1/ops/attachments")
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class OpsController {
+  /** A reason is kept in the audit and shown in the Temporal UI: a few sentences, not a document. */
+  static final int MAX_REASON = 1000;
+
   private final AttachmentRepository repository;
   private final AttachmentWorkflows workflows;
   private final S3Client s3;
@@ -147,6 +150,9 @@ public class OpsController {
       @RequestAttribute(OpsKeyFilter.OPERATOR) String operator, String id, @Body @Nullable Release body) {
     if (body == null || body.reason() == null || body.reason().isBlank()) {
       throw Problems.invalid("a release needs {\"reason\":\"...\"}: why the verdict was wrong");
+    }
+    if (body.reason().length() > MAX_REASON) {
+      throw Problems.invalid("the reason is " + body.reason().length() + " characters; at most " + MAX_REASON);
     }
     Attachment attachment = findAny(id);
     AttachmentRepository.AuditEntry audit =
