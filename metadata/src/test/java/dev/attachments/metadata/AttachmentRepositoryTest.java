@@ -56,6 +56,30 @@ class AttachmentRepositoryTest {
   }
 
   @Test
+  void operatorsOverruleOnlyTheFinalStatusTheyNameAndEachActionIsAudited() {
+    NewAttachment created = newAttachment("acme-" + UUID.randomUUID(), null, Instant.now());
+    repository.create(created);
+    UUID id = created.id();
+    repository.publish(new AttachmentState(id.toString(), AttachmentStatus.QUARANTINED, "infected: X", null, null));
+
+    assertThat(repository.reopenFailed(id, "alice", "not failed", false)).as("only FAILED is reopened").isEmpty();
+    AttachmentRepository.AuditEntry release = repository.releaseQuarantined(id, "alice", "false positive").orElseThrow();
+    assertThat(repository.releaseQuarantined(id, "bob", "twice")).as("once").isEmpty();
+
+    Attachment opened = repository.findAny(id).orElseThrow();
+    assertThat(opened.status()).isEqualTo(AttachmentStatus.PROCESSING);
+    assertThat(opened.statusReason()).isEqualTo("being released by alice: false positive");
+    assertThat(release.action()).isEqualTo(AttachmentRepository.RELEASE);
+
+    repository.publish(new AttachmentState(id.toString(), AttachmentStatus.FAILED, "gave up", null, null));
+    AttachmentRepository.AuditEntry rescan = repository.reopenFailed(id, "bob", "from the scan", true).orElseThrow();
+
+    assertThat(rescan.action()).isEqualTo(AttachmentRepository.RESCAN);
+    assertThat(repository.audit(id)).extracting(AttachmentRepository.AuditEntry::id).containsExactly(release.id(), rescan.id());
+    assertThat(repository.audit(id)).extracting(AttachmentRepository.AuditEntry::actor).containsExactly("alice", "bob");
+  }
+
+  @Test
   void multipartUploadIsKeptWithItsPartSize() {
     NewAttachment created =
         new NewAttachment(
