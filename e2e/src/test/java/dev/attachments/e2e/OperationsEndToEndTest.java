@@ -179,7 +179,7 @@ class OperationsEndToEndTest {
   }
 
   private static boolean stored(String bucket, String key) {
-    return s3.listObjectsV2(b -> b.bucket(bucket).prefix(key)).keyCount() > 0;
+    return StackS3.stored(s3, bucket, key);
   }
 
   private static void sql(String statement) throws Exception {

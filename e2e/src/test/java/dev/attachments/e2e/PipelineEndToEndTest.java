@@ -66,7 +66,7 @@ class PipelineEndToEndTest {
   }
 
   private static boolean stored(String bucket, String key) {
-    return s3.listObjectsV2(b -> b.bucket(bucket).prefix(key)).keyCount() > 0;
+    return StackS3.stored(s3, bucket, key);
   }
 
   private static String uploadAndComplete(AttachmentsClient client, String name, String type, byte[] content)

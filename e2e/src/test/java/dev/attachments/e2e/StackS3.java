@@ -13,5 +13,10 @@ final class StackS3 {
         .client();
   }
 
+  /** Whether the bucket holds an object under the key. */
+  static boolean stored(S3Client s3, String bucket, String key) {
+    return s3.listObjectsV2(b -> b.bucket(bucket).prefix(key)).keyCount() > 0;
+  }
+
   private StackS3() {}
 }

@@ -223,12 +223,8 @@ class AttachmentWorkflowTest {
   void scannerDownForGoodFailsTheAttachmentInsteadOfReleasingIt() throws Exception {
     fakes.scannerDownFor = Integer.MAX_VALUE;
     AttachmentRequest request = request(null);
-    AttachmentWorkflow workflow = start(request);
-    fakes.uploaded = true;
-    workflow.uploadCompleted();
 
-    assertThatThrownBy(() -> WorkflowStub.fromTyped(workflow).getResult(AttachmentState.class))
-        .isInstanceOf(WorkflowFailedException.class);
+    uploadAndCompleteExpectingFailure(request);
     record("failed", request);
     assertThat(fakes.published.get(fakes.published.size() - 1).status()).isEqualTo(AttachmentStatus.FAILED);
     assertThat(fakes.published.get(fakes.published.size() - 1).reason()).contains("processing gave up");
@@ -239,11 +235,7 @@ class AttachmentWorkflowTest {
   void reprocessingAFailedAttachmentResumesAtTheFailedStepWithoutScanningAgain() throws Exception {
     fakes.releaseBroken = true; // S3 refuses every copy: the release step fails until retries run out
     AttachmentRequest request = request(null);
-    AttachmentWorkflow first = start(request);
-    fakes.uploaded = true;
-    first.uploadCompleted();
-    assertThatThrownBy(() -> WorkflowStub.fromTyped(first).getResult(AttachmentState.class))
-        .isInstanceOf(WorkflowFailedException.class);
+    uploadAndCompleteExpectingFailure(request);
     AttachmentState failed = fakes.published.get(fakes.published.size() - 1);
     assertThat(failed.status()).isEqualTo(AttachmentStatus.FAILED);
     assertThat(fakes.releaseAttempts.get()).isGreaterThanOrEqualTo(3);

@@ -141,7 +141,6 @@ public class AttachmentWorkflows {
     }
   }
 
-
   /** Whether the attachment's workflow is running now; false when it is gone, closed, or never started. */
   public boolean isRunning(String attachmentId) {
     try {
