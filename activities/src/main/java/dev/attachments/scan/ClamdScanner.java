@@ -45,17 +45,27 @@ public class ClamdScanner implements ScannerActivities {
 
   @Override
   public ScanResult scan(String objectKey) {
+    return scan(buckets.incoming(), objectKey, null);
+  }
+
+  @Override
+  public ScanResult scanHeld(String objectKey, String etag) {
+    return scan(buckets.quarantine(), objectKey, etag);
+  }
+
+  /** @param etag the version to read (a GET If-Match it), or null for whatever the key holds */
+  private ScanResult scan(String bucket, String objectKey, String etag) {
     ActivityExecutionContext activity = Activity.getExecutionContext();
-    long size = s3.headObject(b -> b.bucket(buckets.incoming()).key(objectKey)).contentLength();
+    long size = s3.headObject(b -> b.bucket(bucket).key(objectKey).ifMatch(etag)).contentLength();
     if (size > largestScan) {
       // clamd would refuse it past its limit anyway: say so without streaming gigabytes first
       return new ScanResult(
           ScanVerdict.UNSCANNABLE,
           "the file has " + size + " bytes, more than the scanner takes (" + largestScan + ")",
-          engine(), null, null, 0, Instant.now());
+          engine(), null, null, 0, Instant.now(), etag);
     }
     try (ResponseInputStream<GetObjectResponse> object =
-        s3.getObject(b -> b.bucket(buckets.incoming()).key(objectKey))) {
+        s3.getObject(b -> b.bucket(bucket).key(objectKey).ifMatch(etag))) {
       long expected = object.response().contentLength();
       MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
       Prefix prefix = new Prefix(new DigestInputStream(object, sha256), SNIFF_BYTES);
@@ -80,7 +90,8 @@ public class ClamdScanner implements ScannerActivities {
           reply.isError() ? null : HexFormat.of().formatHex(sha256.digest()),
           tika.detect(prefix.bytes()),
           prefix.total,
-          Instant.now());
+          Instant.now(),
+          etag);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (NoSuchAlgorithmException e) {

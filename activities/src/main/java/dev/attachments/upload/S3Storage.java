@@ -13,11 +13,15 @@ import java.util.concurrent.atomic.AtomicLong;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.MetadataDirective;
 import software.amazon.awssdk.services.s3.model.MultipartUpload;
 
 /** The object store on S3 (or anything that speaks it), through the AWS SDK v2. */
 @ActivityImpl(taskQueues = "${attachments.task-queues.main:attachments}")
 public class S3Storage implements StorageActivities {
+  /** Failure type when the held object is not the one that was scanned: it is never released. */
+  public static final String HELD_OBJECT_CHANGED = "HeldObjectChanged";
+
   /** S3's CopyObject takes objects up to 5 GiB; above that the copy goes in parts. */
   public static final long COPY_OBJECT_LIMIT = 5L * 1024 * 1024 * 1024;
 
@@ -74,6 +78,58 @@ public class S3Storage implements StorageActivities {
   }
 
   @Override
+  public HeldUpload hold(String objectKey, long declaredSize, String declaredContentType) {
+    HeadObjectResponse upload = head(buckets.incoming(), objectKey);
+    if (upload == null) {
+      HeadObjectResponse held = head(buckets.quarantine(), objectKey);
+      if (held != null) {
+        return new HeldUpload(held.contentLength(), held.eTag(), false);
+      }
+      HeadObjectResponse released = head(buckets.released(), objectKey);
+      if (released != null) {
+        return new HeldUpload(released.contentLength(), released.eTag(), true);
+      }
+      throw ApplicationFailure.newNonRetryableFailure("no object was uploaded to " + objectKey, UPLOAD_MISSING);
+    }
+    if (upload.contentLength() != declaredSize) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          "the upload has " + upload.contentLength() + " bytes, not the declared " + declaredSize, SIZE_MISMATCH);
+    }
+    String unexpected = UploadHeaders.unexpected(upload, declaredContentType);
+    if (unexpected != null) {
+      throw ApplicationFailure.newNonRetryableFailure(unexpected, UNEXPECTED_HEADERS);
+    }
+    // a PUT between the HEAD and the copy makes the copy fail (412) and this step retry on the new object
+    copy(objectKey, buckets.incoming(), buckets.quarantine(), upload);
+    HeadObjectResponse held = head(buckets.quarantine(), objectKey);
+    s3.deleteObject(b -> b.bucket(buckets.incoming()).key(objectKey));
+    return new HeldUpload(held.contentLength(), held.eTag(), false);
+  }
+
+  @Override
+  public void releaseHeld(String objectKey, String etag) {
+    HeadObjectResponse held = head(buckets.quarantine(), objectKey);
+    if (held == null) {
+      if (head(buckets.released(), objectKey) != null) {
+        return; // a retry after the delete: released already
+      }
+      throw ApplicationFailure.newNonRetryableFailure(objectKey + " is not held for release", UPLOAD_MISSING);
+    }
+    if (!held.eTag().equals(etag)) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          "the held object " + objectKey + " is no longer the one scanned (ETag " + held.eTag() + ", not " + etag + ")",
+          HELD_OBJECT_CHANGED);
+    }
+    copy(objectKey, buckets.quarantine(), buckets.released(), held);
+    s3.deleteObject(b -> b.bucket(buckets.quarantine()).key(objectKey));
+  }
+
+  @Override
+  public void discardHeld(String objectKey) {
+    s3.deleteObject(b -> b.bucket(buckets.quarantine()).key(objectKey));
+  }
+
+  @Override
   public void release(String objectKey) {
     move(objectKey, buckets.incoming(), buckets.released());
   }
@@ -113,13 +169,24 @@ public class S3Storage implements StorageActivities {
       throw ApplicationFailure.newNonRetryableFailure(
           objectKey + " is neither in " + from + " nor in " + destination, UPLOAD_MISSING);
     }
+    copy(objectKey, from, destination, source);
+    s3.deleteObject(b -> b.bucket(from).key(objectKey));
+  }
+
+  /**
+   * Copies exactly the version {@code source} describes (CopySourceIfMatch its ETag, on every part too), with its
+   * content type and nothing else the uploader may have set: no encoding, disposition, caching or user metadata.
+   */
+  private void copy(String objectKey, String from, String destination, HeadObjectResponse source) {
     if (source.contentLength() > copying.multipartThreshold()) {
       copyInParts(objectKey, from, destination, source);
     } else {
       s3.copyObject(
-          b -> b.sourceBucket(from).sourceKey(objectKey).destinationBucket(destination).destinationKey(objectKey));
+          b -> b.sourceBucket(from).sourceKey(objectKey).destinationBucket(destination).destinationKey(objectKey)
+              .copySourceIfMatch(source.eTag())
+              .metadataDirective(MetadataDirective.REPLACE)
+              .contentType(source.contentType()));
     }
-    s3.deleteObject(b -> b.bucket(from).key(objectKey));
   }
 
   /** UploadPartCopy in parallel parts, heartbeating the bytes copied; aborted on any failure. */
@@ -149,6 +216,7 @@ public class S3Storage implements StorageActivities {
                                       .destinationKey(objectKey)
                                       .uploadId(uploadId)
                                       .partNumber(partNumber)
+                                      .copySourceIfMatch(source.eTag())
                                       .copySourceRange("bytes=" + first + "-" + last))
                           .copyPartResult()
                           .eTag();

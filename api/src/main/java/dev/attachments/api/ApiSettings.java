@@ -16,6 +16,8 @@ import java.util.List;
  * @param multipartThreshold files larger than this upload in parts
  * @param unscannablePolicy what becomes of a file the scanner cannot scan whole: {@code hold} it in
  *     quarantine for operators, or {@code reject} it
+ * @param uploadUrlTtl how long each presigned upload URL (single PUT or part) lives; a client that needs
+ *     longer asks for fresh ones, until {@code uploadTtl} ends the upload window
  * @param giveUpAfter how long a storage, metadata or webhook step of a workflow is retried before the attachment
  *     is FAILED (the scan waits for clamd 12 hours regardless)
  * @param opsKeys {@code operator:key,...} for /v1/ops; empty means no operator access
@@ -34,6 +36,7 @@ public record ApiSettings(
     String unscannablePolicy,
     List<String> allowedTypes,
     Duration uploadTtl,
+    Duration uploadUrlTtl,
     Duration downloadTtl,
     Duration giveUpAfter,
     @Nullable String apiKeys,

@@ -443,7 +443,7 @@ class ApiContractTest {
     io.temporal.client.WorkflowClient.newInstance(temporalService).newUntypedWorkflowStub("attachment-" + id).terminate("test: the run failed");
 
     assertProblem(call("POST", "/v1/ops/attachments/" + id + "/reprocess?from=verify", OPS_KEY, null), 400, "scan");
-    assertProblem(call("POST", "/v1/ops/attachments/" + id + "/reprocess?from=scan", OPS_KEY, null), 409, "incoming");
+    assertProblem(call("POST", "/v1/ops/attachments/" + id + "/reprocess?from=scan", OPS_KEY, null), 409, "neither in the incoming bucket nor held");
     HttpResponse<String> reprocessed = call("POST", "/v1/ops/attachments/" + id + "/reprocess", OPS_KEY, null);
     assertThat(reprocessed.statusCode()).as(reprocessed.body()).isEqualTo(202);
     assertProblem(call("POST", "/v1/ops/attachments/" + id + "/reprocess", OPS_KEY, null), 409, "PROCESSING");
@@ -478,6 +478,54 @@ class ApiContractTest {
     assertThat(put(upload, content, Map.of("content-type", "text/html"))).isEqualTo(403);
     assertThat(put(upload, "a different, longer file".getBytes(), Map.of())).isEqualTo(403);
     assertThat(put(upload, content, Map.of())).isEqualTo(200);
+  }
+
+  @Test
+  void uploadUrlsLiveMinutesRefuseASecondPutAndComeFreshWhileTheUploadIsOpen() throws Exception {
+    byte[] content = "first bytes".getBytes();
+    JsonNode created = create(ACME_KEY, "first.txt", "text/plain", content.length, null);
+    String id = created.get("id").asText();
+    JsonNode upload = created.get("upload");
+    assertThat(java.time.Instant.parse(upload.get("expiresAt").asText()))
+        .as("URLs live minutes, not the whole upload window")
+        .isBefore(java.time.Instant.now().plus(java.time.Duration.ofMinutes(16)));
+    assertThat(upload.get("headers").get("if-none-match").asText()).isEqualTo("*");
+
+    HttpResponse<String> fresh = call("POST", "/v1/attachments/" + id + "/upload", ACME_KEY, null);
+    assertThat(fresh.statusCode()).as(fresh.body()).isEqualTo(200);
+    assertThat(json(fresh).get("mode").asText()).isEqualTo("single");
+    assertThat(put(json(fresh), content, Map.of())).isEqualTo(200);
+    assertThat(put(upload, "other bytes".getBytes(), Map.of()))
+        .as("a second PUT over the first, with any of the URLs")
+        .isEqualTo(412);
+    assertThat(s3Object("attachments-incoming", "acme/" + id)).isEqualTo(content);
+
+    new dev.attachments.metadata.AttachmentRepository(postgres.dataSource())
+        .publish(new dev.attachments.workflow.AttachmentState(id, dev.attachments.workflow.AttachmentStatus.PROCESSING, null, null, null));
+    assertProblem(call("POST", "/v1/attachments/" + id + "/upload", ACME_KEY, null), 409, "no longer open");
+  }
+
+  @Test
+  void downloadsServeTheDeclaredTypeAndNoEncodingWhateverTheObjectCarries() throws Exception {
+    byte[] content = "plain bytes".getBytes();
+    String id = create(ACME_KEY, "notes.txt", "text/plain", content.length, null).get("id").asText();
+    try (var client =
+        dev.attachments.storage.S3Connection.of(s3.endpoint().toString(), null, "us-east-1", "access", "secret", false, false).client()) {
+      client.putObject(
+          b -> b.bucket("attachments-released").key("acme/" + id).contentType("text/html").contentEncoding("br"),
+          software.amazon.awssdk.core.sync.RequestBody.fromBytes(content));
+    }
+    io.temporal.client.WorkflowClient.newInstance(temporalService).newUntypedWorkflowStub("attachment-" + id).terminate("test: released");
+    new dev.attachments.metadata.AttachmentRepository(postgres.dataSource())
+        .publish(new dev.attachments.workflow.AttachmentState(id, dev.attachments.workflow.AttachmentStatus.RELEASED, null, null, null));
+
+    String url = json(call("GET", "/v1/attachments/" + id + "/download", ACME_KEY, null)).get("url").asText();
+    HttpResponse<Void> download = toS3(HttpRequest.newBuilder(URI.create(url)).build());
+
+    assertThat(download.statusCode()).isEqualTo(200);
+    assertThat(download.headers().firstValue("Content-Type")).hasValue("text/plain");
+    assertThat(download.headers().firstValue("Content-Encoding")).hasValue("identity");
+    assertThat(download.headers().firstValue("Content-Disposition").orElseThrow()).startsWith("attachment;");
   }
 
   @Test

@@ -73,6 +73,12 @@ public final class AttachmentsClient {
 
   /** PUTs the bytes straight to S3 with exactly the headers the API signed; answers S3's status. */
   public int upload(JsonNode created, byte[] content) throws IOException, InterruptedException {
+    return upload(created, content, Map.of());
+  }
+
+  /** The same PUT with headers nobody signed added, as a client may send them. */
+  public int upload(JsonNode created, byte[] content, Map<String, String> unsigned)
+      throws IOException, InterruptedException {
     JsonNode upload = created.get("upload");
     HttpRequest.Builder request =
         HttpRequest.newBuilder(URI.create(upload.get("url").asText()))
@@ -86,6 +92,7 @@ public final class AttachmentsClient {
         request.header(header.getKey(), header.getValue().asText());
       }
     }
+    unsigned.forEach(request::header);
     return http.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
   }
 

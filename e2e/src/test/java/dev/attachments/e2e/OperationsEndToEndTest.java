@@ -129,7 +129,7 @@ class OperationsEndToEndTest {
     assertThat(acme.fetch(download.body().get("url").asText()).body()).isEqualTo(png);
 
     List<String> reprocessedSteps = activities(id);
-    assertThat(reprocessedSteps).as("the reprocess run's steps").doesNotContain("Scan", "Verify", "IsUploaded").contains("Release", "Publish");
+    assertThat(reprocessedSteps).as("the reprocess run's steps").doesNotContain("Scan", "ScanHeld", "Verify", "IsUploaded").contains("ReleaseHeld", "Publish");
     assertThat(types(awaitEvents(id, 3)))
         .containsExactly("attachment.uploaded", "attachment.failed", "attachment.released");
   }

@@ -32,6 +32,8 @@ class PipelineEndToEndTest {
   private static final Duration PROCESSING = Duration.ofSeconds(90);
   /** Short, so that an upload that never arrives expires while we watch. */
   private static final Duration UPLOAD_TTL = Duration.ofSeconds(15);
+  /** Short, so that the sweep of what a client PUT after the release comes while we watch. */
+  private static final Duration UPLOAD_URL_TTL = Duration.ofSeconds(10);
   private static final Set<String> FINAL = Set.of("RELEASED", "QUARANTINED", "REJECTED", "EXPIRED", "FAILED");
 
   private static EmbeddedStack stack;
@@ -49,7 +51,9 @@ class PipelineEndToEndTest {
                 data,
                 FreePort.pick(),
                 "acme:acme-e2e-key-0001,globex:globex-e2e-key-0002",
-                Map.of("ATTACHMENTS_UPLOAD_TTL", UPLOAD_TTL.toSeconds() + "s")));
+                Map.of(
+                    "ATTACHMENTS_UPLOAD_TTL", UPLOAD_TTL.toSeconds() + "s",
+                    "ATTACHMENTS_UPLOAD_URL_TTL", UPLOAD_URL_TTL.toSeconds() + "s")));
     acme = new AttachmentsClient(stack.apiUrl(), "acme-e2e-key-0001");
     globex = new AttachmentsClient(stack.apiUrl(), "globex-e2e-key-0002");
     s3 = StackS3.client(stack);
@@ -105,6 +109,74 @@ class PipelineEndToEndTest {
         .startsWith("attachment;")
         .contains("filename*=UTF-8''logo%20%C3%BCn%C3%AFcode.png");
     assertThat(stored("attachments-incoming", "acme/" + id)).isFalse();
+  }
+
+  /**
+   * The attacker's move: upload a clean file, then PUT EICAR of the same length with the same URL again and
+   * again while it is processed, and once more after the release.
+   */
+  @Test
+  void bytesPutAgainWithTheUploadUrlAreNeverReleasedAndNeverKept() throws Exception {
+    byte[] clean = padded("a clean note ");
+    byte[] infected = padded(new String(TestFiles.eicar(), java.nio.charset.StandardCharsets.US_ASCII));
+    JsonNode created = acme.create("note.txt", "text/plain", clean.length);
+    String id = created.get("id").asText();
+    assertThat(acme.upload(created, clean)).isEqualTo(200);
+    assertThat(acme.complete(id).status()).isEqualTo(202);
+
+    java.util.List<Integer> answers = new java.util.ArrayList<>();
+    JsonNode attachment = acme.get(id).body();
+    long deadline = System.nanoTime() + PROCESSING.toNanos();
+    while (!FINAL.contains(attachment.get("status").asText()) && System.nanoTime() < deadline) {
+      answers.add(acme.upload(created, infected));
+      attachment = acme.get(id).body();
+    }
+    answers.add(acme.upload(created, infected)); // after the release, with the URL still valid
+
+    assertThat(attachment.get("status").asText()).isEqualTo("RELEASED");
+    assertThat(attachment.get("sha256").asText()).isEqualTo(sha256(clean));
+    AttachmentsClient.Answer download = acme.call("GET", "/v1/attachments/" + id + "/download", null);
+    assertThat(acme.fetch(download.body().get("url").asText()).body()).as("the scanned bytes").isEqualTo(clean);
+    assertThat(answers).as("S3 refuses a second PUT while the first is there (If-None-Match)").contains(412);
+    assertThat(answers).as("once the upload was held, a PUT lands again").contains(200);
+    assertThat(stored("attachments-incoming", "acme/" + id)).isTrue();
+
+    // the workflow sweeps incoming once the last URL it handed out has expired (plus its margin for clocks)
+    long sweptBy = System.nanoTime() + UPLOAD_URL_TTL.plusSeconds(60).toNanos();
+    while (stored("attachments-incoming", "acme/" + id) && System.nanoTime() < sweptBy) {
+      Thread.sleep(500);
+    }
+    assertThat(stored("attachments-incoming", "acme/" + id)).as("nothing the late PUT left stays").isFalse();
+    assertThat(acme.upload(created, infected)).as("the URL has expired").isEqualTo(403);
+  }
+
+  @Test
+  void uploadCarryingAContentEncodingNobodyAskedForIsRejected() throws Exception {
+    byte[] png = TestFiles.png(64, 64);
+    JsonNode created = acme.create("logo.png", "image/png", png.length);
+    String id = created.get("id").asText();
+    assertThat(acme.upload(created, png, Map.of("Content-Encoding", "br"))).as("S3 stores what it was not asked for").isEqualTo(200);
+    assertThat(acme.complete(id).status()).isEqualTo(202);
+
+    JsonNode attachment = acme.awaitStatus(id, FINAL, PROCESSING);
+
+    assertThat(attachment.get("status").asText()).isEqualTo("REJECTED");
+    assertThat(attachment.get("reason").asText()).contains("Content-Encoding: br");
+    assertThat(acme.call("GET", "/v1/attachments/" + id + "/download", null).status()).isEqualTo(409);
+    assertThat(stored("attachments-released", "acme/" + id)).isFalse();
+  }
+
+  /** 64 KiB that begin with {@code text}: files of one length whatever the text. */
+  private static byte[] padded(String text) {
+    byte[] content = new byte[64 * 1024];
+    java.util.Arrays.fill(content, (byte) ' ');
+    byte[] head = text.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    System.arraycopy(head, 0, content, 0, head.length);
+    return content;
+  }
+
+  private static String sha256(byte[] content) throws Exception {
+    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
   }
 
   /** Waits for the preview, fetches its presigned URL as a browser would, and decodes it. */

@@ -26,8 +26,12 @@ public record Attachment(
     Instant updatedAt,
     Multipart multipart) {
 
-  /** Null fields until the attachment was scanned. */
-  public record Scan(ScanVerdict verdict, String signature, String engine, Instant scannedAt) {}
+  /**
+   * Null fields until the attachment was scanned.
+   *
+   * @param etag the held object the verdict is about; null for verdicts from before uploads were held
+   */
+  public record Scan(ScanVerdict verdict, String signature, String engine, Instant scannedAt, String etag) {}
 
   /** Null status until the attachment was released. */
   public record Preview(PreviewStatus status, String reason, Map<String, String> urls, Integer pages) {}

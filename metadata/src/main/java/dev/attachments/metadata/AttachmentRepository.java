@@ -31,7 +31,7 @@ import javax.sql.DataSource;
 public class AttachmentRepository {
   private static final String COLUMNS =
       "id, owner, filename, content_type, detected_content_type, size, declared_sha256, sha256, status,"
-          + " status_reason, scan_verdict, scan_signature, scan_engine, scanned_at, preview_status,"
+          + " status_reason, scan_verdict, scan_signature, scan_engine, scanned_at, scan_etag, preview_status,"
           + " preview_reason, preview_pages, upload_expires_at, created_at, updated_at, multipart_upload_id, part_size,"
           + " array(select p.name from attachment_preview p where p.attachment_id = a.id order by p.name)"
           + " as preview_names,"
@@ -304,6 +304,7 @@ public class AttachmentRepository {
             + " detected_content_type = coalesce(?, detected_content_type),"
             + " scan_verdict = coalesce(?, scan_verdict), scan_signature = coalesce(?, scan_signature),"
             + " scan_engine = coalesce(?, scan_engine), scanned_at = coalesce(?, scanned_at),"
+            + " scan_etag = coalesce(?, scan_etag),"
             + " preview_status = coalesce(?, preview_status), preview_reason = ?,"
             + " preview_pages = coalesce(?, preview_pages),"
             + " updated_at = now()"
@@ -322,11 +323,12 @@ public class AttachmentRepository {
         update.setString(6, scan == null ? null : scan.signature());
         update.setString(7, scan == null ? null : scan.engine());
         update.setTimestamp(8, scan == null ? null : Timestamp.from(scan.scannedAt()));
-        update.setString(9, preview == null ? null : preview.status().name());
-        update.setString(10, preview == null ? null : preview.reason());
-        update.setObject(11, preview == null ? null : preview.pages(), java.sql.Types.INTEGER);
-        update.setObject(12, id);
-        update.setString(13, state.status().name());
+        update.setString(9, scan == null ? null : scan.etag());
+        update.setString(10, preview == null ? null : preview.status().name());
+        update.setString(11, preview == null ? null : preview.reason());
+        update.setObject(12, preview == null ? null : preview.pages(), java.sql.Types.INTEGER);
+        update.setObject(13, id);
+        update.setString(14, state.status().name());
         boolean written = update.executeUpdate() == 1;
         if (written && preview != null) {
           writePreviewUrls(connection, id, preview.urls());
@@ -389,7 +391,8 @@ public class AttachmentRepository {
                 ScanVerdict.valueOf(verdict),
                 row.getString("scan_signature"),
                 row.getString("scan_engine"),
-                instant(row, "scanned_at")),
+                instant(row, "scanned_at"),
+                row.getString("scan_etag")),
         previewStatus == null
             ? null
             : new Attachment.Preview(

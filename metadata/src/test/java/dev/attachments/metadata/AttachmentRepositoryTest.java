@@ -110,7 +110,7 @@ class AttachmentRepositoryTest {
     NewAttachment created = newAttachment("acme-" + UUID.randomUUID(), null, Instant.now());
     repository.create(created);
     ScanResult scan =
-        new ScanResult(ScanVerdict.CLEAN, null, "ClamAV 1.4.6", "ab".repeat(32), "image/png", 1234, Instant.now());
+        new ScanResult(ScanVerdict.CLEAN, null, "ClamAV 1.4.6", "ab".repeat(32), "image/png", 1234, Instant.now(), "etag-1");
     Preview preview = new Preview(PreviewStatus.READY, Map.of("thumbnail", "https://cdn/t.jpg"), null, 12);
 
     repository.publish(new AttachmentState(created.id().toString(), AttachmentStatus.RELEASED, null, scan, preview));
@@ -120,6 +120,7 @@ class AttachmentRepositoryTest {
     assertThat(found.sha256()).isEqualTo("ab".repeat(32));
     assertThat(found.scan().verdict()).isEqualTo(ScanVerdict.CLEAN);
     assertThat(found.scan().engine()).isEqualTo("ClamAV 1.4.6");
+    assertThat(found.scan().etag()).isEqualTo("etag-1");
     assertThat(found.preview().status()).isEqualTo(PreviewStatus.READY);
     assertThat(found.preview().urls()).containsEntry("thumbnail", "https://cdn/t.jpg");
     assertThat(found.preview().pages()).isEqualTo(12);

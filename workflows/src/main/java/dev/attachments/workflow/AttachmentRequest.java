@@ -17,6 +17,9 @@ import java.time.Instant;
  * @param operatorAction null for the run the upload started; else the operator's reprocess or release
  * @param giveUpAfter how long a storage, metadata or webhook step is retried before the attachment is FAILED;
  *     null (in workflows started before it existed) means {@link #DEFAULT_GIVE_UP_AFTER}
+ * @param uploadUrlTtl how long each presigned upload URL the API hands out lives; the workflow sweeps the
+ *     incoming bucket once the last one has expired. Null (in workflows started before it existed) means the
+ *     URLs lived until {@code uploadExpiresAt}
  */
 public record AttachmentRequest(
     String attachmentId,
@@ -31,7 +34,8 @@ public record AttachmentRequest(
     UnscannablePolicy unscannablePolicy,
     ScanResult resumeScan,
     OperatorAction operatorAction,
-    Duration giveUpAfter) {
+    Duration giveUpAfter,
+    Duration uploadUrlTtl) {
 
   public static final Duration DEFAULT_GIVE_UP_AFTER = Duration.ofHours(1);
 
@@ -39,12 +43,24 @@ public record AttachmentRequest(
   public AttachmentRequest rerun(ScanResult scan, OperatorAction action) {
     return new AttachmentRequest(
         attachmentId, owner, filename, contentType, size, declaredSha256, objectKey, uploadExpiresAt, queues,
-        unscannablePolicy, scan, action, giveUpAfter);
+        unscannablePolicy, scan, action, giveUpAfter, uploadUrlTtl);
   }
 
   /** The retry budget of the light steps, with the default for requests that carry none. */
   public Duration giveUpAfterOrDefault() {
     return giveUpAfter == null ? DEFAULT_GIVE_UP_AFTER : giveUpAfter;
+  }
+
+  /**
+   * When the last upload URL handed out expires, given when the attachment stopped taking uploads: the API
+   * hands out URLs only while it is AWAITING_UPLOAD, and never past {@code uploadExpiresAt}.
+   */
+  public Instant uploadUrlsExpireBy(Instant uploadsClosedAt) {
+    if (uploadUrlTtl == null) {
+      return uploadExpiresAt;
+    }
+    Instant lastUrl = uploadsClosedAt.plus(uploadUrlTtl);
+    return lastUrl.isBefore(uploadExpiresAt) ? lastUrl : uploadExpiresAt;
   }
 
   public static String workflowId(String attachmentId) {

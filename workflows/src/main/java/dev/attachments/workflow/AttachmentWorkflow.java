@@ -21,6 +21,13 @@ public interface AttachmentWorkflow {
   @SignalMethod
   void previewProcessed(PreviewNotice notice);
 
+  /**
+   * An operator is about to run this attachment again: a run that only waits to sweep the incoming bucket
+   * sweeps now and closes (the new run sweeps again at its end).
+   */
+  @SignalMethod
+  void supersede();
+
   @QueryMethod
   AttachmentState state();
 }

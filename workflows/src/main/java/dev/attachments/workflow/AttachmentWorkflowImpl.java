@@ -17,6 +17,7 @@ import dev.attachments.scan.ScanResult;
 import dev.attachments.scan.ScanVerdict;
 import dev.attachments.scan.ScannerActivities;
 import dev.attachments.scan.UnscannablePolicy;
+import dev.attachments.upload.HeldUpload;
 import dev.attachments.upload.StorageActivities;
 import dev.attachments.upload.StoredObject;
 import dev.attachments.webhook.Event;
@@ -44,7 +45,13 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
   static final long BYTES_PER_SECOND_AT_WORST = 20L * 1024 * 1024;
 
   private static final Set<String> BUSINESS_FAILURES =
-      Set.of(StorageActivities.UPLOAD_MISSING, StorageActivities.SIZE_MISMATCH);
+      Set.of(StorageActivities.UPLOAD_MISSING, StorageActivities.SIZE_MISMATCH, StorageActivities.UNEXPECTED_HEADERS);
+
+  /**
+   * Room for the clocks of the API (which signs the URLs), S3 (which checks them) and Temporal to disagree
+   * before the incoming bucket is swept.
+   */
+  static final Duration SWEEP_MARGIN = Duration.ofSeconds(30);
 
   /** How long a large video's asynchronous previews may take before they count as failed. */
   static final Duration PREVIEW_WAIT = Duration.ofHours(2);
@@ -52,6 +59,8 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
 
   static final String WEBHOOK_EVENTS = "webhook-events";
   static final String RELEASE_STANDS = "release-stands";
+  /** Uploads are held out of the client's reach before the scan, and incoming is swept when its URLs expired. */
+  static final String HELD_UPLOADS = "held-uploads";
 
   private AttachmentState state;
   private String owner;
@@ -63,6 +72,11 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
   private boolean releasePublished;
   /** The operator's reprocess or release this run carries out; null for the run the upload started. */
   private OperatorAction action;
+  /** False when replaying a workflow that scanned and released the object where the client had put it. */
+  private boolean holdsUploads;
+  /** When the attachment stopped taking uploads: no URL handed out before then lives past it plus their TTL. */
+  private Instant uploadsClosedAt;
+  private boolean superseded;
 
   private StorageActivities storage;
   private ScannerActivities scanner;
@@ -77,23 +91,29 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
     publishesEvents = Workflow.getVersion(WEBHOOK_EVENTS, Workflow.DEFAULT_VERSION, 1) >= 1;
     // Only runs started by this code carry an action: older histories replay the path below unchanged.
     action = request.operatorAction();
+    holdsUploads = Workflow.getVersion(HELD_UPLOADS, Workflow.DEFAULT_VERSION, 1) >= 1;
     stubs(request.queues(), request.size(), request.giveUpAfterOrDefault());
+    uploadsClosedAt = Instant.ofEpochMilli(Workflow.currentTimeMillis());
 
     if (action == null) {
       if (!awaitUpload(request)) {
         storage.discardUpload(request.objectKey());
-        return finish(EXPIRED, "the upload did not arrive before " + request.uploadExpiresAt());
+        finish(EXPIRED, "the upload did not arrive before " + request.uploadExpiresAt());
+        return swept(request, request.uploadExpiresAt());
       }
       advance(PROCESSING, null);
+      uploadsClosedAt = Instant.ofEpochMilli(Workflow.currentTimeMillis());
     } else {
       // The API moved the attachment to PROCESSING with the audit record; the upload's arrival is old news.
       state = state.with(PROCESSING, null);
       Workflow.upsertTypedSearchAttributes(AttachmentSearchAttributes.STATUS.valueSet(PROCESSING.name()));
     }
     try {
-      return action != null && action.kind() == OperatorAction.Kind.RELEASE
-          ? releaseOnOperatorsWord(request)
-          : processUpload(request);
+      if (action != null && action.kind() == OperatorAction.Kind.RELEASE) {
+        releaseOnOperatorsWord(request);
+      } else {
+        processUpload(request);
+      }
     } catch (ActivityFailure failure) {
       // Retries are exhausted: say so where clients and operators look, then fail the run for the UI.
       String why = rootMessage(failure);
@@ -108,9 +128,90 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
       finish(FAILED, "processing gave up: " + why);
       throw ApplicationFailure.newNonRetryableFailure(why, "ProcessingFailed");
     }
+    return swept(request, request.uploadUrlsExpireBy(uploadsClosedAt));
   }
 
+  /**
+   * The bytes the scan reads and the release copies are the held copy's, out of the client's reach: verify and
+   * hold, scan that object, then release or quarantine it (it is in the quarantine bucket already).
+   */
   private AttachmentState processUpload(AttachmentRequest request) {
+    if (!holdsUploads) {
+      return processInPlace(request);
+    }
+    HeldUpload held;
+    try {
+      held = storage.hold(request.objectKey(), request.size(), request.contentType());
+    } catch (ActivityFailure failure) {
+      if (isBusinessFailure(failure)) {
+        storage.discardUpload(request.objectKey());
+        return finish(REJECTED, rootMessage(failure));
+      }
+      throw failure;
+    }
+    ScanResult scan = request.resumeScan();
+    boolean verdictStillHolds =
+        scan != null && (held.released() ? scan.verdict() == ScanVerdict.CLEAN : held.etag().equals(scan.etag()));
+    if (!verdictStillHolds) {
+      // a verdict about other bytes (or none, or one from before uploads were held) is no verdict on these
+      Workflow.setCurrentDetails("Scanning " + request.filename());
+      scan = scanner.scanHeld(request.objectKey(), held.etag());
+    }
+    scanned(scan);
+
+    String refusal = refusal(request, scan);
+    if (refusal != null) {
+      storage.discardHeld(request.objectKey());
+      return finish(REJECTED, refusal);
+    }
+    if (scan.verdict() != ScanVerdict.CLEAN) {
+      return finish(QUARANTINED, quarantineReason(scan));
+    }
+    storage.releaseHeld(request.objectKey(), scan.etag() == null ? held.etag() : scan.etag());
+    return releasedAndPreviewed(request, null);
+  }
+
+  /** Why a scanned upload is REJECTED (a digest other than the declared, unscannable under reject), or null. */
+  private static String refusal(AttachmentRequest request, ScanResult scan) {
+    if (scan.verdict() == ScanVerdict.CLEAN
+        && request.declaredSha256() != null
+        && !request.declaredSha256().equalsIgnoreCase(scan.sha256())) {
+      return "the uploaded bytes have SHA-256 " + scan.sha256() + ", not the declared " + request.declaredSha256();
+    }
+    if (scan.verdict() == ScanVerdict.UNSCANNABLE && request.unscannablePolicy() == UnscannablePolicy.REJECT) {
+      return "could not be scanned: " + scan.signature();
+    }
+    return null;
+  }
+
+  private static String quarantineReason(ScanResult scan) {
+    return scan.verdict() == ScanVerdict.INFECTED
+        ? "infected: " + scan.signature()
+        : "could not be scanned: " + scan.signature();
+  }
+
+  /**
+   * Whatever a client PUT after its upload was held sits in incoming until its URL expires: wait for that,
+   * then delete it. An operator's new run cuts the wait short; it sweeps again at its own end.
+   */
+  private AttachmentState swept(AttachmentRequest request, Instant urlsExpireBy) {
+    if (!holdsUploads) {
+      return state;
+    }
+    Instant sweepAt = urlsExpireBy.plus(SWEEP_MARGIN);
+    Duration wait = Duration.ofMillis(sweepAt.toEpochMilli() - Workflow.currentTimeMillis());
+    if (!wait.isNegative() && !wait.isZero()) {
+      Workflow.setCurrentDetails(
+          state.status() + (state.reason() == null ? "" : ": " + state.reason())
+              + "\nThe incoming bucket is swept at " + sweepAt + ", once the upload URLs have expired");
+      Workflow.await(wait, () -> superseded);
+    }
+    storage.discardUpload(request.objectKey());
+    return state;
+  }
+
+  /** The path of workflows started before uploads were held: verify, scan and move the object in incoming. */
+  private AttachmentState processInPlace(AttachmentRequest request) {
     ScanResult scan = request.resumeScan();
     if (scan == null) {
       try {
@@ -284,6 +385,11 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
   }
 
   @Override
+  public void supersede() {
+    superseded = true;
+  }
+
+  @Override
   public void previewProcessed(PreviewNotice notice) {
     previewNotice = notice;
   }
@@ -338,6 +444,9 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
             Map.of(
                 "IsUploaded", summary(light, "Look for the upload in the incoming bucket"),
                 "Verify", summary(light, "Check the upload against what the client declared"),
+                "Hold", summary(copy, "Check the upload against what was declared, move it out of the client's reach"),
+                "ReleaseHeld", summary(copy, "Copy the scanned object to the released bucket"),
+                "DiscardHeld", summary(light, "Delete the held object"),
                 "Release", summary(copy, "Copy to the released bucket, delete from incoming"),
                 "Quarantine", summary(copy, "Copy to the quarantine bucket, delete from incoming"),
                 "ReleaseFromQuarantine", summary(copy, "Copy from quarantine to the released bucket, on an operator's word"),

@@ -24,7 +24,11 @@ class AttachmentWorkflowReplayTest {
       assertThat(found).extracting(f -> f.getFileName().toString())
           .contains(
               "released.json", "quarantined.json", "rejected.json", "expired.json", "failed.json", "reprocessed.json",
-              "released-by-operator.json", "failed-after-release.json");
+              "released-by-operator.json", "failed-after-release.json",
+              // uploads held out of the client's reach, and incoming swept once the upload URLs expired
+              "held-released.json", "held-quarantined.json", "held-rejected.json", "held-expired.json",
+              "held-failed.json", "held-reprocessed.json", "held-released-by-operator.json",
+              "held-failed-after-release.json");
       return found;
     }
   }

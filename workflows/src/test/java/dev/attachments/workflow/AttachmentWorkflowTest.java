@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 
 class AttachmentWorkflowTest {
   private static final long SIZE = 1024;
+  private static final Duration URL_TTL = Duration.ofMinutes(15);
 
   private TestWorkflowEnvironment env;
   private WorkflowClient client;
@@ -65,7 +66,7 @@ class AttachmentWorkflowTest {
     Instant expires = Instant.ofEpochMilli(env.currentTimeMillis()).plus(uploadTtl);
     return new AttachmentRequest(
         id, "acme", "logo.png", "image/png", SIZE, declaredSha256, "acme/" + id, expires, queues, null, null, null,
-        null);
+        null, URL_TTL);
   }
 
   private AttachmentWorkflow start(AttachmentRequest request) {
@@ -103,14 +104,15 @@ class AttachmentWorkflowTest {
   void cleanUploadIsReleasedAndPublishedInStageOrder() throws Exception {
     AttachmentRequest request = request(null);
     AttachmentState state = uploadAndComplete(request);
-    record("released", request);
+    record("held-released", request);
 
     assertThat(state.status()).isEqualTo(AttachmentStatus.RELEASED);
     assertThat(state.scan().verdict()).isEqualTo(ScanVerdict.CLEAN);
+    assertThat(state.scan().etag()).as("the verdict names the object it is about").isEqualTo("etag-1");
     assertThat(state.preview().status()).isEqualTo(PreviewStatus.NOT_CONFIGURED);
     assertThat(fakes.events)
         .containsExactly(
-            "publish:PROCESSING", "scan", "release", "publish:RELEASED", "publish:RELEASED");
+            "publish:PROCESSING", "hold", "scan", "release", "publish:RELEASED", "publish:RELEASED", "discard");
     assertThat(fakes.emitted).extracting(Event::type).containsExactly(EventType.UPLOADED, EventType.RELEASED);
     assertThat(fakes.emitted).extracting(Event::id).doesNotHaveDuplicates();
   }
@@ -121,11 +123,13 @@ class AttachmentWorkflowTest {
     AttachmentRequest request = request(null);
 
     AttachmentState state = uploadAndComplete(request);
-    record("quarantined", request);
+    record("held-quarantined", request);
 
     assertThat(state.status()).isEqualTo(AttachmentStatus.QUARANTINED);
     assertThat(state.reason()).contains("Eicar-Test-Signature");
-    assertThat(fakes.events).contains("quarantine").doesNotContain("release");
+    assertThat(fakes.events)
+        .as("the held object is in the quarantine bucket already")
+        .containsExactly("publish:PROCESSING", "hold", "scan", "publish:QUARANTINED", "discard");
     assertThat(fakes.emitted).extracting(Event::type).containsExactly(EventType.UPLOADED, EventType.QUARANTINED);
   }
 
@@ -137,7 +141,7 @@ class AttachmentWorkflowTest {
 
     assertThat(state.status()).isEqualTo(AttachmentStatus.QUARANTINED);
     assertThat(state.scan().verdict()).isEqualTo(ScanVerdict.UNSCANNABLE);
-    assertThat(fakes.events).contains("quarantine").doesNotContain("release");
+    assertThat(fakes.events).contains("hold").doesNotContain("release", "discard-held");
   }
 
   @Test
@@ -147,13 +151,14 @@ class AttachmentWorkflowTest {
     AttachmentRequest request =
         new AttachmentRequest(
             held.attachmentId(), held.owner(), held.filename(), held.contentType(), held.size(), null,
-            held.objectKey(), held.uploadExpiresAt(), held.queues(), UnscannablePolicy.REJECT, null, null, null);
+            held.objectKey(), held.uploadExpiresAt(), held.queues(), UnscannablePolicy.REJECT, null, null, null,
+            URL_TTL);
 
     AttachmentState state = uploadAndComplete(request);
 
     assertThat(state.status()).isEqualTo(AttachmentStatus.REJECTED);
     assertThat(state.reason()).contains("could not be scanned").contains("Limits.Exceeded");
-    assertThat(fakes.events).contains("discard").doesNotContain("release", "quarantine");
+    assertThat(fakes.events).contains("discard-held").doesNotContain("release");
   }
 
   @Test
@@ -162,11 +167,22 @@ class AttachmentWorkflowTest {
     AttachmentRequest request = request(null);
 
     AttachmentState state = uploadAndComplete(request);
-    record("rejected", request);
+    record("held-rejected", request);
 
     assertThat(state.status()).isEqualTo(AttachmentStatus.REJECTED);
     assertThat(state.reason()).contains("1025 bytes").contains("1024");
-    assertThat(fakes.events).contains("discard").doesNotContain("scan", "release");
+    assertThat(fakes.events).contains("discard").doesNotContain("hold", "scan", "release");
+  }
+
+  @Test
+  void uploadCarryingHeadersNobodyAskedForIsRejectedWithoutScanning() {
+    fakes.unexpectedHeaders = true;
+
+    AttachmentState state = uploadAndComplete(request(null));
+
+    assertThat(state.status()).isEqualTo(AttachmentStatus.REJECTED);
+    assertThat(state.reason()).contains("Content-Encoding");
+    assertThat(fakes.events).contains("discard").doesNotContain("hold", "scan", "release");
   }
 
   @Test
@@ -184,12 +200,14 @@ class AttachmentWorkflowTest {
     AttachmentWorkflow workflow = start(request);
 
     AttachmentState state = WorkflowStub.fromTyped(workflow).getResult(AttachmentState.class);
-    record("expired", request);
+    record("held-expired", request);
 
     assertThat(state.status()).isEqualTo(AttachmentStatus.EXPIRED);
     assertThat(fakes.emitted).extracting(Event::type).containsExactly(EventType.EXPIRED);
-    assertThat(env.currentTimeMillis()).isGreaterThanOrEqualTo(request.uploadExpiresAt().toEpochMilli());
-    assertThat(fakes.events).containsExactly("discard", "publish:EXPIRED");
+    assertThat(env.currentTimeMillis())
+        .as("swept once the last URL, which lives no longer than the upload window, expired")
+        .isGreaterThanOrEqualTo(request.uploadExpiresAt().plus(AttachmentWorkflowImpl.SWEEP_MARGIN).toEpochMilli());
+    assertThat(fakes.events).containsExactly("discard", "publish:EXPIRED", "discard");
   }
 
   @Test
@@ -225,7 +243,7 @@ class AttachmentWorkflowTest {
     AttachmentRequest request = request(null);
 
     uploadAndCompleteExpectingFailure(request);
-    record("failed", request);
+    record("held-failed", request);
     assertThat(fakes.published.get(fakes.published.size() - 1).status()).isEqualTo(AttachmentStatus.FAILED);
     assertThat(fakes.published.get(fakes.published.size() - 1).reason()).contains("processing gave up");
     assertThat(fakes.events).doesNotContain("release", "quarantine");
@@ -244,7 +262,7 @@ class AttachmentWorkflowTest {
     fakes.releaseBroken = false; // the fault is fixed; an operator reprocesses
     AttachmentWorkflow again = start(request.rerun(failed.scan(), action(OperatorAction.Kind.REPROCESS)));
     AttachmentState state = WorkflowStub.fromTyped(again).getResult(AttachmentState.class);
-    record("reprocessed", request);
+    record("held-reprocessed", request);
 
     assertThat(state.status()).isEqualTo(AttachmentStatus.RELEASED);
     assertThat(fakes.scanAttempts).as("the scan is not repeated").hasValue(1);
@@ -280,14 +298,14 @@ class AttachmentWorkflowTest {
     OperatorAction release = new OperatorAction(UUID.randomUUID().toString(), OperatorAction.Kind.RELEASE, "alice", "vendor's test file");
     AttachmentWorkflow released = start(request.rerun(quarantined.scan(), release));
     AttachmentState state = WorkflowStub.fromTyped(released).getResult(AttachmentState.class);
-    record("released-by-operator", request);
+    record("held-released-by-operator", request);
 
     assertThat(state.status()).isEqualTo(AttachmentStatus.RELEASED);
     assertThat(state.reason()).isEqualTo("released by alice: vendor's test file");
     assertThat(state.scan().verdict()).as("the verdict stays on record").isEqualTo(ScanVerdict.INFECTED);
     assertThat(state.preview().status()).isEqualTo(PreviewStatus.NOT_CONFIGURED);
     assertThat(fakes.scanAttempts).as("no new scan").hasValue(1);
-    assertThat(fakes.events).containsSubsequence("quarantine", "release-from-quarantine", "publish:RELEASED")
+    assertThat(fakes.events).containsSubsequence("hold", "publish:QUARANTINED", "release-from-quarantine", "publish:RELEASED")
         .doesNotContain("release");
     assertThat(fakes.emitted).extracting(Event::type)
         .containsExactly(EventType.UPLOADED, EventType.QUARANTINED, EventType.RELEASED);
@@ -300,7 +318,8 @@ class AttachmentWorkflowTest {
     AttachmentRequest request =
         new AttachmentRequest(
             hour.attachmentId(), hour.owner(), hour.filename(), hour.contentType(), hour.size(), null,
-            hour.objectKey(), hour.uploadExpiresAt(), hour.queues(), null, null, null, Duration.ofMinutes(2));
+            hour.objectKey(), hour.uploadExpiresAt(), hour.queues(), null, null, null, Duration.ofMinutes(2),
+            URL_TTL);
 
     uploadAndCompleteExpectingFailure(request);
 
@@ -330,7 +349,7 @@ class AttachmentWorkflowTest {
     AttachmentRequest request = request(null);
 
     uploadAndCompleteExpectingFailure(request);
-    record("failed-after-release", request);
+    record("held-failed-after-release", request);
 
     assertThat(fakes.published).extracting(AttachmentState::status)
         .contains(AttachmentStatus.RELEASED)
@@ -394,5 +413,61 @@ class AttachmentWorkflowTest {
 
     assertThat(state.status()).isEqualTo(AttachmentStatus.RELEASED);
     assertThat(fakes.events.stream().filter("release"::equals)).hasSize(1);
+  }
+
+  @Test
+  void reprocessWithAVerdictOnOtherBytesThanTheHeldOnesScansAgain() {
+    fakes.releaseBroken = true;
+    AttachmentRequest request = request(null);
+    uploadAndCompleteExpectingFailure(request);
+    AttachmentState failed = fakes.published.get(fakes.published.size() - 1);
+
+    fakes.releaseBroken = false;
+    fakes.heldEtag = "etag-2"; // the hold step now holds another object than the one scanned
+    AttachmentWorkflow again = start(request.rerun(failed.scan(), action(OperatorAction.Kind.REPROCESS)));
+    AttachmentState state = WorkflowStub.fromTyped(again).getResult(AttachmentState.class);
+
+    assertThat(state.status()).isEqualTo(AttachmentStatus.RELEASED);
+    assertThat(fakes.scanAttempts).as("the old verdict is not about these bytes").hasValue(2);
+    assertThat(state.scan().etag()).isEqualTo("etag-2");
+  }
+
+  @Test
+  void incomingIsSweptOnlyOnceTheLastUploadUrlHasExpired() {
+    AttachmentRequest request = request(null);
+    AttachmentWorkflow workflow = start(request);
+    fakes.uploaded = true;
+    workflow.uploadCompleted();
+    env.sleep(Duration.ofMinutes(5));
+    assertThat(workflow.state().status()).isEqualTo(AttachmentStatus.RELEASED);
+    assertThat(fakes.events).as("a URL handed out just before PROCESSING still works").doesNotContain("discard");
+
+    WorkflowStub.fromTyped(workflow).getResult(AttachmentState.class);
+
+    assertThat(fakes.events).endsWith("discard");
+    assertThat(runLength(request)).isGreaterThanOrEqualTo(URL_TTL.plus(AttachmentWorkflowImpl.SWEEP_MARGIN));
+  }
+
+  @Test
+  void anOperatorsNewRunCutsTheSweepWaitShort() {
+    fakes.verdict = ScanVerdict.INFECTED;
+    AttachmentRequest request = request(null);
+    AttachmentWorkflow workflow = start(request);
+    fakes.uploaded = true;
+    workflow.uploadCompleted();
+    env.sleep(Duration.ofMinutes(1));
+    assertThat(workflow.state().status()).isEqualTo(AttachmentStatus.QUARANTINED);
+
+    workflow.supersede();
+    WorkflowStub.fromTyped(workflow).getResult(AttachmentState.class);
+
+    assertThat(fakes.events).endsWith("discard");
+    assertThat(runLength(request)).isLessThan(URL_TTL);
+  }
+
+  private Duration runLength(AttachmentRequest request) {
+    var events = client.fetchHistory(AttachmentRequest.workflowId(request.attachmentId())).getEvents();
+    return Duration.ofSeconds(
+        events.get(events.size() - 1).getEventTime().getSeconds() - events.get(0).getEventTime().getSeconds());
   }
 }

@@ -8,6 +8,7 @@ import dev.attachments.publish.MetadataActivities;
 import dev.attachments.scan.ScanResult;
 import dev.attachments.scan.ScanVerdict;
 import dev.attachments.scan.ScannerActivities;
+import dev.attachments.upload.HeldUpload;
 import dev.attachments.upload.StorageActivities;
 import dev.attachments.upload.StoredObject;
 import dev.attachments.webhook.Event;
@@ -28,6 +29,10 @@ final class FakeActivities
   volatile long storedSize = 1024;
   volatile ScanVerdict verdict = ScanVerdict.CLEAN;
   volatile String sha256 = "ab".repeat(32);
+  /** The ETag of what the hold step holds; a new one means other bytes were held. */
+  volatile String heldEtag = "etag-1";
+  /** The upload carries a Content-Encoding nobody asked for. */
+  volatile boolean unexpectedHeaders;
   /** How many scan attempts fail as if clamd were unreachable before one succeeds. */
   volatile int scannerDownFor;
   volatile boolean optimizerBroken;
@@ -40,7 +45,10 @@ final class FakeActivities
   volatile boolean optimizerAsync;
 
   final AtomicInteger scanAttempts = new AtomicInteger();
-  /** Every call that changed something, in order: "release", "quarantine", "discard", "publish:STATUS". */
+  /**
+   * Every call that changed something, in order: "hold", "scan", "release", "discard-held", "discard" (of
+   * incoming), "publish:STATUS"; and "quarantine" in workflows from before uploads were held.
+   */
   final List<String> events = new CopyOnWriteArrayList<>();
   final List<AttachmentState> published = new CopyOnWriteArrayList<>();
   /** The webhook events handed on, in order. */
@@ -61,6 +69,27 @@ final class FakeActivities
           "the upload has " + storedSize + " bytes, not the declared " + declaredSize, SIZE_MISMATCH);
     }
     return new StoredObject(storedSize, "etag");
+  }
+
+  @Override
+  public HeldUpload hold(String objectKey, long declaredSize, String declaredContentType) {
+    verify(objectKey, declaredSize);
+    if (unexpectedHeaders) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          "the upload carries Content-Encoding: br; upload it again without that header", UNEXPECTED_HEADERS);
+    }
+    events.add("hold");
+    return new HeldUpload(storedSize, heldEtag, false);
+  }
+
+  @Override
+  public void releaseHeld(String objectKey, String etag) {
+    release(objectKey);
+  }
+
+  @Override
+  public void discardHeld(String objectKey) {
+    events.add("discard-held");
   }
 
   @Override
@@ -89,6 +118,15 @@ final class FakeActivities
 
   @Override
   public ScanResult scan(String objectKey) {
+    return scanned(null);
+  }
+
+  @Override
+  public ScanResult scanHeld(String objectKey, String etag) {
+    return scanned(etag);
+  }
+
+  private ScanResult scanned(String etag) {
     int attempt = scanAttempts.incrementAndGet();
     events.add("scan");
     if (attempt <= scannerDownFor) {
@@ -100,7 +138,7 @@ final class FakeActivities
           case INFECTED -> "Eicar-Test-Signature.UNOFFICIAL";
           case UNSCANNABLE -> "Heuristics.Limits.Exceeded.MaxFileSize";
         };
-    return new ScanResult(verdict, signature, "ClamAV test", sha256, "image/png", storedSize, Instant.EPOCH);
+    return new ScanResult(verdict, signature, "ClamAV test", sha256, "image/png", storedSize, Instant.EPOCH, etag);
   }
 
   @Override

@@ -81,9 +81,13 @@ public class OpsController {
   }
 
   private boolean reprocess(String operator, Attachment attachment, boolean rescan) {
-    if (rescan && S3Objects.headOrNull(s3, settings.bucketIncoming(), attachment.objectKey()) == null) {
+    if (rescan
+        && S3Objects.headOrNull(s3, settings.bucketIncoming(), attachment.objectKey()) == null
+        && S3Objects.headOrNull(s3, settings.bucketQuarantine(), attachment.objectKey()) == null) {
       throw Problems.conflict(
-          "not-in-incoming", "the file has left the incoming bucket, so it cannot be scanned again; reprocess without from=scan");
+          "not-in-incoming",
+          "the file is neither in the incoming bucket nor held for its scan, so it cannot be scanned again;"
+              + " reprocess without from=scan");
     }
     return repository
         .reopenFailed(

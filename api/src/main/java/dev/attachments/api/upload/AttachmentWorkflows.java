@@ -29,12 +29,14 @@ public class AttachmentWorkflows {
   private final TaskQueues queues;
   private final UnscannablePolicy unscannablePolicy;
   private final java.time.Duration giveUpAfter;
+  private final java.time.Duration uploadUrlTtl;
 
   public AttachmentWorkflows(WorkflowClient client, ApiSettings settings) {
     this.client = client;
     this.queues = new TaskQueues(settings.taskQueue(), settings.scanTaskQueue(), settings.mediaTaskQueue());
     this.unscannablePolicy = policy(settings.unscannablePolicy());
     this.giveUpAfter = settings.giveUpAfter();
+    this.uploadUrlTtl = PresignedUrls.clamp(settings.uploadUrlTtl());
     if (giveUpAfter.isNegative() || giveUpAfter.isZero()) {
       throw new IllegalArgumentException("ATTACHMENTS_GIVE_UP_AFTER is " + giveUpAfter + "; it must be positive");
     }
@@ -76,7 +78,8 @@ public class AttachmentWorkflows {
         ? null
         : new ScanResult(
             attachment.scan().verdict(), attachment.scan().signature(), attachment.scan().engine(),
-            attachment.sha256(), attachment.detectedContentType(), attachment.size(), attachment.scan().scannedAt());
+            attachment.sha256(), attachment.detectedContentType(), attachment.size(), attachment.scan().scannedAt(),
+            attachment.scan().etag());
   }
 
   private void start(Attachment attachment, ScanResult resumeScan, OperatorAction action) {
@@ -122,14 +125,17 @@ public class AttachmentWorkflows {
             unscannablePolicy,
             resumeScan,
             action,
-            giveUpAfter);
+            giveUpAfter,
+            uploadUrlTtl);
     try {
       WorkflowClient.start(client.newWorkflowStub(AttachmentWorkflow.class, options)::process, request);
     } catch (WorkflowExecutionAlreadyStarted alreadyStarted) {
       if (action == null) {
         return; // a retried create: the workflow is there, which is all we wanted
       }
-      // the previous run published its final status and is moments from closing: let it, then run again
+      // the previous run published its final status and at most waits to sweep the incoming bucket: tell it to
+      // sweep now and close, then run again (this run sweeps at its own end)
+      client.newWorkflowStub(AttachmentWorkflow.class, options.getWorkflowId()).supersede();
       try {
         client.newUntypedWorkflowStub(options.getWorkflowId()).getResult(30, TimeUnit.SECONDS, Object.class);
       } catch (TimeoutException e) {

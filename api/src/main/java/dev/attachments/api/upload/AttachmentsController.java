@@ -138,7 +138,40 @@ public class AttachmentsController {
                 attachment.multipart().partLength(attachment.size(), number), attachment.uploadExpiresAt()));
       }
     }
-    return new Views.PartUploads(parts, attachment.uploadExpiresAt());
+    Instant expiresAt = urls.urlsExpireAt(attachment.uploadExpiresAt());
+    stillOpen(owner, id);
+    return new Views.PartUploads(parts, expiresAt);
+  }
+
+  /**
+   * Fresh upload URLs (they live minutes), as long as the upload is open: the single PUT's, or the multipart
+   * upload's description (whose part URLs come from {@code POST /parts}).
+   */
+  @Post("/{id}/upload")
+  public Views.Upload freshUpload(@RequestAttribute(ApiKeyFilter.OWNER) String owner, String id) {
+    Attachment attachment = find(owner, id);
+    if (attachment.status() != AttachmentStatus.AWAITING_UPLOAD) {
+      throw closed(attachment);
+    }
+    Views.Upload upload = upload(attachment);
+    stillOpen(owner, id);
+    return upload;
+  }
+
+  /**
+   * Checked after presigning: a URL handed out is then older than the moment the workflow stopped taking
+   * uploads, so it expires before the workflow sweeps the incoming bucket.
+   */
+  private void stillOpen(String owner, String id) {
+    Attachment now = find(owner, id);
+    if (now.status() != AttachmentStatus.AWAITING_UPLOAD) {
+      throw closed(now);
+    }
+  }
+
+  private static dev.attachments.api.ProblemException closed(Attachment attachment) {
+    return Problems.conflict(
+        "upload-closed", "the attachment is " + attachment.status() + "; its upload is no longer open");
   }
 
   /** The parts S3 already holds, with size and ETag, so that a client resumes instead of starting again. */
@@ -157,8 +190,7 @@ public class AttachmentsController {
       throw Problems.conflict("not-multipart", "this attachment uploads in one PUT; it has no parts");
     }
     if (attachment.status() != AttachmentStatus.AWAITING_UPLOAD) {
-      throw Problems.conflict(
-          "upload-closed", "the attachment is " + attachment.status() + "; its upload is no longer open");
+      throw closed(attachment);
     }
     return attachment;
   }
@@ -223,7 +255,7 @@ public class AttachmentsController {
           "not-released",
           "the attachment is " + attachment.status() + "; it can be downloaded once it is RELEASED");
     }
-    return urls.download(attachment.objectKey(), attachment.filename());
+    return urls.download(attachment.objectKey(), attachment.filename(), attachment.contentType());
   }
 
   @Get

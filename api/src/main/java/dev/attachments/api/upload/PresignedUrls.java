@@ -19,7 +19,9 @@ import software.amazon.awssdk.services.s3.presigner.model.PresignedUploadPartReq
 
 /**
  * Presigned S3 URLs: the bytes go between the client and S3, never through us. The PUT signs Content-Type,
- * Content-Length and (when declared) the SHA-256 checksum, so S3 itself refuses any other file.
+ * Content-Length, {@code If-None-Match: *} and (when declared) the SHA-256 checksum, so S3 itself refuses any
+ * other file and any second PUT over the first. Upload URLs live minutes ({@code uploadUrlTtl}), never past
+ * the upload window.
  */
 @Singleton
 public class PresignedUrls {
@@ -45,7 +47,9 @@ public class PresignedUrls {
                           put.bucket(settings.bucketIncoming())
                               .key(objectKey)
                               .contentType(contentType)
-                              .contentLength(size);
+                              .contentLength(size)
+                              // where S3 honours it, the first upload cannot be overwritten
+                              .ifNoneMatch("*");
                           if (sha256Hex != null) {
                             put.checksumSHA256(Base64.getEncoder().encodeToString(HexFormat.of().parseHex(sha256Hex)));
                           }
@@ -71,8 +75,14 @@ public class PresignedUrls {
         partNumber, "PUT", presigned.url().toString(), clientHeaders(presigned.signedHeaders()));
   }
 
-  private static Duration window(Instant expiresAt) {
-    return clamp(Duration.between(Instant.now(), expiresAt));
+  private Duration window(Instant uploadExpiresAt) {
+    return Duration.between(Instant.now(), urlsExpireAt(uploadExpiresAt));
+  }
+
+  /** When an upload URL presigned now expires: after {@code uploadUrlTtl}, or when the upload window closes. */
+  public Instant urlsExpireAt(Instant uploadExpiresAt) {
+    Instant full = Instant.now().plus(clamp(settings.uploadUrlTtl()));
+    return full.isBefore(uploadExpiresAt) ? full : uploadExpiresAt;
   }
 
   /** At most the seven days a SigV4 presigned URL can live: how long an upload stays open. */
@@ -80,8 +90,11 @@ public class PresignedUrls {
     return ttl.compareTo(LONGEST) > 0 ? LONGEST : ttl;
   }
 
-  /** A short-lived GET of a released object that downloads under its original file name. */
-  public Views.Download download(String objectKey, String filename) {
+  /**
+   * A short-lived GET of a released object that downloads under its original file name, with the type we
+   * hold it for and no content encoding, whatever headers the object carries.
+   */
+  public Views.Download download(String objectKey, String filename, String contentType) {
     PresignedGetObjectRequest presigned =
         presigner.presignGetObject(
             p ->
@@ -90,7 +103,9 @@ public class PresignedUrls {
                         get ->
                             get.bucket(settings.bucketReleased())
                                 .key(objectKey)
-                                .responseContentDisposition(contentDisposition(filename))));
+                                .responseContentDisposition(contentDisposition(filename))
+                                .responseContentType(contentType)
+                                .responseContentEncoding("identity")));
     return new Views.Download(presigned.url().toString(), presigned.expiration());
   }
 

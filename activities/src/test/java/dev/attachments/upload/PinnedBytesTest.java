@@ -1,0 +1,330 @@
+package dev.attachments.upload;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.attachments.preview.OptimizerActivities;
+import dev.attachments.preview.Preview;
+import dev.attachments.preview.PreviewStatus;
+import dev.attachments.publish.MetadataActivities;
+import dev.attachments.scan.ClamdClient;
+import dev.attachments.scan.ClamdScanner;
+import dev.attachments.scan.ScanResult;
+import dev.attachments.scan.ScanVerdict;
+import dev.attachments.scan.ScannerActivities;
+import dev.attachments.stack.LocalClamd;
+import dev.attachments.testing.RealS3;
+import dev.attachments.testing.TestFiles;
+import dev.attachments.webhook.Event;
+import dev.attachments.webhook.WebhookActivities;
+import dev.attachments.workflow.AttachmentRequest;
+import dev.attachments.workflow.AttachmentState;
+import dev.attachments.workflow.AttachmentStatus;
+import dev.attachments.workflow.AttachmentWorkflow;
+import dev.attachments.workflow.AttachmentWorkflowImpl;
+import dev.attachments.workflow.OperatorAction;
+import dev.attachments.workflow.TaskQueues;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowFailedException;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.worker.Worker;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.assertj.core.api.Assertions;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An attacker holding the presigned PUT writes other bytes of the same length to the incoming key at the worst
+ * moments: after the scan, before it, before an operator's reprocess. The workflow runs on the real S3Storage
+ * (s3proxy) and ClamdScanner (clamd); the released bucket must hold the scanned bytes, or nothing.
+ */
+class PinnedBytesTest {
+  private static final TaskQueues QUEUES = new TaskQueues("main", "scan", "media");
+  private static RealS3 s3;
+  private static LocalClamd clamd;
+
+  private TestWorkflowEnvironment env;
+  private WorkflowClient client;
+  private final List<AttachmentState> published = new CopyOnWriteArrayList<>();
+  /** Runs once, at the moment the test chose, as the attacker's PUT. */
+  private volatile Runnable afterScan = () -> {};
+  private volatile Runnable beforeScan = () -> {};
+  private volatile boolean releaseBroken;
+
+  @BeforeAll
+  static void startParts() throws Exception {
+    s3 = new RealS3();
+    clamd = LocalClamd.start(Files.createTempDirectory("clamd"));
+  }
+
+  @AfterAll
+  static void stopParts() throws Exception {
+    clamd.close();
+    s3.close();
+  }
+
+  @BeforeEach
+  void startTemporal() {
+    env = TestWorkflowEnvironment.newInstance();
+    dev.attachments.workflow.AttachmentSearchAttributes.ALL.forEach(
+        (name, type) ->
+            env.registerSearchAttribute(
+                name,
+                type.equals("INT")
+                    ? io.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_INT
+                    : io.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD));
+    S3Storage real = new S3Storage(s3.client, RealS3.BUCKETS);
+    StorageActivities storage = new BreakableRelease(real);
+    ClamdScanner scanner =
+        new ClamdScanner(
+            s3.client, RealS3.BUCKETS,
+            new ClamdClient(clamd.host(), clamd.port(), Duration.ofSeconds(2), Duration.ofSeconds(30), 64 * 1024),
+            Long.MAX_VALUE);
+    Worker main = env.newWorker(QUEUES.main());
+    main.registerWorkflowImplementationTypes(AttachmentWorkflowImpl.class);
+    main.registerActivitiesImplementations(storage, new Bookkeeping());
+    env.newWorker(QUEUES.scan()).registerActivitiesImplementations(new Attacked(scanner));
+    env.newWorker(QUEUES.media()).registerActivitiesImplementations(new Bookkeeping());
+    env.start();
+    client = env.getWorkflowClient();
+  }
+
+  @AfterEach
+  void stopTemporal() {
+    env.close();
+  }
+
+  @Test
+  void bytesPutAfterTheScanNeverReachTheReleasedBucket() {
+    byte[] clean = padded("clean ");
+    byte[] infected = padded(LocalClamd.EICAR);
+    AttachmentRequest request = request(clean.length);
+    afterScan = once(() -> s3.put("incoming", request.objectKey(), infected));
+
+    AttachmentState state = uploadAndProcess(request, clean);
+
+    assertThat(state.status()).isEqualTo(AttachmentStatus.RELEASED);
+    assertThat(sha256(s3.get("released", request.objectKey())))
+        .as("the released bytes are the scanned ones")
+        .isEqualTo(sha256(clean));
+    assertThat(state.scan().sha256()).isEqualTo(sha256(clean));
+    assertThat(s3.exists("incoming", request.objectKey())).as("the late PUT was swept").isFalse();
+  }
+
+  @Test
+  void bytesPutWhileTheScanBeginsAreNotTheOnesScanned() {
+    byte[] clean = padded("clean ");
+    byte[] infected = padded(LocalClamd.EICAR);
+    AttachmentRequest request = request(clean.length);
+    beforeScan = once(() -> s3.put("incoming", request.objectKey(), infected));
+
+    AttachmentState state = uploadAndProcess(request, clean);
+
+    assertThat(state.status()).isEqualTo(AttachmentStatus.RELEASED);
+    assertThat(sha256(s3.get("released", request.objectKey()))).isEqualTo(sha256(clean));
+  }
+
+  @Test
+  void bytesPutBeforeAnOperatorsReprocessAreScannedBeforeAnythingIsReleased() {
+    byte[] clean = padded("clean ");
+    byte[] infected = padded(LocalClamd.EICAR);
+    AttachmentRequest request = request(clean.length);
+    releaseBroken = true; // the release fails until the run gives up: FAILED, with a CLEAN verdict on record
+    AttachmentWorkflow first = start(request);
+    s3.put("incoming", request.objectKey(), clean);
+    first.uploadCompleted();
+    Assertions.assertThatThrownBy(() -> WorkflowStub.fromTyped(first).getResult(AttachmentState.class))
+        .isInstanceOf(WorkflowFailedException.class);
+    AttachmentState failed = published.get(published.size() - 1);
+    assertThat(failed.status()).isEqualTo(AttachmentStatus.FAILED);
+    assertThat(failed.scan().verdict()).isEqualTo(ScanVerdict.CLEAN);
+
+    s3.put("incoming", request.objectKey(), infected); // with a URL still valid, or on a server without If-None-Match
+    releaseBroken = false;
+    OperatorAction reprocess =
+        new OperatorAction(UUID.randomUUID().toString(), OperatorAction.Kind.REPROCESS, "alice", "S3 is back");
+    AttachmentWorkflow again = start(request.rerun(failed.scan(), reprocess));
+    AttachmentState state = WorkflowStub.fromTyped(again).getResult(AttachmentState.class);
+
+    assertThat(state.status()).as("the kept verdict was about other bytes").isEqualTo(AttachmentStatus.QUARANTINED);
+    assertThat(state.scan().verdict()).isEqualTo(ScanVerdict.INFECTED);
+    assertThat(s3.exists("released", request.objectKey())).isFalse();
+  }
+
+  private AttachmentState uploadAndProcess(AttachmentRequest request, byte[] content) {
+    AttachmentWorkflow workflow = start(request);
+    s3.put("incoming", request.objectKey(), content);
+    workflow.uploadCompleted();
+    return WorkflowStub.fromTyped(workflow).getResult(AttachmentState.class);
+  }
+
+  private AttachmentWorkflow start(AttachmentRequest request) {
+    AttachmentWorkflow workflow =
+        client.newWorkflowStub(
+            AttachmentWorkflow.class,
+            WorkflowOptions.newBuilder()
+                .setWorkflowId(AttachmentRequest.workflowId(request.attachmentId()))
+                .setTaskQueue(QUEUES.main())
+                .build());
+    WorkflowClient.start(workflow::process, request);
+    return workflow;
+  }
+
+  private AttachmentRequest request(long size) {
+    String id = UUID.randomUUID().toString();
+    return new AttachmentRequest(
+        id, "acme", "notes.txt", "application/octet-stream", size, null, "acme/" + id,
+        Instant.ofEpochMilli(env.currentTimeMillis()).plus(Duration.ofHours(24)), QUEUES, null, null, null,
+        Duration.ofSeconds(20), Duration.ofMinutes(15));
+  }
+
+  /** 64 KiB that start with {@code text}: a clean file and an infected one of the same length. */
+  private static byte[] padded(String text) {
+    byte[] content = new byte[64 * 1024];
+    Arrays.fill(content, (byte) ' ');
+    byte[] head = text.getBytes(StandardCharsets.US_ASCII);
+    System.arraycopy(head, 0, content, 0, head.length);
+    return content;
+  }
+
+  private static String sha256(byte[] content) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static Runnable once(Runnable action) {
+    java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+    return () -> {
+      if (done.compareAndSet(false, true)) {
+        action.run();
+      }
+    };
+  }
+
+  /** The real scanner, with the attacker's PUT just before or just after it. */
+  private final class Attacked implements ScannerActivities {
+    private final ScannerActivities real;
+
+    Attacked(ScannerActivities real) {
+      this.real = real;
+    }
+
+    @Override
+    public ScanResult scan(String objectKey) {
+      beforeScan.run();
+      ScanResult result = real.scan(objectKey);
+      afterScan.run();
+      return result;
+    }
+
+    @Override
+    public ScanResult scanHeld(String objectKey, String etag) {
+      beforeScan.run();
+      ScanResult result = real.scanHeld(objectKey, etag);
+      afterScan.run();
+      return result;
+    }
+  }
+
+  /** The real storage, whose releases fail while {@link #releaseBroken}, as when S3 refuses copies. */
+  private final class BreakableRelease implements StorageActivities {
+    private final StorageActivities real;
+
+    BreakableRelease(StorageActivities real) {
+      this.real = real;
+    }
+
+    private void refuseWhileBroken() {
+      if (releaseBroken) {
+        throw new IllegalStateException("S3 answered 503 Slow Down");
+      }
+    }
+
+    @Override
+    public boolean isUploaded(String objectKey) {
+      return real.isUploaded(objectKey);
+    }
+
+    @Override
+    public StoredObject verify(String objectKey, long declaredSize) {
+      return real.verify(objectKey, declaredSize);
+    }
+
+    @Override
+    public HeldUpload hold(String objectKey, long declaredSize, String declaredContentType) {
+      return real.hold(objectKey, declaredSize, declaredContentType);
+    }
+
+    @Override
+    public void releaseHeld(String objectKey, String etag) {
+      refuseWhileBroken();
+      real.releaseHeld(objectKey, etag);
+    }
+
+    @Override
+    public void discardHeld(String objectKey) {
+      real.discardHeld(objectKey);
+    }
+
+    @Override
+    public void release(String objectKey) {
+      refuseWhileBroken();
+      real.release(objectKey);
+    }
+
+    @Override
+    public void quarantine(String objectKey) {
+      real.quarantine(objectKey);
+    }
+
+    @Override
+    public void releaseFromQuarantine(String objectKey) {
+      real.releaseFromQuarantine(objectKey);
+    }
+
+    @Override
+    public void discardUpload(String objectKey) {
+      real.discardUpload(objectKey);
+    }
+  }
+
+  /** The metadata store, webhooks and previews, reduced to a record of what was published. */
+  private final class Bookkeeping implements MetadataActivities, WebhookActivities, OptimizerActivities {
+    @Override
+    public void publish(AttachmentState state) {
+      published.add(state);
+    }
+
+    @Override
+    public void emit(Event event) {}
+
+    @Override
+    public List<String> record(Event event) {
+      return List.of();
+    }
+
+    @Override
+    public void deliver(String eventId, String endpointId) {}
+
+    @Override
+    public Preview optimize(dev.attachments.preview.PreviewRequest request) {
+      return Preview.of(PreviewStatus.NOT_CONFIGURED, null);
+    }
+  }
+}
