@@ -37,6 +37,8 @@ public final class ClamdClient {
   private final Duration connectTimeout;
   private final Duration readTimeout;
   private final int chunkSize;
+  /** How often a caller waiting for a verdict hears that the scan is still on. */
+  private static final Duration WAIT_SLICE = Duration.ofSeconds(5);
 
   /**
    * @param readTimeout longest silence allowed: while sending, clamd not taking bytes; after, clamd not answering
@@ -58,6 +60,26 @@ public final class ClamdClient {
   }
 
   /**
+   * Announces a stream of {@code length} bytes, sends none, and answers clamd's reply within {@code wait}, or
+   * null when it said nothing: clamd refuses a chunk past its StreamMaxLength the moment it reads its length,
+   * so this tells its limit without streaming gigabytes.
+   */
+  public String announceStream(long length, Duration wait) throws IOException {
+    try (Socket socket = connect()) {
+      OutputStream out = socket.getOutputStream();
+      out.write("zINSTREAM\0".getBytes(StandardCharsets.US_ASCII));
+      out.write(ByteBuffer.allocate(4).putInt((int) length).array());
+      out.flush();
+      socket.setSoTimeout((int) wait.toMillis());
+      try {
+        return readReply(socket.getInputStream());
+      } catch (IOException silent) {
+        return null;
+      }
+    }
+  }
+
+  /**
    * Streams everything {@code content} holds to clamd and answers its verdict.
    *
    * @param progress told the number of bytes sent so far, after every chunk
@@ -67,11 +89,11 @@ public final class ClamdClient {
       AtomicLong lastProgress = new AtomicLong(System.nanoTime());
       AtomicBoolean cutOff = new AtomicBoolean();
       ScheduledFuture<?> watchdog = watch(socket, lastProgress, cutOff);
+      long sent = 0;
       try {
         OutputStream out = socket.getOutputStream();
         out.write("zINSTREAM\0".getBytes(StandardCharsets.US_ASCII));
         byte[] buffer = new byte[chunkSize];
-        long sent = 0;
         int read;
         while ((read = content.readNBytes(buffer, 0, buffer.length)) > 0) {
           out.write(ByteBuffer.allocate(4).putInt(read).array());
@@ -95,8 +117,27 @@ public final class ClamdClient {
       } finally {
         watchdog.cancel(false);
       }
-      // from here on the socket's own read timeout bounds the wait for the verdict
-      return new Reply(readReply(socket.getInputStream()));
+      // clamd works after the last byte (a large archive can take minutes): keep telling the caller we live
+      long total = sent;
+      return new Reply(awaitReply(socket, () -> progress.accept(total)));
+    }
+  }
+
+  /** Waits up to the read timeout for the verdict, calling {@code alive} every few seconds meanwhile. */
+  private String awaitReply(Socket socket, Runnable alive) throws IOException {
+    long deadline = System.nanoTime() + readTimeout.toNanos();
+    socket.setSoTimeout((int) Math.min(readTimeout.toMillis(), WAIT_SLICE.toMillis()));
+    InputStream in = socket.getInputStream();
+    ByteArrayOutputStream reply = new ByteArrayOutputStream();
+    while (true) {
+      try {
+        return readReply(in, reply);
+      } catch (SocketTimeoutException slice) {
+        if (System.nanoTime() > deadline) {
+          throw new IOException("clamd did not answer within " + readTimeout, slice);
+        }
+        alive.run();
+      }
     }
   }
 
@@ -148,38 +189,53 @@ public final class ClamdClient {
   }
 
   private static String readReply(InputStream in) throws IOException {
-    ByteArrayOutputStream reply = new ByteArrayOutputStream();
     try {
-      int b;
-      while ((b = in.read()) > 0) {
-        reply.write(b);
-      }
+      return readReply(in, new ByteArrayOutputStream());
     } catch (SocketTimeoutException e) {
       throw new IOException("clamd did not answer in time", e);
     }
-    return reply.toString(StandardCharsets.US_ASCII).trim();
+  }
+
+  /**
+   * One reply, up to the NUL that ends it (z-commands). A connection that closes before it is no reply at all:
+   * clamd died or was cut off mid-sentence, and what it said so far must not be read as a verdict.
+   */
+  private static String readReply(InputStream in, ByteArrayOutputStream reply) throws IOException {
+    int b;
+    while ((b = in.read()) > 0) {
+      reply.write(b);
+    }
+    String text = reply.toString(StandardCharsets.US_ASCII).trim();
+    if (b < 0) {
+      throw new IOException(
+          text.isEmpty() ? "clamd closed the connection without a reply" : "clamd closed the connection mid-reply: '" + text + "'");
+    }
+    return text;
   }
 
   /** One line from clamd: {@code stream: OK}, {@code stream: <name> FOUND} or {@code <message> ERROR}. */
   public record Reply(String line) {
     public boolean isClean() {
-      return line.endsWith(" OK");
+      return line.equals("stream: OK");
     }
 
     public boolean isFound() {
-      return line.endsWith(" FOUND");
+      return line.startsWith("stream: ") && line.endsWith(" FOUND");
+    }
+
+    /** clamd refused the stream for its length (StreamMaxLength): an answer about the file. */
+    public boolean isStreamTooLong() {
+      return line.endsWith(" ERROR") && line.contains("size limit exceeded");
     }
 
     public boolean isError() {
-      return line.endsWith(" ERROR") || !(isClean() || isFound());
+      return !(isClean() || isFound());
     }
 
     /** The signature name when FOUND, else the whole line. */
     public String detail() {
       if (isFound()) {
-        String withoutSuffix = line.substring(0, line.length() - " FOUND".length());
-        int colon = withoutSuffix.indexOf(": ");
-        return colon < 0 ? withoutSuffix : withoutSuffix.substring(colon + 2);
+        return line.substring("stream: ".length(), line.length() - " FOUND".length());
       }
       return line;
     }

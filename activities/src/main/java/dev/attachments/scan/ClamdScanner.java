@@ -28,12 +28,17 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 public class ClamdScanner implements ScannerActivities {
   private static final int SNIFF_BYTES = 8192;
   private static final Duration HEARTBEAT_EVERY = Duration.ofSeconds(5);
+  /** clamd's findings that say what it could not read: limits exceeded, encryption, broken executables. */
+  private static final java.util.List<String> UNREAD =
+      java.util.List.of("Heuristics.Limits.Exceeded", "Heuristics.Encrypted", "Heuristics.Broken");
 
   private final S3Client s3;
   private final Buckets buckets;
   private final ClamdClient clamd;
   private final long largestScan;
   private final Tika tika = new Tika();
+  /** clamd was found to scan as configured; until then every scan asks it first. */
+  private volatile boolean clamdChecked;
 
   /** @param largestScan the most bytes clamd takes in one stream (its StreamMaxLength) */
   public ClamdScanner(S3Client s3, Buckets buckets, ClamdClient clamd, long largestScan) {
@@ -41,6 +46,25 @@ public class ClamdScanner implements ScannerActivities {
     this.buckets = buckets;
     this.clamd = clamd;
     this.largestScan = largestScan;
+  }
+
+  /**
+   * Checks that clamd scans as configured (see {@link ClamdProbe}); the worker calls it at start-up and refuses
+   * to start on a mismatch. A clamd that cannot be reached yet is checked before the first scan instead.
+   *
+   * @throws IllegalStateException when clamd is reachable and configured otherwise
+   */
+  public void checkClamd() {
+    try {
+      String mismatch = ClamdProbe.mismatch(clamd, largestScan);
+      if (mismatch != null) {
+        throw new IllegalStateException(
+            "clamd does not scan as configured: " + mismatch + ". Configure it from docker/clamd-scanning.conf");
+      }
+      clamdChecked = true;
+    } catch (IOException unreachable) {
+      throw new UncheckedIOException(unreachable);
+    }
   }
 
   @Override
@@ -56,6 +80,9 @@ public class ClamdScanner implements ScannerActivities {
   /** @param etag the version to read (a GET If-Match it), or null for whatever the key holds */
   private ScanResult scan(String bucket, String objectKey, String etag) {
     ActivityExecutionContext activity = Activity.getExecutionContext();
+    if (!clamdChecked) {
+      checkClamd(); // a mismatch fails the attempt: files wait until clamd is set right
+    }
     long size = s3.headObject(b -> b.bucket(bucket).key(objectKey).ifMatch(etag)).contentLength();
     if (size > largestScan) {
       // clamd would refuse it past its limit anyway: say so without streaming gigabytes first
@@ -64,6 +91,7 @@ public class ClamdScanner implements ScannerActivities {
           "the file has " + size + " bytes, more than the scanner takes (" + largestScan + ")",
           engine(), null, null, 0, Instant.now(), etag);
     }
+    String engine = engine();
     try (ResponseInputStream<GetObjectResponse> object =
         s3.getObject(b -> b.bucket(bucket).key(objectKey).ifMatch(etag))) {
       long expected = object.response().contentLength();
@@ -79,14 +107,15 @@ public class ClamdScanner implements ScannerActivities {
                   lastBeat[0] = System.nanoTime();
                 }
               });
+      ScanVerdict verdict = verdict(reply);
       if (!reply.isError() && prefix.total != expected) {
         // a verdict on part of a file is no verdict: retry the whole scan
         throw new IOException("read " + prefix.total + " of " + expected + " bytes of " + objectKey);
       }
       return new ScanResult(
-          verdict(reply),
+          verdict,
           reply.isClean() ? null : reply.detail(),
-          engine(),
+          engine,
           reply.isError() ? null : HexFormat.of().formatHex(sha256.digest()),
           tika.detect(prefix.bytes()),
           prefix.total,
@@ -99,17 +128,24 @@ public class ClamdScanner implements ScannerActivities {
     }
   }
 
-  /** Over-limit and encrypted content is reported by clamd as a heuristic finding: not a virus, not clean. */
-  static ScanVerdict verdict(ClamdClient.Reply reply) {
+  /**
+   * Over-limit, encrypted and broken content is reported by clamd as a heuristic finding, a stream past its
+   * StreamMaxLength as that error: answers about the file, UNSCANNABLE, never CLEAN. Any other error (or a
+   * reply that is none of these) is about clamd, not the file: the scan is retried, and files wait.
+   *
+   * @throws IOException for a reply that is no verdict
+   */
+  static ScanVerdict verdict(ClamdClient.Reply reply) throws IOException {
     if (reply.isClean()) {
       return ScanVerdict.CLEAN;
     }
-    if (reply.isFound()
-        && !reply.detail().startsWith("Heuristics.Limits.Exceeded")
-        && !reply.detail().startsWith("Heuristics.Encrypted")) {
-      return ScanVerdict.INFECTED;
+    if (reply.isFound()) {
+      return UNREAD.stream().anyMatch(reply.detail()::startsWith) ? ScanVerdict.UNSCANNABLE : ScanVerdict.INFECTED;
     }
-    return ScanVerdict.UNSCANNABLE;
+    if (reply.isStreamTooLong()) {
+      return ScanVerdict.UNSCANNABLE;
+    }
+    throw new IOException("clamd gave no verdict, it said '" + reply.line() + "': scanning again");
   }
 
   private String engine() {

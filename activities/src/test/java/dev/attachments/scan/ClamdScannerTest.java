@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Random;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -58,12 +59,23 @@ class ClamdScannerTest {
     env.close();
   }
 
+  /** clamd-scanning.conf's StreamMaxLength (2047M), and the small clamd's. */
+  private static final long MAX_STREAM = 2047L * 1024 * 1024;
+  private static final long SMALL_STREAM = 1024 * 1024;
+
   private ScannerActivities scanner(LocalClamd target) {
-    return scanner(target.port());
+    return scanner(target.port(), target == smallClamd ? SMALL_STREAM : MAX_STREAM);
   }
 
   private ScannerActivities scanner(int port) {
-    return scanner(port, Long.MAX_VALUE);
+    return scanner(port, MAX_STREAM);
+  }
+
+  private static ClamdScanner clamdScanner(LocalClamd target, long largestScan) {
+    return new ClamdScanner(
+        s3.client, RealS3.BUCKETS,
+        new ClamdClient("127.0.0.1", target.port(), Duration.ofSeconds(1), Duration.ofSeconds(3), 64 * 1024),
+        largestScan);
   }
 
   private ScannerActivities scanner(int port, long largestScan) {
@@ -126,21 +138,24 @@ class ClamdScannerTest {
   }
 
   @Test
-  void fileOverTheScannersLimitIsUnscannableNeverClean() {
+  void fileOverTheScannersLimitIsUnscannableNeverClean() throws Exception {
     byte[] content = new byte[2 * 1024 * 1024];
     new Random(1).nextBytes(content);
 
-    ScanResult result = scanner(smallClamd).scan(upload(content));
+    ClamdClient client =
+        new ClamdClient("127.0.0.1", smallClamd.port(), Duration.ofSeconds(1), Duration.ofSeconds(3), 64 * 1024);
 
-    assertThat(result.verdict()).isEqualTo(ScanVerdict.UNSCANNABLE);
-    assertThat(result.signature()).containsIgnoringCase("limit");
+    ClamdClient.Reply reply = client.scan(new ByteArrayInputStream(content), sent -> {});
+
+    assertThat(ClamdScanner.verdict(reply)).isEqualTo(ScanVerdict.UNSCANNABLE);
+    assertThat(reply.line()).containsIgnoringCase("size limit exceeded");
   }
 
   @Test
   void fileOverTheConfiguredLimitIsUnscannableWithoutStreamingIt() {
     byte[] content = new byte[3 * 1024 * 1024];
 
-    ScanResult result = scanner(clamd.port(), 1024 * 1024).scan(upload(content));
+    ScanResult result = scanner(smallClamd).scan(upload(content));
 
     assertThat(result.verdict()).isEqualTo(ScanVerdict.UNSCANNABLE);
     assertThat(result.signature()).contains("3145728 bytes").contains("1048576");
@@ -203,6 +218,111 @@ class ClamdScannerTest {
       assertThatThrownBy(() -> client.scan(new ByteArrayInputStream(new byte[64 * 1024 * 1024]), sent -> {}))
           .isInstanceOf(java.io.IOException.class);
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
+    }
+  }
+
+  @Test
+  void encryptedZipHoldingEicarIsNeverClean() {
+    ScanResult result = scanner(clamd).scan(upload(TestFiles.encrypted(TestFiles.zipped("invoice.txt", TestFiles.eicar()))));
+
+    assertThat(result.verdict()).isEqualTo(ScanVerdict.UNSCANNABLE);
+    assertThat(result.signature()).startsWith("Heuristics.Encrypted");
+  }
+
+  @Test
+  void archivePastTheFileCountLimitIsNeverClean() throws Exception {
+    try (LocalClamd fewFiles = LocalClamd.start(Files.createTempDirectory("clamd-few"), List.of("MaxFiles 3"))) {
+      java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+      try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(bytes)) {
+        for (int i = 0; i < 6; i++) {
+          zip.putNextEntry(new java.util.zip.ZipEntry("part-" + i + ".txt"));
+          zip.write(("harmless part " + i).getBytes());
+          zip.closeEntry();
+        }
+      }
+      ClamdClient client = new ClamdClient("127.0.0.1", fewFiles.port(), Duration.ofSeconds(1), Duration.ofSeconds(3), 64 * 1024);
+
+      ClamdClient.Reply reply = client.scan(new ByteArrayInputStream(bytes.toByteArray()), sent -> {});
+
+      assertThat(ClamdScanner.verdict(reply)).isEqualTo(ScanVerdict.UNSCANNABLE);
+      assertThat(reply.detail()).isEqualTo("Heuristics.Limits.Exceeded.MaxFiles");
+    }
+  }
+
+  @Test
+  void onlyAnswersAboutTheFileAreVerdictsOtherErrorsAreRetried() throws Exception {
+    assertThat(ClamdScanner.verdict(new ClamdClient.Reply("INSTREAM size limit exceeded. ERROR")))
+        .isEqualTo(ScanVerdict.UNSCANNABLE);
+    assertThat(ClamdScanner.verdict(new ClamdClient.Reply("stream: Heuristics.Broken.Executable FOUND")))
+        .isEqualTo(ScanVerdict.UNSCANNABLE);
+    for (String fault : List.of("stream: Can't allocate memory ERROR", "COMMAND READ TIMED OUT", "", "stream: O")) {
+      assertThatThrownBy(() -> ClamdScanner.verdict(new ClamdClient.Reply(fault)))
+          .as(fault)
+          .isInstanceOf(java.io.IOException.class);
+    }
+  }
+
+  @Test
+  void clamdThatHangsUpMidReplyGivesNoVerdict() throws Exception {
+    try (ServerSocket dropping = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      Thread server =
+          new Thread(
+              () -> {
+                try (Socket connection = dropping.accept()) {
+                  connection.getInputStream().readNBytes(10 + 4 + 10 + 4);
+                  connection.getOutputStream().write("stream: O".getBytes()); // and no NUL: cut off
+                } catch (Exception e) {
+                  // the test is over
+                }
+              });
+      server.setDaemon(true);
+      server.start();
+      ClamdClient client =
+          new ClamdClient("127.0.0.1", dropping.getLocalPort(), Duration.ofSeconds(1), Duration.ofSeconds(3), 1024);
+
+      assertThatThrownBy(() -> client.scan(new ByteArrayInputStream(new byte[10]), sent -> {}))
+          .isInstanceOf(java.io.IOException.class)
+          .hasMessageContaining("mid-reply");
+    }
+  }
+
+  @Test
+  void clamdThatWorksLongAfterTheLastByteIsToldAliveMeanwhile() throws Exception {
+    try (ServerSocket slow = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      Thread server =
+          new Thread(
+              () -> {
+                try (Socket connection = slow.accept()) {
+                  connection.getInputStream().readNBytes(10 + 4 + 10 + 4);
+                  Thread.sleep(12_000); // a large archive being unpacked
+                  connection.getOutputStream().write("stream: OK\0".getBytes());
+                } catch (Exception e) {
+                  // the test is over
+                }
+              });
+      server.setDaemon(true);
+      server.start();
+      ClamdClient client =
+          new ClamdClient("127.0.0.1", slow.getLocalPort(), Duration.ofSeconds(1), Duration.ofSeconds(30), 1024);
+      java.util.concurrent.atomic.AtomicInteger beats = new java.util.concurrent.atomic.AtomicInteger();
+
+      ClamdClient.Reply reply = client.scan(new ByteArrayInputStream(new byte[10]), sent -> beats.incrementAndGet());
+
+      assertThat(reply.isClean()).isTrue();
+      assertThat(beats.get()).as("one after the bytes, then one every 5 s of clamd's work").isGreaterThanOrEqualTo(3);
+    }
+  }
+
+  @Test
+  void workerRefusesAClamdConfiguredOtherwiseThanItWasTold() throws Exception {
+    clamdScanner(clamd, MAX_STREAM).checkClamd(); // as configured: no complaint
+    assertThatThrownBy(() -> clamdScanner(smallClamd, MAX_STREAM).checkClamd())
+        .hasMessageContaining("StreamMaxLength is smaller");
+    assertThatThrownBy(() -> clamdScanner(clamd, SMALL_STREAM).checkClamd())
+        .hasMessageContaining("StreamMaxLength is larger");
+    try (LocalClamd lax =
+        LocalClamd.start(Files.createTempDirectory("clamd-lax"), List.of("AlertEncrypted no", "AlertEncryptedArchive no"))) {
+      assertThatThrownBy(() -> clamdScanner(lax, MAX_STREAM).checkClamd()).hasMessageContaining("encrypted zip");
     }
   }
 }

@@ -92,7 +92,7 @@ class PinnedBytesTest {
         new ClamdScanner(
             s3.client, RealS3.BUCKETS,
             new ClamdClient(clamd.host(), clamd.port(), Duration.ofSeconds(2), Duration.ofSeconds(30), 64 * 1024),
-            Long.MAX_VALUE);
+            2047L * 1024 * 1024);
     Worker main = env.newWorker(QUEUES.main());
     main.registerWorkflowImplementationTypes(AttachmentWorkflowImpl.class);
     main.registerActivitiesImplementations(storage, new Bookkeeping());

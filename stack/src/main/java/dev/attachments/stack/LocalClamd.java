@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -24,8 +25,6 @@ public final class LocalClamd implements AutoCloseable {
   public static final String EICAR =
       "X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*";
 
-  /** Largest stream clamd accepts and scans; the engine never scans more than 2 GiB - 1 of one file. */
-  public static final String MAX_STREAM = "2047M";
 
   private final Process process;
   private final int port;
@@ -36,11 +35,19 @@ public final class LocalClamd implements AutoCloseable {
   }
 
   public static LocalClamd start(Path folder) throws IOException, InterruptedException {
-    return start(folder, MAX_STREAM);
+    return start(folder, List.of());
   }
 
   /** @param maxStream clamd's StreamMaxLength and MaxFileSize, e.g. {@code 1M}, to exercise its limits */
   public static LocalClamd start(Path folder, String maxStream) throws IOException, InterruptedException {
+    return start(folder, List.of("StreamMaxLength " + maxStream, "MaxFileSize " + maxStream));
+  }
+
+  /**
+   * @param overrides settings that win over {@code clamd-scanning.conf} (clamd keeps the first value it reads),
+   *     e.g. {@code MaxFiles 3} to exercise a limit, or {@code AlertEncrypted no} to be a badly configured clamd
+   */
+  public static LocalClamd start(Path folder, List<String> overrides) throws IOException, InterruptedException {
     Path database = folder.resolve("db");
     Files.createDirectories(database);
     Files.writeString(
@@ -48,8 +55,8 @@ public final class LocalClamd implements AutoCloseable {
         "Eicar-Test-Signature:0:*:" + HexFormat.of().formatHex(EICAR.getBytes(StandardCharsets.US_ASCII)) + "\n");
     int port = FreePort.pick();
     Path config = folder.resolve("clamd.conf");
-    Files.write(
-        config,
+    List<String> lines = new ArrayList<>(overrides);
+    lines.addAll(
         List.of(
             "Foreground yes",
             "TCPAddr 127.0.0.1",
@@ -57,14 +64,9 @@ public final class LocalClamd implements AutoCloseable {
             "DatabaseDirectory " + database.toAbsolutePath(),
             "LogFile " + folder.resolve("clamd.log").toAbsolutePath(),
             "LogFileMaxSize 10M",
-            "PidFile " + folder.resolve("clamd.pid").toAbsolutePath(),
-            // over-limit content is reported, never silently passed as clean
-            "AlertExceedsMax yes",
-            "StreamMaxLength " + maxStream,
-            "MaxFileSize " + maxStream,
-            "MaxScanSize 4095M",
-            "ReadTimeout 300",
-            "CommandReadTimeout 30"));
+            "PidFile " + folder.resolve("clamd.pid").toAbsolutePath()));
+    lines.addAll(scanningSettings());
+    Files.write(config, lines);
     Process process =
         new ProcessBuilder(binary(), "--config-file=" + config.toAbsolutePath())
             .redirectErrorStream(true)
@@ -73,6 +75,16 @@ public final class LocalClamd implements AutoCloseable {
     LocalClamd clamd = new LocalClamd(process, port);
     clamd.awaitPong(Duration.ofSeconds(60));
     return clamd;
+  }
+
+  /** The limits and alerts every clamd of ours runs with: docker/clamd-scanning.conf, packaged with this class. */
+  public static List<String> scanningSettings() throws IOException {
+    try (InputStream in = LocalClamd.class.getResourceAsStream("/clamd-scanning.conf")) {
+      if (in == null) {
+        throw new IOException("clamd-scanning.conf is not on the class path");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+    }
   }
 
   /** clamd from PATH or Debian's /usr/sbin, which root's PATH may lack. */

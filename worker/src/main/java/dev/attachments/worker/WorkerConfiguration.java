@@ -63,11 +63,20 @@ public class WorkerConfiguration {
   @Bean
   ClamdScanner scanner(S3Client s3, Buckets buckets, WorkerSettings settings) {
     WorkerSettings.Clamd clamd = settings.clamd();
-    return new ClamdScanner(
-        s3,
-        buckets,
-        new ClamdClient(clamd.host(), clamd.port(), clamd.connectTimeout(), clamd.readTimeout(), CLAMD_CHUNK),
-        clamd.maxStream());
+    ClamdScanner scanner =
+        new ClamdScanner(
+            s3,
+            buckets,
+            new ClamdClient(clamd.host(), clamd.port(), clamd.connectTimeout(), clamd.readTimeout(), CLAMD_CHUNK),
+            clamd.maxStream());
+    try {
+      scanner.checkClamd(); // a clamd configured otherwise stops the worker here, with the reason
+      LOG.info("clamd at {}:{} scans as configured (streams up to {} bytes, alerts on)", clamd.host(), clamd.port(), clamd.maxStream());
+    } catch (java.io.UncheckedIOException unreachable) {
+      LOG.warn("clamd at {}:{} cannot be reached yet ({}); it is checked before the first scan, which waits",
+          clamd.host(), clamd.port(), unreachable.getMessage());
+    }
+    return scanner;
   }
 
   /** Cloudinary when CLOUDINARY_URL is set; else previews made in this worker, unless they are turned off. */
