@@ -44,7 +44,7 @@ final class ClamdProbe {
     return null;
   }
 
-  /** A one-entry zip whose entry is flagged encrypted (general purpose bit 0), which is what clamd looks at. */
+  /** A one-entry zip flagged encrypted. */
   private static byte[] encryptedZip() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
@@ -54,13 +54,22 @@ final class ClamdProbe {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    byte[] zip = bytes.toByteArray();
-    zip[6] |= 1; // local file header: flags at offset 6
-    for (int i = 0; i + 8 < zip.length; i++) {
-      if (zip[i] == 0x50 && zip[i + 1] == 0x4b && zip[i + 2] == 0x01 && zip[i + 3] == 0x02) {
-        zip[i + 8] |= 1; // central directory header: flags at offset 8
+    return encrypted(bytes.toByteArray());
+  }
+
+  /**
+   * The zip with every entry flagged encrypted (general purpose bit 0), as a password-protected zip is: what
+   * clamd looks at. The bytes themselves are not scrambled.
+   */
+  static byte[] encrypted(byte[] zip) {
+    byte[] flagged = zip.clone();
+    for (int i = 0; i + 8 < flagged.length; i++) {
+      if (flagged[i] == 0x50 && flagged[i + 1] == 0x4b && flagged[i + 2] == 0x03 && flagged[i + 3] == 0x04) {
+        flagged[i + 6] |= 1; // local file header: flags at offset 6
+      } else if (flagged[i] == 0x50 && flagged[i + 1] == 0x4b && flagged[i + 2] == 0x01 && flagged[i + 3] == 0x02) {
+        flagged[i + 8] |= 1; // central directory header: flags at offset 8
       }
     }
-    return zip;
+    return flagged;
   }
 }

@@ -70,11 +70,15 @@ public class S3Storage implements StorageActivities {
       throw ApplicationFailure.newNonRetryableFailure(
           "no object was uploaded to " + objectKey, UPLOAD_MISSING);
     }
-    if (head.contentLength() != declaredSize) {
-      throw ApplicationFailure.newNonRetryableFailure(
-          "the upload has " + head.contentLength() + " bytes, not the declared " + declaredSize, SIZE_MISMATCH);
-    }
+    checkSize(head, declaredSize);
     return new StoredObject(head.contentLength(), head.eTag());
+  }
+
+  private static void checkSize(HeadObjectResponse upload, long declaredSize) {
+    if (upload.contentLength() != declaredSize) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          "the upload has " + upload.contentLength() + " bytes, not the declared " + declaredSize, SIZE_MISMATCH);
+    }
   }
 
   @Override
@@ -91,10 +95,7 @@ public class S3Storage implements StorageActivities {
       }
       throw ApplicationFailure.newNonRetryableFailure("no object was uploaded to " + objectKey, UPLOAD_MISSING);
     }
-    if (upload.contentLength() != declaredSize) {
-      throw ApplicationFailure.newNonRetryableFailure(
-          "the upload has " + upload.contentLength() + " bytes, not the declared " + declaredSize, SIZE_MISMATCH);
-    }
+    checkSize(upload, declaredSize);
     String unexpected = UploadHeaders.unexpected(upload, declaredContentType);
     if (unexpected != null) {
       throw ApplicationFailure.newNonRetryableFailure(unexpected, UNEXPECTED_HEADERS);

@@ -177,19 +177,29 @@ class ClamdScannerTest {
         .hasStackTraceContaining("is unreachable");
   }
 
-  /** A clamd that takes the connection and then neither reads nor answers. */
-  private static void acceptAndIgnore(ServerSocket socket) {
-    Thread acceptor =
+  /** What a stand-in clamd does with the one connection it takes. */
+  private interface Conversation {
+    void with(Socket connection) throws Exception;
+  }
+
+  /** A stand-in clamd that takes one connection, in the background, and holds it as {@code conversation} says. */
+  private static void serveOnce(ServerSocket socket, Conversation conversation) {
+    Thread server =
         new Thread(
             () -> {
-              try (Socket ignored = socket.accept()) {
-                Thread.sleep(30_000);
+              try (Socket connection = socket.accept()) {
+                conversation.with(connection);
               } catch (Exception e) {
                 // the test is over
               }
             });
-    acceptor.setDaemon(true);
-    acceptor.start();
+    server.setDaemon(true);
+    server.start();
+  }
+
+  /** A clamd that takes the connection and then neither reads nor answers. */
+  private static void acceptAndIgnore(ServerSocket socket) {
+    serveOnce(socket, connection -> Thread.sleep(30_000));
   }
 
   @Test
@@ -223,7 +233,7 @@ class ClamdScannerTest {
 
   @Test
   void encryptedZipHoldingEicarIsNeverClean() {
-    ScanResult result = scanner(clamd).scan(upload(TestFiles.encrypted(TestFiles.zipped("invoice.txt", TestFiles.eicar()))));
+    ScanResult result = scanner(clamd).scan(upload(ClamdProbe.encrypted(TestFiles.zipped("invoice.txt", TestFiles.eicar()))));
 
     assertThat(result.verdict()).isEqualTo(ScanVerdict.UNSCANNABLE);
     assertThat(result.signature()).startsWith("Heuristics.Encrypted");
@@ -265,18 +275,12 @@ class ClamdScannerTest {
   @Test
   void clamdThatHangsUpMidReplyGivesNoVerdict() throws Exception {
     try (ServerSocket dropping = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      Thread server =
-          new Thread(
-              () -> {
-                try (Socket connection = dropping.accept()) {
-                  connection.getInputStream().readNBytes(10 + 4 + 10 + 4);
-                  connection.getOutputStream().write("stream: O".getBytes()); // and no NUL: cut off
-                } catch (Exception e) {
-                  // the test is over
-                }
-              });
-      server.setDaemon(true);
-      server.start();
+      serveOnce(
+          dropping,
+          connection -> {
+            connection.getInputStream().readNBytes(10 + 4 + 10 + 4);
+            connection.getOutputStream().write("stream: O".getBytes()); // and no NUL: cut off
+          });
       ClamdClient client =
           new ClamdClient("127.0.0.1", dropping.getLocalPort(), Duration.ofSeconds(1), Duration.ofSeconds(3), 1024);
 
@@ -289,19 +293,13 @@ class ClamdScannerTest {
   @Test
   void clamdThatWorksLongAfterTheLastByteIsToldAliveMeanwhile() throws Exception {
     try (ServerSocket slow = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      Thread server =
-          new Thread(
-              () -> {
-                try (Socket connection = slow.accept()) {
-                  connection.getInputStream().readNBytes(10 + 4 + 10 + 4);
-                  Thread.sleep(12_000); // a large archive being unpacked
-                  connection.getOutputStream().write("stream: OK\0".getBytes());
-                } catch (Exception e) {
-                  // the test is over
-                }
-              });
-      server.setDaemon(true);
-      server.start();
+      serveOnce(
+          slow,
+          connection -> {
+            connection.getInputStream().readNBytes(10 + 4 + 10 + 4);
+            Thread.sleep(12_000); // a large archive being unpacked
+            connection.getOutputStream().write("stream: OK\0".getBytes());
+          });
       ClamdClient client =
           new ClamdClient("127.0.0.1", slow.getLocalPort(), Duration.ofSeconds(1), Duration.ofSeconds(30), 1024);
       java.util.concurrent.atomic.AtomicInteger beats = new java.util.concurrent.atomic.AtomicInteger();

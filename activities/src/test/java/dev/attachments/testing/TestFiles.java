@@ -138,19 +138,6 @@ public final class TestFiles {
     return LocalClamd.EICAR.getBytes(StandardCharsets.US_ASCII);
   }
 
-  /** The zip with every entry flagged encrypted, as a password-protected zip is; its bytes are not scrambled. */
-  public static byte[] encrypted(byte[] zip) {
-    byte[] flagged = zip.clone();
-    for (int i = 0; i + 8 < flagged.length; i++) {
-      if (flagged[i] == 0x50 && flagged[i + 1] == 0x4b && flagged[i + 2] == 0x03 && flagged[i + 3] == 0x04) {
-        flagged[i + 6] |= 1; // local file header
-      } else if (flagged[i] == 0x50 && flagged[i + 1] == 0x4b && flagged[i + 2] == 0x01 && flagged[i + 3] == 0x02) {
-        flagged[i + 8] |= 1; // central directory header
-      }
-    }
-    return flagged;
-  }
-
   public static byte[] zipped(String name, byte[] content) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (ZipOutputStream zip = new ZipOutputStream(out)) {

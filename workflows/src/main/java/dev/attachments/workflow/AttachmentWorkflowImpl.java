@@ -143,11 +143,7 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
     try {
       held = storage.hold(request.objectKey(), request.size(), request.contentType());
     } catch (ActivityFailure failure) {
-      if (isBusinessFailure(failure)) {
-        storage.discardUpload(request.objectKey());
-        return finish(REJECTED, rootMessage(failure));
-      }
-      throw failure;
+      return rejectedOrThrown(request, failure);
     }
     ScanResult scan = request.resumeScan();
     boolean verdictStillHolds =
@@ -169,6 +165,15 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
     }
     storage.releaseHeld(request.objectKey(), scan.etag() == null ? held.etag() : scan.etag());
     return releasedAndPreviewed(request, null);
+  }
+
+  /** The upload failed its check: REJECTED (and what is left in incoming deleted) for a business outcome. */
+  private AttachmentState rejectedOrThrown(AttachmentRequest request, ActivityFailure failure) {
+    if (!isBusinessFailure(failure)) {
+      throw failure;
+    }
+    storage.discardUpload(request.objectKey());
+    return finish(REJECTED, rootMessage(failure));
   }
 
   /** Why a scanned upload is REJECTED (a digest other than the declared, unscannable under reject), or null. */
@@ -217,36 +222,21 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
       try {
         storage.verify(request.objectKey(), request.size());
       } catch (ActivityFailure failure) {
-        if (isBusinessFailure(failure)) {
-          storage.discardUpload(request.objectKey());
-          return finish(REJECTED, rootMessage(failure));
-        }
-        throw failure;
+        return rejectedOrThrown(request, failure);
       }
       Workflow.setCurrentDetails("Scanning " + request.filename());
       scan = scanner.scan(request.objectKey());
     }
     scanned(scan);
 
-    if (scan.verdict() == ScanVerdict.CLEAN
-        && request.declaredSha256() != null
-        && !request.declaredSha256().equalsIgnoreCase(scan.sha256())) {
+    String refusal = refusal(request, scan);
+    if (refusal != null) {
       storage.discardUpload(request.objectKey());
-      return finish(
-          REJECTED,
-          "the uploaded bytes have SHA-256 " + scan.sha256() + ", not the declared " + request.declaredSha256());
-    }
-    if (scan.verdict() == ScanVerdict.UNSCANNABLE && request.unscannablePolicy() == UnscannablePolicy.REJECT) {
-      storage.discardUpload(request.objectKey());
-      return finish(REJECTED, "could not be scanned: " + scan.signature());
+      return finish(REJECTED, refusal);
     }
     if (scan.verdict() != ScanVerdict.CLEAN) {
       storage.quarantine(request.objectKey());
-      String why =
-          scan.verdict() == ScanVerdict.INFECTED
-              ? "infected: " + scan.signature()
-              : "could not be scanned: " + scan.signature();
-      return finish(QUARANTINED, why);
+      return finish(QUARANTINED, quarantineReason(scan));
     }
 
     storage.release(request.objectKey());

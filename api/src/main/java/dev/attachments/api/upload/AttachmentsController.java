@@ -149,11 +149,7 @@ public class AttachmentsController {
    */
   @Post("/{id}/upload")
   public Views.Upload freshUpload(@RequestAttribute(ApiKeyFilter.OWNER) String owner, String id) {
-    Attachment attachment = find(owner, id);
-    if (attachment.status() != AttachmentStatus.AWAITING_UPLOAD) {
-      throw closed(attachment);
-    }
-    Views.Upload upload = upload(attachment);
+    Views.Upload upload = upload(find(owner, id));
     stillOpen(owner, id);
     return upload;
   }
