@@ -135,7 +135,11 @@ public class AttachmentWorkflows {
       }
       // the previous run published its final status and at most waits to sweep the incoming bucket: tell it to
       // sweep now and close, then run again (this run sweeps at its own end)
-      client.newWorkflowStub(AttachmentWorkflow.class, options.getWorkflowId()).supersede();
+      try {
+        client.newWorkflowStub(AttachmentWorkflow.class, options.getWorkflowId()).supersede();
+      } catch (WorkflowNotFoundException closedMeanwhile) {
+        // it closed between our start and the signal: nothing to cut short
+      }
       try {
         client.newUntypedWorkflowStub(options.getWorkflowId()).getResult(30, TimeUnit.SECONDS, Object.class);
       } catch (TimeoutException e) {
