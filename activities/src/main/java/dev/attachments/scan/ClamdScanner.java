@@ -36,16 +36,45 @@ public class ClamdScanner implements ScannerActivities {
   private final Buckets buckets;
   private final ClamdClient clamd;
   private final long largestScan;
+  private final Duration maxSignatureAge;
   private final Tika tika = new Tika();
   /** clamd was found to scan as configured; until then every scan asks it first. */
   private volatile boolean clamdChecked;
 
-  /** @param largestScan the most bytes clamd takes in one stream (its StreamMaxLength) */
-  public ClamdScanner(S3Client s3, Buckets buckets, ClamdClient clamd, long largestScan) {
+  /**
+   * @param largestScan the most bytes clamd takes in one stream (its StreamMaxLength)
+   * @param maxSignatureAge the oldest signature database whose verdicts count; null to take any, dated or not
+   */
+  public ClamdScanner(S3Client s3, Buckets buckets, ClamdClient clamd, long largestScan, Duration maxSignatureAge) {
     this.s3 = s3;
     this.buckets = buckets;
     this.clamd = clamd;
     this.largestScan = largestScan;
+    this.maxSignatureAge = maxSignatureAge;
+  }
+
+  /**
+   * Whether scans can give verdicts now, for the worker to report to operators.
+   *
+   * @param engine clamd's version line, null when it cannot be reached
+   * @param problem why scans wait, or null when they do not
+   */
+  public record Readiness(String engine, Instant signaturesBuiltAt, String problem) {}
+
+  /** Asks clamd, as a scan would before streaming, and says whether a scan would go ahead. */
+  public Readiness readiness() {
+    ClamdVersion version;
+    try {
+      if (!clamdChecked) {
+        checkClamd();
+      }
+      version = ClamdVersion.parse(clamd.version());
+    } catch (UncheckedIOException | IOException unreachable) {
+      return new Readiness(null, null, "clamd cannot be reached: " + unreachable.getMessage());
+    } catch (IllegalStateException mismatch) {
+      return new Readiness(null, null, mismatch.getMessage());
+    }
+    return new Readiness(version.line(), version.builtAt(), version.staleness(maxSignatureAge, Instant.now()));
   }
 
   /**
@@ -83,15 +112,15 @@ public class ClamdScanner implements ScannerActivities {
     if (!clamdChecked) {
       checkClamd(); // a mismatch fails the attempt: files wait until clamd is set right
     }
+    String engine = freshEngine();
     long size = s3.headObject(b -> b.bucket(bucket).key(objectKey).ifMatch(etag)).contentLength();
     if (size > largestScan) {
       // clamd would refuse it past its limit anyway: say so without streaming gigabytes first
       return new ScanResult(
           ScanVerdict.UNSCANNABLE,
           "the file has " + size + " bytes, more than the scanner takes (" + largestScan + ")",
-          engine(), null, null, 0, Instant.now(), etag);
+          engine, null, null, 0, Instant.now(), etag);
     }
-    String engine = engine();
     try (ResponseInputStream<GetObjectResponse> object =
         s3.getObject(b -> b.bucket(bucket).key(objectKey).ifMatch(etag))) {
       long expected = object.response().contentLength();
@@ -148,9 +177,19 @@ public class ClamdScanner implements ScannerActivities {
     throw new IOException("clamd gave no verdict, it said '" + reply.line() + "': scanning again");
   }
 
-  private String engine() {
+  /**
+   * clamd's version line, when its signatures are fresh enough for a verdict to count.
+   *
+   * @throws IllegalStateException when they are not: the attempt fails, and files wait as when clamd is down
+   */
+  private String freshEngine() {
     try {
-      return clamd.version();
+      ClamdVersion version = ClamdVersion.parse(clamd.version());
+      String stale = version.staleness(maxSignatureAge, Instant.now());
+      if (stale != null) {
+        throw new IllegalStateException(stale + " Scanning waits until the signatures are fresh.");
+      }
+      return version.line();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -75,13 +75,13 @@ class ClamdScannerTest {
     return new ClamdScanner(
         s3.client, RealS3.BUCKETS,
         new ClamdClient("127.0.0.1", target.port(), Duration.ofSeconds(1), Duration.ofSeconds(3), 64 * 1024),
-        largestScan);
+        largestScan, null);
   }
 
   private ScannerActivities scanner(int port, long largestScan) {
     ClamdClient client =
         new ClamdClient("127.0.0.1", port, Duration.ofSeconds(1), Duration.ofSeconds(3), 64 * 1024);
-    env.registerActivitiesImplementations(new ClamdScanner(s3.client, RealS3.BUCKETS, client, largestScan));
+    env.registerActivitiesImplementations(new ClamdScanner(s3.client, RealS3.BUCKETS, client, largestScan, null));
     return env.newActivityStub(
         ScannerActivities.class,
         ActivityOptions.newBuilder()

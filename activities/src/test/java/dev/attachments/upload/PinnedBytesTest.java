@@ -2,10 +2,6 @@ package dev.attachments.upload;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.attachments.preview.OptimizerActivities;
-import dev.attachments.preview.Preview;
-import dev.attachments.preview.PreviewStatus;
-import dev.attachments.publish.MetadataActivities;
 import dev.attachments.scan.ClamdClient;
 import dev.attachments.scan.ClamdScanner;
 import dev.attachments.scan.ScanResult;
@@ -13,32 +9,22 @@ import dev.attachments.scan.ScanVerdict;
 import dev.attachments.scan.ScannerActivities;
 import dev.attachments.stack.LocalClamd;
 import dev.attachments.testing.RealS3;
-import dev.attachments.testing.TestFiles;
-import dev.attachments.webhook.Event;
-import dev.attachments.webhook.WebhookActivities;
+import dev.attachments.testing.WorkflowOnRealParts;
 import dev.attachments.workflow.AttachmentRequest;
 import dev.attachments.workflow.AttachmentState;
 import dev.attachments.workflow.AttachmentStatus;
 import dev.attachments.workflow.AttachmentWorkflow;
-import dev.attachments.workflow.AttachmentWorkflowImpl;
 import dev.attachments.workflow.OperatorAction;
-import dev.attachments.workflow.TaskQueues;
-import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
-import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
-import io.temporal.testing.TestWorkflowEnvironment;
-import io.temporal.worker.Worker;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -52,13 +38,11 @@ import org.junit.jupiter.api.Test;
  * (s3proxy) and ClamdScanner (clamd); the released bucket must hold the scanned bytes, or nothing.
  */
 class PinnedBytesTest {
-  private static final TaskQueues QUEUES = new TaskQueues("main", "scan", "media");
   private static RealS3 s3;
   private static LocalClamd clamd;
 
-  private TestWorkflowEnvironment env;
-  private WorkflowClient client;
-  private final List<AttachmentState> published = new CopyOnWriteArrayList<>();
+  private WorkflowOnRealParts workflow;
+  private List<AttachmentState> published;
   /** Runs once, at the moment the test chose, as the attacker's PUT. */
   private volatile Runnable afterScan = () -> {};
   private volatile Runnable beforeScan = () -> {};
@@ -78,33 +62,18 @@ class PinnedBytesTest {
 
   @BeforeEach
   void startTemporal() {
-    env = TestWorkflowEnvironment.newInstance();
-    dev.attachments.workflow.AttachmentSearchAttributes.ALL.forEach(
-        (name, type) ->
-            env.registerSearchAttribute(
-                name,
-                type.equals("INT")
-                    ? io.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_INT
-                    : io.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD));
-    S3Storage real = new S3Storage(s3.client, RealS3.BUCKETS);
-    StorageActivities storage = new BreakableRelease(real);
     ClamdScanner scanner =
         new ClamdScanner(
             s3.client, RealS3.BUCKETS,
             new ClamdClient(clamd.host(), clamd.port(), Duration.ofSeconds(2), Duration.ofSeconds(30), 64 * 1024),
-            2047L * 1024 * 1024);
-    Worker main = env.newWorker(QUEUES.main());
-    main.registerWorkflowImplementationTypes(AttachmentWorkflowImpl.class);
-    main.registerActivitiesImplementations(storage, new Bookkeeping());
-    env.newWorker(QUEUES.scan()).registerActivitiesImplementations(new Attacked(scanner));
-    env.newWorker(QUEUES.media()).registerActivitiesImplementations(new Bookkeeping());
-    env.start();
-    client = env.getWorkflowClient();
+            2047L * 1024 * 1024, null);
+    workflow = new WorkflowOnRealParts(new BreakableRelease(new S3Storage(s3.client, RealS3.BUCKETS)), new Attacked(scanner));
+    published = workflow.published;
   }
 
   @AfterEach
   void stopTemporal() {
-    env.close();
+    workflow.close();
   }
 
   @Test
@@ -172,23 +141,11 @@ class PinnedBytesTest {
   }
 
   private AttachmentWorkflow start(AttachmentRequest request) {
-    AttachmentWorkflow workflow =
-        client.newWorkflowStub(
-            AttachmentWorkflow.class,
-            WorkflowOptions.newBuilder()
-                .setWorkflowId(AttachmentRequest.workflowId(request.attachmentId()))
-                .setTaskQueue(QUEUES.main())
-                .build());
-    WorkflowClient.start(workflow::process, request);
-    return workflow;
+    return workflow.start(request);
   }
 
   private AttachmentRequest request(long size) {
-    String id = UUID.randomUUID().toString();
-    return new AttachmentRequest(
-        id, "acme", "notes.txt", "application/octet-stream", size, null, "acme/" + id,
-        Instant.ofEpochMilli(env.currentTimeMillis()).plus(Duration.ofHours(24)), QUEUES, null, null, null,
-        Duration.ofSeconds(20), Duration.ofMinutes(15));
+    return workflow.request(size, Duration.ofSeconds(20));
   }
 
   /** 64 KiB that start with {@code text}: a clean file and an infected one of the same length. */
@@ -301,30 +258,6 @@ class PinnedBytesTest {
     @Override
     public void discardUpload(String objectKey) {
       real.discardUpload(objectKey);
-    }
-  }
-
-  /** The metadata store, webhooks and previews, reduced to a record of what was published. */
-  private final class Bookkeeping implements MetadataActivities, WebhookActivities, OptimizerActivities {
-    @Override
-    public void publish(AttachmentState state) {
-      published.add(state);
-    }
-
-    @Override
-    public void emit(Event event) {}
-
-    @Override
-    public List<String> record(Event event) {
-      return List.of();
-    }
-
-    @Override
-    public void deliver(String eventId, String endpointId) {}
-
-    @Override
-    public Preview optimize(dev.attachments.preview.PreviewRequest request) {
-      return Preview.of(PreviewStatus.NOT_CONFIGURED, null);
     }
   }
 }

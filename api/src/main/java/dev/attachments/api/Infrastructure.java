@@ -2,6 +2,7 @@ package dev.attachments.api;
 
 import dev.attachments.api.auth.ApiKeys;
 import dev.attachments.metadata.AttachmentRepository;
+import dev.attachments.metadata.ScannerReports;
 import dev.attachments.metadata.WebhookRepository;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
@@ -46,6 +47,11 @@ public class Infrastructure {
   @Context
   S3Connection s3Connection(ApiSettings settings) {
     return settings.s3().checkServes(List.of(settings.bucketIncoming(), settings.bucketReleased()));
+  }
+
+  @Singleton
+  ScannerReports scannerReports(DataSource dataSource) {
+    return new ScannerReports(dataSource);
   }
 
   @Singleton

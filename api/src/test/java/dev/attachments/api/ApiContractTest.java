@@ -178,6 +178,35 @@ class ApiContractTest {
   }
 
   @Test
+  void healthSaysWhyFilesWaitFromWhatTheWorkersReportAboutTheirScanners() throws Exception {
+    dev.attachments.metadata.ScannerReports reports = new dev.attachments.metadata.ScannerReports(postgres.dataSource());
+    java.time.Instant now = java.time.Instant.now();
+    reports.save(new dev.attachments.metadata.ScannerReports.Report("1@gone", "ClamAV 1.4.6", null, null, now.minusSeconds(900)));
+
+    JsonNode unknown = json(call("GET", "/health", null, null));
+    assertThat(unknown.get("status").asText()).isEqualTo("UP");
+    assertThat(unknown.at("/scanning/status").asText()).isEqualTo("UNKNOWN");
+    assertThat(unknown.at("/scanning/reason").asText()).contains("is a worker running?");
+
+    String stale = "clamd's signature database 27000 was built 2026-11-20T09:00:00Z, 11d ago, older than the 3d allowed";
+    reports.save(new dev.attachments.metadata.ScannerReports.Report(
+        "7@worker-a", "ClamAV 1.4.6/27000/Fri Nov 20 09:00:00 2026", java.time.Instant.parse("2026-11-20T09:00:00Z"),
+        stale, now));
+    HttpResponse<String> waiting = call("GET", "/health", null, null);
+    assertThat(waiting.statusCode()).isEqualTo(200);
+    assertThat(json(waiting).at("/scanning/status").asText()).isEqualTo("WAITING");
+    assertThat(json(waiting).at("/scanning/reason").asText()).contains("7@worker-a", stale);
+    assertThat(json(waiting).at("/scanning/scanners/0/signaturesBuiltAt").asText()).isEqualTo("2026-11-20T09:00:00Z");
+
+    reports.save(new dev.attachments.metadata.ScannerReports.Report(
+        "7@worker-a", "ClamAV 1.4.6/27001/Tue Dec  1 05:00:00 2026", java.time.Instant.parse("2026-12-01T05:00:00Z"),
+        null, now.plusSeconds(1)));
+    JsonNode ok = json(call("GET", "/health", null, null));
+    assertThat(ok.at("/scanning/status").asText()).isEqualTo("OK");
+    assertThat(ok.at("/scanning/scanners").size()).isEqualTo(1);
+  }
+
+  @Test
   void largeFileUploadsInPartsThatResumeFromWhatS3Holds() throws Exception {
     int size = 2 * 8 * MIB + 12345;
     byte[] content = new byte[size];

@@ -83,6 +83,21 @@ class PipelineEndToEndTest {
   }
 
   @Test
+  void healthSaysTheWorkersScannerGivesVerdicts() throws Exception {
+    JsonNode health = null;
+    for (int tries = 0; tries < 100; tries++) { // the worker reports as soon as it runs, then every minute
+      health = acme.call("GET", "/health", null).body();
+      if (health.at("/scanning/status").asText().equals("OK")) {
+        break;
+      }
+      Thread.sleep(100);
+    }
+    assertThat(health.get("status").asText()).isEqualTo("UP");
+    assertThat(health.at("/scanning/status").asText()).as(health.toString()).isEqualTo("OK");
+    assertThat(health.at("/scanning/scanners/0/engine").asText()).startsWith("ClamAV ");
+  }
+
+  @Test
   void cleanPngIsReleasedAndDownloadsByteIdenticalUnderItsName() throws Exception {
     byte[] png = TestFiles.png(640, 480);
     String id = uploadAndComplete(acme, "logo ünïcode.png", "image/png", png);

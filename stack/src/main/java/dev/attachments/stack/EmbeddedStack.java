@@ -80,6 +80,8 @@ public final class EmbeddedStack implements AutoCloseable {
     env.put("ATTACHMENTS_S3_SECRET_KEY", s3.secretKey());
     env.put("ATTACHMENTS_CLAMD_HOST", clamd.host());
     env.put("ATTACHMENTS_CLAMD_PORT", Integer.toString(clamd.port()));
+    // the offline database knows EICAR only and carries no date: nothing to age; production keeps 3d
+    env.put("ATTACHMENTS_MAX_SIGNATURE_AGE", "off");
     env.put("ATTACHMENTS_API_KEYS", apiKeys);
     env.put("ATTACHMENTS_HTTP_PORT", Integer.toString(options.httpPort()));
     // the dev stack's receivers run on this machine: plain http and loopback endpoints are allowed here

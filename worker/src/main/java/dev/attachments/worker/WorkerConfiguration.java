@@ -2,6 +2,7 @@ package dev.attachments.worker;
 
 import com.cloudinary.Cloudinary;
 import dev.attachments.metadata.AttachmentRepository;
+import dev.attachments.metadata.ScannerReports;
 import dev.attachments.preview.CloudinaryOptimizer;
 import dev.attachments.preview.LocalOptimizer;
 import dev.attachments.preview.OptimizerActivities;
@@ -68,7 +69,8 @@ public class WorkerConfiguration {
             s3,
             buckets,
             new ClamdClient(clamd.host(), clamd.port(), clamd.connectTimeout(), clamd.readTimeout(), CLAMD_CHUNK),
-            clamd.maxStream());
+            clamd.maxStream(),
+            clamd.signatureAgeLimit());
     try {
       scanner.checkClamd(); // a clamd configured otherwise stops the worker here, with the reason
       LOG.info("clamd at {}:{} scans as configured (streams up to {} bytes, alerts on)", clamd.host(), clamd.port(), clamd.maxStream());
@@ -119,6 +121,11 @@ public class WorkerConfiguration {
     }
     LOG.info("{} cannot be run: videos get no preview", binary);
     return null;
+  }
+
+  @Bean
+  ScannerMonitor scannerMonitor(ClamdScanner scanner, DataSource dataSource) {
+    return new ScannerMonitor(scanner, new ScannerReports(dataSource));
   }
 
   @Bean

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.boot.convert.DurationStyle;
 
 /**
  * Everything the worker is told from outside; application.yml maps each to its ATTACHMENTS_* variable.
@@ -44,13 +45,40 @@ public record WorkerSettings(
       @DefaultValue("attachments-released") String released,
       @DefaultValue("attachments-quarantine") String quarantine) {}
 
-  /** @param maxStream clamd's StreamMaxLength in bytes: larger files are UNSCANNABLE without streaming */
+  /**
+   * @param maxStream clamd's StreamMaxLength in bytes: larger files are UNSCANNABLE without streaming
+   * @param maxSignatureAge the oldest signature database whose verdicts count ({@code 3d}, {@code 12h}), or
+   *     {@code off} to take any, dated or not (the embedded stack's offline database has no date)
+   */
   public record Clamd(
       @DefaultValue("127.0.0.1") String host,
       @DefaultValue("3310") int port,
       @DefaultValue("5s") Duration connectTimeout,
       @DefaultValue("5m") Duration readTimeout,
-      @DefaultValue("2146435072") long maxStream) {}
+      @DefaultValue("2146435072") long maxStream,
+      @DefaultValue("3d") String maxSignatureAge) {
+
+    public Clamd {
+      signatureAgeLimit(maxSignatureAge); // a value that means nothing stops the worker at start-up
+    }
+
+    /** The allowed age, or null when any database will do. */
+    public Duration signatureAgeLimit() {
+      return signatureAgeLimit(maxSignatureAge);
+    }
+
+    private static Duration signatureAgeLimit(String value) {
+      if (value.equalsIgnoreCase("off")) {
+        return null;
+      }
+      try {
+        return DurationStyle.detectAndParse(value);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            "ATTACHMENTS_MAX_SIGNATURE_AGE must be a duration such as 3d or 12h, or off; it is '" + value + "'", e);
+      }
+    }
+  }
 
   /** @param multipartThreshold objects above it are copied server-side in parallel parts */
   public record Copy(

@@ -1,0 +1,108 @@
+package dev.attachments.testing;
+
+import dev.attachments.preview.OptimizerActivities;
+import dev.attachments.preview.Preview;
+import dev.attachments.preview.PreviewRequest;
+import dev.attachments.preview.PreviewStatus;
+import dev.attachments.publish.MetadataActivities;
+import dev.attachments.scan.ScannerActivities;
+import dev.attachments.upload.StorageActivities;
+import dev.attachments.webhook.Event;
+import dev.attachments.webhook.WebhookActivities;
+import dev.attachments.workflow.AttachmentRequest;
+import dev.attachments.workflow.AttachmentSearchAttributes;
+import dev.attachments.workflow.AttachmentState;
+import dev.attachments.workflow.AttachmentWorkflow;
+import dev.attachments.workflow.AttachmentWorkflowImpl;
+import dev.attachments.workflow.TaskQueues;
+import io.temporal.api.enums.v1.IndexedValueType;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.worker.Worker;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The attachment workflow on Temporal's test server, running on the storage and scanner a test gives it (real
+ * S3Storage and ClamdScanner, or those with an attacker's move around them); the metadata store, webhooks and
+ * previews reduced to a record of what was published.
+ */
+public final class WorkflowOnRealParts implements AutoCloseable {
+  private static final TaskQueues QUEUES = new TaskQueues("main", "scan", "media");
+
+  public final TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance();
+  public final WorkflowClient client;
+  /** Every state the workflow published, in order. */
+  public final List<AttachmentState> published = new CopyOnWriteArrayList<>();
+
+  public WorkflowOnRealParts(StorageActivities storage, ScannerActivities scanner) {
+    AttachmentSearchAttributes.ALL.forEach(
+        (name, type) ->
+            env.registerSearchAttribute(
+                name,
+                type.equals("INT")
+                    ? IndexedValueType.INDEXED_VALUE_TYPE_INT
+                    : IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD));
+    Bookkeeping bookkeeping = new Bookkeeping();
+    Worker main = env.newWorker(QUEUES.main());
+    main.registerWorkflowImplementationTypes(AttachmentWorkflowImpl.class);
+    main.registerActivitiesImplementations(storage, bookkeeping);
+    env.newWorker(QUEUES.scan()).registerActivitiesImplementations(scanner);
+    env.newWorker(QUEUES.media()).registerActivitiesImplementations(bookkeeping);
+    env.start();
+    client = env.getWorkflowClient();
+  }
+
+  /** A text file's request, giving up after {@code giveUpAfter} of failing steps. */
+  public AttachmentRequest request(long size, Duration giveUpAfter) {
+    String id = UUID.randomUUID().toString();
+    return new AttachmentRequest(
+        id, "acme", "notes.txt", "application/octet-stream", size, null, "acme/" + id,
+        Instant.ofEpochMilli(env.currentTimeMillis()).plus(Duration.ofHours(24)), QUEUES, null, null, null,
+        giveUpAfter, Duration.ofMinutes(15));
+  }
+
+  public AttachmentWorkflow start(AttachmentRequest request) {
+    AttachmentWorkflow workflow =
+        client.newWorkflowStub(
+            AttachmentWorkflow.class,
+            WorkflowOptions.newBuilder()
+                .setWorkflowId(AttachmentRequest.workflowId(request.attachmentId()))
+                .setTaskQueue(QUEUES.main())
+                .build());
+    WorkflowClient.start(workflow::process, request);
+    return workflow;
+  }
+
+  @Override
+  public void close() {
+    env.close();
+  }
+
+  private final class Bookkeeping implements MetadataActivities, WebhookActivities, OptimizerActivities {
+    @Override
+    public void publish(AttachmentState state) {
+      published.add(state);
+    }
+
+    @Override
+    public void emit(Event event) {}
+
+    @Override
+    public List<String> record(Event event) {
+      return List.of();
+    }
+
+    @Override
+    public void deliver(String eventId, String endpointId) {}
+
+    @Override
+    public Preview optimize(PreviewRequest request) {
+      return Preview.of(PreviewStatus.NOT_CONFIGURED, null);
+    }
+  }
+}
