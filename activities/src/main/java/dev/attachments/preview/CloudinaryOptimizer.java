@@ -4,6 +4,7 @@ import com.cloudinary.Cloudinary;
 import com.cloudinary.EagerTransformation;
 import com.cloudinary.Transformation;
 import com.cloudinary.utils.ObjectUtils;
+import dev.attachments.redaction.Redaction;
 import dev.attachments.upload.Buckets;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.spring.boot.ActivityImpl;
@@ -143,11 +144,12 @@ public class CloudinaryOptimizer implements OptimizerActivities {
     try {
       result = cloudinary.uploader().upload(source, options);
     } catch (IOException e) {
-      throw new UncheckedIOException("Cloudinary is unreachable: " + e.getMessage(), e);
+      throw new UncheckedIOException("Cloudinary is unreachable: " + Redaction.scrub(e.getMessage()), e);
     }
     if (result.get("error") instanceof Map<?, ?> error) {
       int status = ((Number) error.get("http_code")).intValue();
-      String message = "Cloudinary answered " + status + ": " + error.get("message");
+      // Cloudinary quotes the source it could not fetch: our presigned GET, signature and credential included
+      String message = "Cloudinary answered " + status + ": " + Redaction.scrub(String.valueOf(error.get("message")));
       // 420 is Cloudinary's rate limit: like a 5xx, worth another try later
       if (status == 420 || status == 429 || status >= 500) {
         throw ApplicationFailure.newFailure(message, "PreviewUnavailable");

@@ -1,5 +1,6 @@
 package dev.attachments.preview;
 
+import dev.attachments.redaction.Redaction;
 import dev.attachments.storage.S3Objects;
 import dev.attachments.upload.Buckets;
 import io.temporal.spring.boot.ActivityImpl;
@@ -239,7 +240,8 @@ public class LocalOptimizer implements OptimizerActivities {
           }
         }
         if (at.equals("0")) {
-          throw new Unpreviewable("ffmpeg could not read a frame: " + output.strip());
+          // ffmpeg quotes its input: the presigned URL, signature and credential included
+          throw new Unpreviewable("ffmpeg could not read a frame: " + Redaction.scrub(output.strip()));
         }
       }
       throw new IllegalStateException("unreachable");

@@ -128,6 +128,23 @@ class CloudinaryOptimizerTest {
   }
 
   @Test
+  void aSourceCloudinaryCannotFetchIsRefusedWithoutQuotingItsSignature() {
+    String id = UUID.randomUUID().toString();
+    PreviewRequest gone = new PreviewRequest(id, "acme/" + id, "image/png", "file"); // not in the bucket: 404
+
+    assertThatThrownBy(() -> optimizer(cloudinary.url(), 1).optimize(gone))
+        .isInstanceOf(ActivityFailure.class)
+        .cause()
+        .isInstanceOfSatisfying(
+            ApplicationFailure.class,
+            failure ->
+                assertThat(failure.getOriginalMessage())
+                    .contains("Error in loading", "/released/acme/" + id, "X-Amz-Signature=REDACTED")
+                    .doesNotContainPattern("X-Amz-Signature=[0-9a-f]{16}")
+                    .doesNotContainPattern("X-Amz-(Credential|Signature)=(?!REDACTED)"));
+  }
+
+  @Test
   void corruptImageIsRefusedForGood() {
     PreviewRequest request = released("not really a png".getBytes(), "image/png");
 

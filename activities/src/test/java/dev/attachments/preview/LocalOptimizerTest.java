@@ -93,6 +93,18 @@ class LocalOptimizerTest {
   }
 
   @Test
+  void videoFfmpegCannotReadFailsWithAReasonThatQuotesNoSignature() {
+    assumeTrue(TestFiles.mp4() != null, "ffmpeg is not installed here");
+
+    Preview preview = optimizer.optimize(released("not a video at all".getBytes(), "video/mp4"));
+
+    assertThat(preview.status()).isEqualTo(PreviewStatus.FAILED);
+    assertThat(preview.reason())
+        .contains("ffmpeg could not read a frame", "X-Amz-Signature=REDACTED", "X-Amz-Credential=REDACTED")
+        .doesNotContainPattern("X-Amz-(Credential|Signature)=(?!REDACTED)");
+  }
+
+  @Test
   void videoWithoutFfmpegIsUnsupported() {
     LocalOptimizer withoutFfmpeg =
         new LocalOptimizer(s3.client, s3.presigner, RealS3.BUCKETS, LocalOptimizer.Limits.defaults(), null);

@@ -4,6 +4,7 @@ import dev.attachments.api.auth.ApiKeys;
 import dev.attachments.metadata.AttachmentRepository;
 import dev.attachments.metadata.ScannerReports;
 import dev.attachments.metadata.WebhookRepository;
+import dev.attachments.redaction.RedactingFailureConverter;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
@@ -81,6 +82,9 @@ public class Infrastructure {
   @Singleton
   WorkflowClient workflowClient(WorkflowServiceStubs service, ApiSettings settings) {
     return WorkflowClient.newInstance(
-        service, WorkflowClientOptions.newBuilder().setNamespace(settings.temporalNamespace()).build());
+        service, WorkflowClientOptions.newBuilder()
+            .setNamespace(settings.temporalNamespace())
+            .setDataConverter(RedactingFailureConverter.dataConverter())
+            .build());
   }
 }

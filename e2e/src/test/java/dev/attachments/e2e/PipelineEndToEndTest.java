@@ -7,6 +7,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.attachments.stack.EmbeddedStack;
 import dev.attachments.stack.FreePort;
 import dev.attachments.testing.TestFiles;
+import dev.attachments.workflow.AttachmentRequest;
+import io.temporal.client.WorkflowClient;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.net.http.HttpResponse;
@@ -37,13 +41,14 @@ class PipelineEndToEndTest {
   private static final Set<String> FINAL = Set.of("RELEASED", "QUARANTINED", "REJECTED", "EXPIRED", "FAILED");
 
   private static EmbeddedStack stack;
+  private static Path data;
   private static AttachmentsClient acme;
   private static AttachmentsClient globex;
   private static S3Client s3;
 
   @BeforeAll
   static void start() throws Exception {
-    Path data = Files.createTempDirectory("attachments-e2e");
+    data = Files.createTempDirectory("attachments-e2e");
     stack =
         EmbeddedStack.start(
             new EmbeddedStack.Options(
@@ -203,6 +208,44 @@ class PipelineEndToEndTest {
     BufferedImage image = ImageIO.read(new ByteArrayInputStream(file.body()));
     assertThat(image).isNotNull();
     return image;
+  }
+
+  /**
+   * ffmpeg quotes the presigned URL it was given when it cannot read a video; none of that may reach the reason a
+   * client reads, the workflow history operators read, or a log line.
+   */
+  @Test
+  void noReasonHistoryOrLogLineQuotesASignatureOrASecret() throws Exception {
+    assumeTrue(TestFiles.mp4() != null, "ffmpeg is not installed here");
+    String id = uploadAndComplete(acme, "clip.mp4", "video/mp4", "not a video at all".getBytes());
+
+    JsonNode preview = acme.awaitPreview(id, PROCESSING).get("preview");
+
+    assertThat(preview.get("status").asText()).as(preview.toString()).isEqualTo("FAILED");
+    assertThat(preview.get("reason").asText()).contains("ffmpeg could not read a frame", "X-Amz-Signature=REDACTED");
+    String history;
+    WorkflowServiceStubs temporal =
+        WorkflowServiceStubs.newServiceStubs(
+            WorkflowServiceStubsOptions.newBuilder().setTarget(stack.temporalTarget()).build());
+    try {
+      history = WorkflowClient.newInstance(temporal).fetchHistory(AttachmentRequest.workflowId(id)).toString();
+    } finally {
+      temporal.shutdown();
+    }
+    Map<String, String> texts =
+        Map.of(
+            "the attachment", acme.get(id).body().toString(),
+            "its history", history,
+            "the worker's log", Files.readString(data.resolve("logs/worker.log")),
+            "the API's log", Files.readString(data.resolve("logs/api.log")));
+    texts.forEach(
+        (where, text) ->
+            assertThat(text)
+                .as(where)
+                .doesNotContainPattern("(?i)X-Amz-Signature=[0-9a-f]{8}")
+                .doesNotContainPattern("(?i)X-Amz-Credential=attachments-dev")
+                .doesNotContain(stack.s3().secretKey(), "acme-e2e-key-0001"));
+    assertThat(history).as("the reason is in the history, scrubbed").contains("X-Amz-Signature=REDACTED");
   }
 
   @Test

@@ -15,7 +15,9 @@ import dev.attachments.upload.S3Storage;
 import dev.attachments.metadata.WebhookRepository;
 import dev.attachments.metadata.WebhookTargets;
 import dev.attachments.webhook.WebhookPublisher;
+import dev.attachments.redaction.RedactingFailureConverter;
 import io.temporal.client.WorkflowClient;
+import io.temporal.common.converter.DataConverter;
 import org.springframework.beans.factory.annotation.Value;
 import dev.attachments.storage.S3Connection;
 import dev.attachments.storage.S3Objects;
@@ -31,6 +33,12 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 public class WorkerConfiguration {
   private static final int CLAMD_CHUNK = 1024 * 1024;
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(WorkerConfiguration.class);
+
+  /** Temporal's default, with failures scrubbed of credentials before they are recorded; the starter uses it. */
+  @Bean
+  DataConverter dataConverter() {
+    return RedactingFailureConverter.dataConverter();
+  }
 
   @Bean
   Buckets buckets(WorkerSettings settings) {

@@ -2,6 +2,7 @@ package dev.attachments.api.preview;
 
 import com.cloudinary.Configuration;
 import com.cloudinary.api.signing.NotificationRequestSignatureVerifier;
+import dev.attachments.redaction.Redaction;
 import dev.attachments.api.ApiSettings;
 import dev.attachments.api.Problems;
 import dev.attachments.api.upload.AttachmentWorkflows;
@@ -90,7 +91,8 @@ public class CloudinaryHook {
     if (notification.get("eager") instanceof List<?> eager) {
       for (Object derivative : eager) {
         if (derivative instanceof Map<?, ?> d && "failed".equals(d.get("status"))) {
-          return new PreviewNotice(false, "Cloudinary could not make " + d.get("transformation") + ": " + d.get("reason"));
+          return new PreviewNotice(
+              false, Redaction.scrub("Cloudinary could not make " + d.get("transformation") + ": " + d.get("reason")));
         }
       }
     }
