@@ -29,6 +29,9 @@ public class ClamdScanner implements ScannerActivities {
   private static final int SNIFF_BYTES = 8192;
   private static final Duration HEARTBEAT_EVERY = Duration.ofSeconds(5);
   /** clamd's findings that say what it could not read: limits exceeded, encryption, broken executables. */
+  /** clamd ran past MaxScanTime: a verdict only once it happened on {@link #TIME_TRIES} attempts. */
+  private static final String SCAN_TIME_EXCEEDED = "Heuristics.Limits.Exceeded.MaxScanTime";
+  private static final int TIME_TRIES = 3;
   private static final java.util.List<String> UNREAD =
       java.util.List.of("Heuristics.Limits.Exceeded", "Heuristics.Encrypted", "Heuristics.Broken");
 
@@ -61,13 +64,15 @@ public class ClamdScanner implements ScannerActivities {
    */
   public record Readiness(String engine, Instant signaturesBuiltAt, String problem) {}
 
-  /** Asks clamd, as a scan would before streaming, and says whether a scan would go ahead. */
+  /**
+   * Probes clamd again (a restart may have brought another configuration) and asks its signatures, as a scan
+   * would; says whether a scan would go ahead. A mismatch found here holds scans until a probe passes again.
+   */
   public Readiness readiness() {
     ClamdVersion version;
     try {
-      if (!clamdChecked) {
-        checkClamd();
-      }
+      clamdChecked = false;
+      checkClamd();
       version = ClamdVersion.parse(clamd.version());
     } catch (UncheckedIOException | IOException unreachable) {
       return new Readiness(null, null, "clamd cannot be reached: " + unreachable.getMessage());
@@ -137,6 +142,10 @@ public class ClamdScanner implements ScannerActivities {
                 }
               });
       ScanVerdict verdict = verdict(reply);
+      if (reply.isFound() && reply.detail().startsWith(SCAN_TIME_EXCEEDED) && activity.getInfo().getAttempt() < TIME_TRIES) {
+        // how long a scan takes depends on how busy clamd is: another tenant's flood must not decide this file
+        throw new IOException("clamd ran out of time on " + objectKey + " (" + reply.detail() + "): scanning again");
+      }
       if (!reply.isError() && prefix.total != expected) {
         // a verdict on part of a file is no verdict: retry the whole scan
         throw new IOException("read " + prefix.total + " of " + expected + " bytes of " + objectKey);

@@ -87,11 +87,11 @@ public class S3Storage implements StorageActivities {
     if (upload == null) {
       HeadObjectResponse held = head(buckets.quarantine(), objectKey);
       if (held != null) {
-        return new HeldUpload(held.contentLength(), held.eTag(), false);
+        return new HeldUpload(held.contentLength(), held.eTag(), false, false);
       }
       HeadObjectResponse released = head(buckets.released(), objectKey);
       if (released != null) {
-        return new HeldUpload(released.contentLength(), released.eTag(), true);
+        return new HeldUpload(released.contentLength(), released.eTag(), true, false);
       }
       throw ApplicationFailure.newNonRetryableFailure("no object was uploaded to " + objectKey, UPLOAD_MISSING);
     }
@@ -104,7 +104,7 @@ public class S3Storage implements StorageActivities {
     copy(objectKey, buckets.incoming(), buckets.quarantine(), upload);
     HeadObjectResponse held = head(buckets.quarantine(), objectKey);
     s3.deleteObject(b -> b.bucket(buckets.incoming()).key(objectKey));
-    return new HeldUpload(held.contentLength(), held.eTag(), false);
+    return new HeldUpload(held.contentLength(), held.eTag(), false, true);
   }
 
   @Override

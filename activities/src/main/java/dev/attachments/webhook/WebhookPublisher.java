@@ -177,13 +177,18 @@ public class WebhookPublisher implements WebhookActivities {
     }
   }
 
-  /** The attachment in a payload: the fields of {@code GET /v1/attachments/{id}}. */
+  /**
+   * The attachment in a payload: the fields of {@code GET /v1/attachments/{id}}. What the client declared
+   * ({@code contentType}, {@code declaredSha256}) and what the scan found ({@code detectedContentType},
+   * {@code sha256}) are separate fields, the found ones null until the scan.
+   */
   record AttachmentJson(
       String id,
       String filename,
       String contentType,
       String detectedContentType,
       long size,
+      String declaredSha256,
       String sha256,
       String status,
       String reason,
@@ -211,8 +216,8 @@ public class WebhookPublisher implements WebhookActivities {
         preview.put("pages", a.preview().pages());
       }
       return new AttachmentJson(
-          a.id().toString(), a.filename(), a.contentType(), a.detectedContentType(), a.size(),
-          a.sha256() != null ? a.sha256() : a.declaredSha256(), a.status().name(), a.statusReason(), scan, preview,
+          a.id().toString(), a.filename(), a.contentType(), a.detectedContentType(), a.size(), a.declaredSha256(),
+          a.sha256(), a.status().name(), a.statusReason(), scan, preview,
           a.createdAt(), a.updatedAt());
     }
   }

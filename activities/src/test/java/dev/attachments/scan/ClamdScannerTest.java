@@ -183,6 +183,19 @@ class ClamdScannerTest {
   }
 
   /** A stand-in clamd that takes one connection, in the background, and holds it as {@code conversation} says. */
+  /** A zip of {@code count} text entries, entry i holding {@code content.apply(i)}. */
+  private static byte[] zipOf(int count, java.util.function.IntFunction<String> content) throws java.io.IOException {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(bytes)) {
+      for (int i = 0; i < count; i++) {
+        zip.putNextEntry(new java.util.zip.ZipEntry("part-" + i + ".txt"));
+        zip.write(content.apply(i).getBytes());
+        zip.closeEntry();
+      }
+    }
+    return bytes.toByteArray();
+  }
+
   private static void serveOnce(ServerSocket socket, Conversation conversation) {
     Thread server =
         new Thread(
@@ -239,20 +252,47 @@ class ClamdScannerTest {
     assertThat(result.signature()).startsWith("Heuristics.Encrypted");
   }
 
+  /**
+   * How long clamd takes depends on how busy it is: a file it ran out of time on is scanned again, and only a
+   * third such answer makes it UNSCANNABLE. A clamd allowed 1 ms per file stands for one flooded by others.
+   */
+  @Test
+  void runningOutOfScanTimeIsRetriedBeforeItCountsAsAVerdict() throws Exception {
+    try (LocalClamd hurried = LocalClamd.start(Files.createTempDirectory("clamd-hurried"), List.of("MaxScanTime 1"))) {
+      byte[] zip = zipOf(2000, i -> ("line " + i + "\n").repeat(200));
+      String key = upload(zip);
+
+      assertThatThrownBy(() -> scanner(hurried).scan(key))
+          .as("the first answer is no verdict")
+          .isInstanceOf(ActivityFailure.class)
+          .hasStackTraceContaining("ran out of time");
+
+      // Temporal's retry policy makes the next attempts: the workflow's, on the test server
+      try (dev.attachments.testing.WorkflowOnRealParts workflow =
+          new dev.attachments.testing.WorkflowOnRealParts(
+              new dev.attachments.upload.S3Storage(s3.client, RealS3.BUCKETS), clamdScanner(hurried, MAX_STREAM))) {
+        dev.attachments.workflow.AttachmentRequest request =
+            workflow.request(zip.length, Duration.ofMinutes(5), "application/zip");
+        dev.attachments.workflow.AttachmentWorkflow run = workflow.start(request);
+        s3.put("incoming", request.objectKey(), zip, "application/zip");
+        run.uploadCompleted();
+
+        dev.attachments.workflow.AttachmentState state =
+            io.temporal.client.WorkflowStub.fromTyped(run).getResult(dev.attachments.workflow.AttachmentState.class);
+
+        assertThat(state.status()).isEqualTo(dev.attachments.workflow.AttachmentStatus.QUARANTINED);
+        assertThat(state.scan().signature()).isEqualTo("Heuristics.Limits.Exceeded.MaxScanTime");
+      }
+    }
+  }
+
   @Test
   void archivePastTheFileCountLimitIsNeverClean() throws Exception {
     try (LocalClamd fewFiles = LocalClamd.start(Files.createTempDirectory("clamd-few"), List.of("MaxFiles 3"))) {
-      java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-      try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(bytes)) {
-        for (int i = 0; i < 6; i++) {
-          zip.putNextEntry(new java.util.zip.ZipEntry("part-" + i + ".txt"));
-          zip.write(("harmless part " + i).getBytes());
-          zip.closeEntry();
-        }
-      }
+      byte[] zip = zipOf(6, i -> "harmless part " + i);
       ClamdClient client = new ClamdClient("127.0.0.1", fewFiles.port(), Duration.ofSeconds(1), Duration.ofSeconds(3), 64 * 1024);
 
-      ClamdClient.Reply reply = client.scan(new ByteArrayInputStream(bytes.toByteArray()), sent -> {});
+      ClamdClient.Reply reply = client.scan(new ByteArrayInputStream(zip), sent -> {});
 
       assertThat(ClamdScanner.verdict(reply)).isEqualTo(ScanVerdict.UNSCANNABLE);
       assertThat(reply.detail()).isEqualTo("Heuristics.Limits.Exceeded.MaxFiles");

@@ -3,7 +3,7 @@ package dev.attachments.scan;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.attachments.stack.LocalClamd;
-import dev.attachments.testing.DatedSignatures;
+import dev.attachments.testing.TestSignatures;
 import dev.attachments.testing.RealS3;
 import dev.attachments.testing.WorkflowOnRealParts;
 import dev.attachments.upload.S3Storage;
@@ -51,7 +51,7 @@ class StaleSignaturesTest {
 
   @Test
   void filesWaitWhileTheSignaturesAreOlderThanAllowedAndAreScannedOnceTheyAreFresh() throws Exception {
-    DatedSignatures.install(database, clamd.host(), clamd.port(), 27000, Instant.now().minus(Duration.ofDays(10)));
+    TestSignatures.installDated(database, clamd.host(), clamd.port(), 27000, Instant.now().minus(Duration.ofDays(10)));
     ClamdScanner scanner =
         new ClamdScanner(
             s3.client, RealS3.BUCKETS,
@@ -61,7 +61,7 @@ class StaleSignaturesTest {
       byte[] content = "minutes of the meeting\n".getBytes(StandardCharsets.US_ASCII);
       AttachmentRequest request = workflow.request(content.length, Duration.ofHours(6));
       AttachmentWorkflow run = workflow.start(request);
-      s3.put("incoming", request.objectKey(), content);
+      s3.put("incoming", request.objectKey(), content, request.contentType());
       run.uploadCompleted();
 
       workflow.env.sleep(Duration.ofMinutes(10)); // Temporal's clock: the scan is tried again and again meanwhile
@@ -75,7 +75,7 @@ class StaleSignaturesTest {
       assertThat(s3.exists("released", request.objectKey())).isFalse();
       assertThat(scanner.readiness().problem()).contains("older than the 3d allowed");
 
-      DatedSignatures.install(database, clamd.host(), clamd.port(), 27001, Instant.now().minus(Duration.ofHours(5)));
+      TestSignatures.installDated(database, clamd.host(), clamd.port(), 27001, Instant.now().minus(Duration.ofHours(5)));
       assertThat(scanner.readiness().problem()).isNull();
       assertThat(scanner.readiness().engine()).contains("/27001/");
 

@@ -122,7 +122,12 @@ public final class FakeCloudinary implements AutoCloseable {
             return;
           }
         } else {
-          BufferedImage image = ImageIO.read(new ByteArrayInputStream(body));
+          BufferedImage image;
+          try {
+            image = ImageIO.read(new ByteArrayInputStream(body));
+          } catch (IOException unreadable) {
+            image = null; // a PNG signature before anything a decoder reads
+          }
           if (image == null) {
             answer(exchange, 400, error("Invalid image file"));
             return;

@@ -32,6 +32,11 @@ public final class RealS3 implements AutoCloseable {
     client.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(content));
   }
 
+  /** As a client's PUT of an upload declared {@code contentType}. */
+  public void put(String bucket, String key, byte[] content, String contentType) {
+    client.putObject(b -> b.bucket(bucket).key(key).contentType(contentType), RequestBody.fromBytes(content));
+  }
+
   public byte[] get(String bucket, String key) {
     return client.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray();
   }

@@ -111,14 +111,23 @@ public final class TestFiles {
 
   /** A two-second MP4 made by ffmpeg's test source, or null when ffmpeg is not installed. */
   public static byte[] mp4() {
+    return ffmpeg(".mp4", "testsrc=duration=2:size=640x360:rate=10", "-pix_fmt", "yuv420p");
+  }
+
+  /** A one-second MP3 of a sine tone made by ffmpeg, or null when ffmpeg is not installed. */
+  public static byte[] mp3() {
+    return ffmpeg(".mp3", "sine=frequency=440:duration=1");
+  }
+
+  private static byte[] ffmpeg(String suffix, String source, String... options) {
     try {
-      java.nio.file.Path file = java.nio.file.Files.createTempFile("video", ".mp4");
-      Process process =
-          new ProcessBuilder(
-                  "ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
-                  "testsrc=duration=2:size=640x360:rate=10", "-pix_fmt", "yuv420p", file.toString())
-              .redirectErrorStream(true)
-              .start();
+      java.nio.file.Path file = java.nio.file.Files.createTempFile("media", suffix);
+      java.util.List<String> command =
+          new java.util.ArrayList<>(
+              java.util.List.of("ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", source));
+      command.addAll(java.util.List.of(options));
+      command.add(file.toString());
+      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
       process.getInputStream().readAllBytes();
       if (process.waitFor() != 0) {
         return null;
@@ -132,6 +141,60 @@ public final class TestFiles {
       Thread.currentThread().interrupt();
       return null;
     }
+  }
+
+  /**
+   * A small Office Open XML document as Word or Excel write one: {@code [Content_Types].xml} first, the
+   * package relationships, and one main part.
+   *
+   * @param mainPart {@code word/document.xml} or {@code xl/workbook.xml}
+   */
+  public static byte[] ooxml(String mainPart, String contentType) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (ZipOutputStream zip = new ZipOutputStream(out)) {
+      entry(zip, "[Content_Types].xml",
+          "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">"
+              + "<Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>"
+              + "<Override PartName=\"/" + mainPart + "\" ContentType=\"" + contentType + "\"/></Types>");
+      entry(zip, "_rels/.rels",
+          "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
+              + "<Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\""
+              + mainPart + "\"/></Relationships>");
+      entry(zip, mainPart, "<?xml version=\"1.0\" encoding=\"UTF-8\"?><root/>");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  private static void entry(ZipOutputStream zip, String name, String content) throws IOException {
+    zip.putNextEntry(new ZipEntry(name));
+    zip.write(content.getBytes(StandardCharsets.UTF_8));
+    zip.closeEntry();
+  }
+
+  /**
+   * A real, whole executable: this machine's {@code true} (ELF). clamd finds nothing in it, and nothing broken
+   * (a hand-made PE header would be reported as a broken executable before any type check).
+   */
+  public static byte[] executable() {
+    for (String path : java.util.List.of("/usr/bin/true", "/bin/true")) {
+      try {
+        return java.nio.file.Files.readAllBytes(java.nio.file.Path.of(path));
+      } catch (IOException missing) {
+        // try the next
+      }
+    }
+    throw new IllegalStateException("no /usr/bin/true here");
+  }
+
+  /** A PNG's eight-byte signature followed by bytes no decoder reads: a PNG, broken. */
+  public static byte[] brokenPng() {
+    byte[] signature = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    byte[] junk = "certainly not the rest of a png".getBytes(StandardCharsets.US_ASCII);
+    byte[] png = java.util.Arrays.copyOf(signature, signature.length + junk.length);
+    System.arraycopy(junk, 0, png, signature.length, junk.length);
+    return png;
   }
 
   public static byte[] eicar() {

@@ -59,11 +59,15 @@ public final class WorkflowOnRealParts implements AutoCloseable {
 
   /** A text file's request, giving up after {@code giveUpAfter} of failing steps. */
   public AttachmentRequest request(long size, Duration giveUpAfter) {
+    return request(size, giveUpAfter, "text/plain");
+  }
+
+  public AttachmentRequest request(long size, Duration giveUpAfter, String contentType) {
     String id = UUID.randomUUID().toString();
     return new AttachmentRequest(
-        id, "acme", "notes.txt", "application/octet-stream", size, null, "acme/" + id,
+        id, "acme", "notes.txt", contentType, size, null, "acme/" + id,
         Instant.ofEpochMilli(env.currentTimeMillis()).plus(Duration.ofHours(24)), QUEUES, null, null, null,
-        giveUpAfter, Duration.ofMinutes(15));
+        giveUpAfter, Duration.ofMinutes(15), null);
   }
 
   public AttachmentWorkflow start(AttachmentRequest request) {

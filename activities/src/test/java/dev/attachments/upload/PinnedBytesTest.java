@@ -9,6 +9,7 @@ import dev.attachments.scan.ScanVerdict;
 import dev.attachments.scan.ScannerActivities;
 import dev.attachments.stack.LocalClamd;
 import dev.attachments.testing.RealS3;
+import dev.attachments.testing.TestSignatures;
 import dev.attachments.testing.WorkflowOnRealParts;
 import dev.attachments.workflow.AttachmentRequest;
 import dev.attachments.workflow.AttachmentState;
@@ -19,6 +20,7 @@ import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowStub;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Arrays;
@@ -48,10 +50,30 @@ class PinnedBytesTest {
   private volatile Runnable beforeScan = () -> {};
   private volatile boolean releaseBroken;
 
+  /**
+   * Two 128-byte blocks with one MD5 (Wang and Yu's collision, 2004): files that differ only there have one
+   * single-PUT ETag. Only the second carries the bytes the test signature finds.
+   */
+  private static final byte[] COLLIDING_A =
+      HexFormat.of().parseHex(
+          "d131dd02c5e6eec4693d9a0698aff95c2fcab58712467eab4004583eb8fb7f8955ad340609f4b30283e488832571415a"
+              + "085125e8f7cdc99fd91dbdf280373c5bd8823e3156348f5bae6dacd436c919c6dd53e2b487da03fd02396306d248cda0"
+              + "e99f33420f577ee8ce54b67080a80d1ec69821bcb6a8839396f9652b6ff72a70");
+  private static final byte[] COLLIDING_B =
+      HexFormat.of().parseHex(
+          "d131dd02c5e6eec4693d9a0698aff95c2fcab50712467eab4004583eb8fb7f8955ad340609f4b30283e4888325f1415a"
+              + "085125e8f7cdc99fd91dbd7280373c5bd8823e3156348f5bae6dacd436c919c6dd53e23487da03fd02396306d248cda0"
+              + "e99f33420f577ee8ce54b67080280d1ec69821bcb6a8839396f965ab6ff72a70");
+
   @BeforeAll
   static void startParts() throws Exception {
     s3 = new RealS3();
-    clamd = LocalClamd.start(Files.createTempDirectory("clamd"));
+    Path folder = Files.createTempDirectory("clamd");
+    clamd = LocalClamd.start(folder);
+    // stands for malware that differs from a clean file only inside a collision block
+    TestSignatures.add(
+        folder.resolve("db"), clamd.host(), clamd.port(), "Attachments.Test.CollidingB",
+        Arrays.copyOfRange(COLLIDING_B, 16, 24));
   }
 
   @AfterAll
@@ -81,7 +103,7 @@ class PinnedBytesTest {
     byte[] clean = padded("clean ");
     byte[] infected = padded(LocalClamd.EICAR);
     AttachmentRequest request = request(clean.length);
-    afterScan = once(() -> s3.put("incoming", request.objectKey(), infected));
+    afterScan = once(() -> s3.put("incoming", request.objectKey(), infected, request.contentType()));
 
     AttachmentState state = uploadAndProcess(request, clean);
 
@@ -98,7 +120,7 @@ class PinnedBytesTest {
     byte[] clean = padded("clean ");
     byte[] infected = padded(LocalClamd.EICAR);
     AttachmentRequest request = request(clean.length);
-    beforeScan = once(() -> s3.put("incoming", request.objectKey(), infected));
+    beforeScan = once(() -> s3.put("incoming", request.objectKey(), infected, request.contentType()));
 
     AttachmentState state = uploadAndProcess(request, clean);
 
@@ -111,17 +133,9 @@ class PinnedBytesTest {
     byte[] clean = padded("clean ");
     byte[] infected = padded(LocalClamd.EICAR);
     AttachmentRequest request = request(clean.length);
-    releaseBroken = true; // the release fails until the run gives up: FAILED, with a CLEAN verdict on record
-    AttachmentWorkflow first = start(request);
-    s3.put("incoming", request.objectKey(), clean);
-    first.uploadCompleted();
-    Assertions.assertThatThrownBy(() -> WorkflowStub.fromTyped(first).getResult(AttachmentState.class))
-        .isInstanceOf(WorkflowFailedException.class);
-    AttachmentState failed = published.get(published.size() - 1);
-    assertThat(failed.status()).isEqualTo(AttachmentStatus.FAILED);
-    assertThat(failed.scan().verdict()).isEqualTo(ScanVerdict.CLEAN);
+    AttachmentState failed = failedAfterACleanVerdict(request, clean);
 
-    s3.put("incoming", request.objectKey(), infected); // with a URL still valid, or on a server without If-None-Match
+    s3.put("incoming", request.objectKey(), infected, request.contentType()); // with a URL still valid, or on a server without If-None-Match
     releaseBroken = false;
     OperatorAction reprocess =
         new OperatorAction(UUID.randomUUID().toString(), OperatorAction.Kind.REPROCESS, "alice", "S3 is back");
@@ -133,9 +147,48 @@ class PinnedBytesTest {
     assertThat(s3.exists("released", request.objectKey())).isFalse();
   }
 
+  @Test
+  void bytesWithTheScannedOnesMd5PutBeforeAReprocessAreScannedBeforeAnythingIsReleased() {
+    byte[] clean = concat(COLLIDING_A, padded("a clean note "));
+    byte[] infected = concat(COLLIDING_B, padded("a clean note "));
+    AttachmentRequest request = request(clean.length);
+    AttachmentState failed = failedAfterACleanVerdict(request, clean);
+
+    s3.put("incoming", request.objectKey(), infected, request.contentType()); // same length, same MD5: the same ETag as what was scanned
+    releaseBroken = false;
+    OperatorAction reprocess =
+        new OperatorAction(UUID.randomUUID().toString(), OperatorAction.Kind.REPROCESS, "alice", "S3 is back");
+    AttachmentState state = WorkflowStub.fromTyped(start(request.rerun(failed.scan(), reprocess)))
+        .getResult(AttachmentState.class);
+
+    assertThat(state.status()).as("an ETag is no proof of the bytes: " + state).isEqualTo(AttachmentStatus.QUARANTINED);
+    assertThat(state.scan().signature()).contains("Attachments.Test.CollidingB");
+    assertThat(s3.exists("released", request.objectKey())).isFalse();
+  }
+
+  /** Uploads {@code clean}, whose release then fails until the run gives up: FAILED, a CLEAN verdict on record. */
+  private AttachmentState failedAfterACleanVerdict(AttachmentRequest request, byte[] clean) {
+    releaseBroken = true;
+    AttachmentWorkflow first = start(request);
+    s3.put("incoming", request.objectKey(), clean, request.contentType());
+    first.uploadCompleted();
+    Assertions.assertThatThrownBy(() -> WorkflowStub.fromTyped(first).getResult(AttachmentState.class))
+        .isInstanceOf(WorkflowFailedException.class);
+    AttachmentState failed = published.get(published.size() - 1);
+    assertThat(failed.status()).isEqualTo(AttachmentStatus.FAILED);
+    assertThat(failed.scan().verdict()).isEqualTo(ScanVerdict.CLEAN);
+    return failed;
+  }
+
+  private static byte[] concat(byte[] head, byte[] tail) {
+    byte[] both = Arrays.copyOf(head, head.length + tail.length);
+    System.arraycopy(tail, 0, both, head.length, tail.length);
+    return both;
+  }
+
   private AttachmentState uploadAndProcess(AttachmentRequest request, byte[] content) {
     AttachmentWorkflow workflow = start(request);
-    s3.put("incoming", request.objectKey(), content);
+    s3.put("incoming", request.objectKey(), content, request.contentType());
     workflow.uploadCompleted();
     return WorkflowStub.fromTyped(workflow).getResult(AttachmentState.class);
   }

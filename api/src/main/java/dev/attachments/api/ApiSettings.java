@@ -13,9 +13,13 @@ import java.util.List;
  * @param maxSize largest attachment in bytes (413 above it)
  * @param allowedTypes media types a client may declare; {@code image/*} and other trailing-star entries match
  *     by prefix (415 otherwise)
+ * @param allowedExecutableExtensions extensions of files that run when opened ({@code exe}, {@code js}, ...)
+ *     that file names may end in nonetheless; none by default
  * @param multipartThreshold files larger than this upload in parts
  * @param unscannablePolicy what becomes of a file the scanner cannot scan whole: {@code hold} it in
  *     quarantine for operators, or {@code reject} it
+ * @param typeMismatchPolicy what becomes of a clean file whose bytes are not of the declared type: {@code reject}
+ *     it, or {@code hold} it in quarantine for operators
  * @param uploadUrlTtl how long each presigned upload URL (single PUT or part) lives; a client that needs
  *     longer asks for fresh ones, until {@code uploadTtl} ends the upload window
  * @param giveUpAfter how long a storage, metadata or webhook step of a workflow is retried before the attachment
@@ -34,7 +38,9 @@ public record ApiSettings(
     long maxSize,
     long multipartThreshold,
     String unscannablePolicy,
+    String typeMismatchPolicy,
     List<String> allowedTypes,
+    List<String> allowedExecutableExtensions,
     Duration uploadTtl,
     Duration uploadUrlTtl,
     Duration downloadTtl,

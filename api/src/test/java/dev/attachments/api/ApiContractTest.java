@@ -195,15 +195,18 @@ class ApiContractTest {
     HttpResponse<String> waiting = call("GET", "/health", null, null);
     assertThat(waiting.statusCode()).isEqualTo(200);
     assertThat(json(waiting).at("/scanning/status").asText()).isEqualTo("WAITING");
-    assertThat(json(waiting).at("/scanning/reason").asText()).contains("7@worker-a", stale);
-    assertThat(json(waiting).at("/scanning/scanners/0/signaturesBuiltAt").asText()).isEqualTo("2026-11-20T09:00:00Z");
+    assertThat(json(waiting).at("/scanning/reason").asText()).contains(stale).doesNotContain("worker-a");
+    JsonNode scanners = json(call("GET", "/v1/ops/scanners", OPS_KEY, null));
+    assertThat(scanners.at("/scanners/0/worker").asText()).isEqualTo("7@worker-a");
+    assertThat(scanners.at("/scanners/0/signaturesBuiltAt").asText()).isEqualTo("2026-11-20T09:00:00Z");
+    assertThat(call("GET", "/v1/ops/scanners", ACME_KEY, null).statusCode()).as("an owner's key").isEqualTo(401);
 
     reports.save(new dev.attachments.metadata.ScannerReports.Report(
         "7@worker-a", "ClamAV 1.4.6/27001/Tue Dec  1 05:00:00 2026", java.time.Instant.parse("2026-12-01T05:00:00Z"),
         null, now.plusSeconds(1)));
     JsonNode ok = json(call("GET", "/health", null, null));
     assertThat(ok.at("/scanning/status").asText()).isEqualTo("OK");
-    assertThat(ok.at("/scanning/scanners").size()).isEqualTo(1);
+    assertThat(json(call("GET", "/v1/ops/scanners", OPS_KEY, null)).at("/scanners").size()).isEqualTo(1);
   }
 
   @Test
@@ -576,6 +579,47 @@ class ApiContractTest {
     assertThat(description.getWorkflowExecutionInfo().getType().getName()).isEqualTo("AttachmentWorkflow");
     assertThat(description.getWorkflowExecutionInfo().getSearchAttributes().getIndexedFieldsMap())
         .containsKeys("AttachmentOwner", "AttachmentStatus", "AttachmentSize", "AttachmentContentType");
+  }
+
+  @Test
+  void fileNamesThatHideWhatTheyAreAreRefusedNamingTheCharacter() throws Exception {
+    assertNameRefused("invoice\u202Efdp.exe", "application/pdf", "U+202E RIGHT-TO-LEFT OVERRIDE");
+    assertNameRefused("logo\u200D.png", "image/png", "U+200D ZERO WIDTH JOINER");
+    assertNameRefused("a\u2028b.png", "image/png", "line separator");
+    assertNameRefused("a\\uD800b.png", "image/png", "U+D800"); // a JSON escape: a lone surrogate cannot travel as UTF-8
+    assertNameRefused("report.exe", "application/pdf", ".exe, which runs when opened");
+    assertNameRefused("photo.jpg.js", "image/jpeg", ".js");
+    assertNameRefused("evil.exe.", "application/pdf", "dot");
+    assertNameRefused("\u00e9".repeat(130) + ".png", "image/png", "264 bytes");
+  }
+
+  private static void assertNameRefused(String jsonName, String type, String detail) throws Exception {
+    assertProblem(
+        call("POST", "/v1/attachments", ACME_KEY,
+            "{\"filename\":\"" + jsonName + "\",\"contentType\":\"" + type + "\",\"size\":10}"),
+        400, detail);
+  }
+
+  @Test
+  void fileNamesAreNormalizedAndEndInAnExtensionOfTheirType() throws Exception {
+    assertThat(keptName("photo", "image/jpg")).isEqualTo("photo.jpg");
+    assertThat(keptName("report.txt", "application/pdf")).isEqualTo("report.txt.pdf");
+    assertThat(keptName("e\u0301t\u00e9.png", "image/png")).as("NFC").isEqualTo("\u00e9t\u00e9.png");
+    assertThat(keptName("notes.log", "text/plain")).isEqualTo("notes.log");
+    assertThat(keptName("data.csv", "text/csv")).isEqualTo("data.csv");
+    assertThat(keptName("Q3.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))
+        .isEqualTo("Q3.docx");
+    assertThat(keptName("README.md", "text/plain")).isEqualTo("README.md");
+    assertThat(keptName("logo.gif", "image/png")).as("the type's extension follows").isEqualTo("logo.gif.png");
+    String id = create(ACME_KEY, "photo.jpeg", "image/jpg", 10, null).get("id").asText();
+    assertThat(json(call("GET", "/v1/attachments/" + id, ACME_KEY, null)).get("contentType").asText())
+        .isEqualTo("image/jpeg");
+  }
+
+  /** The name the API keeps for a new attachment with this name and type. */
+  private static String keptName(String filename, String type) throws Exception {
+    String id = create(ACME_KEY, filename, type, 10, null).get("id").asText();
+    return json(call("GET", "/v1/attachments/" + id, ACME_KEY, null)).get("filename").asText();
   }
 
   @Test

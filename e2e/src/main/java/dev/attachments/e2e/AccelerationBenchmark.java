@@ -41,6 +41,7 @@ public final class AccelerationBenchmark {
     int parallel = args.length > 4 ? Integer.parseInt(args[4]) : 8;
     byte[] content = new byte[sizeMib * 1024 * 1024];
     new Random(1).nextBytes(content);
+    Movies.headed(content);
 
     int apiPort = FreePort.pick();
     Process toxiproxy =
@@ -88,7 +89,7 @@ public final class AccelerationBenchmark {
       }
       AttachmentsClient client = new AttachmentsClient(stack.apiUrl(), "bench-key-0123456789");
       long start = System.nanoTime();
-      JsonNode created = client.create("bench-" + mode + ".bin", "application/zip", content.length);
+      JsonNode created = client.create(Movies.name("bench-" + mode), Movies.TYPE, content.length);
       String id = created.get("id").asText();
       if (multipart) {
         uploadInParts(client, id, created.get("upload"), content, parallel);

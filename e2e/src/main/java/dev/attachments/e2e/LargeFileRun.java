@@ -58,7 +58,7 @@ public final class LargeFileRun {
 
   private static void run(AttachmentsClient client, long size) throws Exception {
     long start = System.nanoTime();
-    JsonNode created = client.create("large-" + size + ".bin", "application/zip", size);
+    JsonNode created = client.create(Movies.name("large-" + size), Movies.TYPE, size);
     String id = created.get("id").asText();
     long partSize = created.get("upload").get("partSize").asLong();
     int partCount = created.get("upload").get("partCount").asInt();
@@ -133,7 +133,7 @@ public final class LargeFileRun {
   private static byte[] part(int number, long length) {
     byte[] bytes = new byte[(int) length];
     new Random(number).nextBytes(bytes);
-    return bytes;
+    return number == 1 ? Movies.headed(bytes) : bytes;
   }
 
   private LargeFileRun() {}

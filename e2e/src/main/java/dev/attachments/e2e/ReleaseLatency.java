@@ -34,8 +34,9 @@ public final class ReleaseLatency {
       for (int i = 0; i < uploads + 1; i++) {
         byte[] content = new byte[size];
         random.nextBytes(content);
+        Movies.headed(content);
         long start = System.nanoTime();
-        JsonNode created = client.create("bench-" + i + ".bin", "application/zip", size);
+        JsonNode created = client.create(Movies.name("bench-" + i), Movies.TYPE, size);
         if (client.upload(created, content) != 200) {
           throw new IllegalStateException("upload " + i + " failed");
         }

@@ -44,7 +44,8 @@ public final class Throughput {
         sent.add(pool.submit(() -> {
           byte[] content = new byte[size];
           new Random(n).nextBytes(content);
-          JsonNode created = client.create("load-" + n + ".bin", "application/zip", size);
+          Movies.headed(content);
+          JsonNode created = client.create(Movies.name("load-" + n), Movies.TYPE, size);
           if (client.upload(created, content) != 200) {
             throw new IllegalStateException("upload " + n + " was refused");
           }
@@ -115,8 +116,8 @@ public final class Throughput {
 
   /** One upload through every part first, so that JVMs and pools are warm before the clock starts. */
   private static void warmUp(AttachmentsClient client, int size) throws Exception {
-    JsonNode created = client.create("warm-up.bin", "application/zip", size);
-    client.upload(created, new byte[size]);
+    JsonNode created = client.create(Movies.name("warm-up"), Movies.TYPE, size);
+    client.upload(created, Movies.headed(new byte[size]));
     client.complete(created.get("id").asText());
     client.awaitStatus(created.get("id").asText(), java.util.Set.of("RELEASED"), java.time.Duration.ofMinutes(2));
   }

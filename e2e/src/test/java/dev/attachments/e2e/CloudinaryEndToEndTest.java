@@ -97,7 +97,7 @@ class CloudinaryEndToEndTest {
 
   @Test
   void imageCloudinaryRefusesFailsItsPreviewOnly() throws Exception {
-    JsonNode attachment = process("broken.png", "image/png", "no image here".getBytes());
+    JsonNode attachment = process("broken.png", "image/png", TestFiles.brokenPng());
 
     assertThat(attachment.get("preview").get("status").asText()).isEqualTo("FAILED");
     assertThat(attachment.get("preview").get("reason").asText()).contains("Invalid image file");

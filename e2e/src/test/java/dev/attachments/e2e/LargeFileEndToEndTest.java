@@ -79,6 +79,7 @@ class LargeFileEndToEndTest {
   void multipartUploadInParallelPartsResumesAfterAnInterruptionAndDownloadsIdentical() throws Exception {
     byte[] content = new byte[300 * MIB + 4321];
     new Random(11).nextBytes(content);
+    Movies.headed(content);
     JsonNode created = client.create("footage.mov", "video/quicktime", content.length);
     String id = created.get("id").asText();
     long partSize = created.get("upload").get("partSize").asLong();

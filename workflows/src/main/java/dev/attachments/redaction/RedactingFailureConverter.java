@@ -1,9 +1,12 @@
 package dev.attachments.redaction;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.temporal.api.failure.v1.Failure;
 import io.temporal.common.converter.DataConverter;
 import io.temporal.common.converter.DefaultDataConverter;
 import io.temporal.common.converter.FailureConverter;
+import io.temporal.common.converter.JacksonJsonPayloadConverter;
 import io.temporal.failure.DefaultFailureConverter;
 
 /**
@@ -15,9 +18,18 @@ import io.temporal.failure.DefaultFailureConverter;
 public final class RedactingFailureConverter implements FailureConverter {
   private final FailureConverter temporals = new DefaultFailureConverter();
 
-  /** Temporal's default data converter, failures scrubbed: what the worker and the API use. */
+  /**
+   * What the worker and the API use: Temporal's default data converter, failures scrubbed, and JSON payloads
+   * read even when they carry fields this code does not know, so that a worker not yet upgraded runs what a
+   * newer API started (records grow by trailing fields that older code can do without).
+   */
   public static DataConverter dataConverter() {
-    return DefaultDataConverter.newDefaultInstance().withFailureConverter(new RedactingFailureConverter());
+    ObjectMapper json =
+        JacksonJsonPayloadConverter.newDefaultObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    return DefaultDataConverter.newDefaultInstance()
+        .withPayloadConverterOverrides(new JacksonJsonPayloadConverter(json))
+        .withFailureConverter(new RedactingFailureConverter());
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.attachments.workflow;
 
 import dev.attachments.scan.ScanResult;
+import dev.attachments.scan.TypeMismatchPolicy;
 import dev.attachments.scan.UnscannablePolicy;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,6 +21,8 @@ import java.time.Instant;
  * @param uploadUrlTtl how long each presigned upload URL the API hands out lives; the workflow sweeps the
  *     incoming bucket once the last one has expired. Null (in workflows started before it existed) means the
  *     URLs lived until {@code uploadExpiresAt}
+ * @param typeMismatchPolicy what becomes of a clean file whose bytes are not of the declared type; null (in
+ *     workflows started before it existed) means REJECT
  */
 public record AttachmentRequest(
     String attachmentId,
@@ -35,7 +38,8 @@ public record AttachmentRequest(
     ScanResult resumeScan,
     OperatorAction operatorAction,
     Duration giveUpAfter,
-    Duration uploadUrlTtl) {
+    Duration uploadUrlTtl,
+    TypeMismatchPolicy typeMismatchPolicy) {
 
   public static final Duration DEFAULT_GIVE_UP_AFTER = Duration.ofHours(1);
 
@@ -43,7 +47,7 @@ public record AttachmentRequest(
   public AttachmentRequest rerun(ScanResult scan, OperatorAction action) {
     return new AttachmentRequest(
         attachmentId, owner, filename, contentType, size, declaredSha256, objectKey, uploadExpiresAt, queues,
-        unscannablePolicy, scan, action, giveUpAfter, uploadUrlTtl);
+        unscannablePolicy, scan, action, giveUpAfter, uploadUrlTtl, typeMismatchPolicy);
   }
 
   /** The retry budget of the light steps, with the default for requests that carry none. */

@@ -13,9 +13,11 @@ import dev.attachments.preview.Preview;
 import dev.attachments.preview.PreviewRequest;
 import dev.attachments.preview.PreviewStatus;
 import dev.attachments.publish.MetadataActivities;
+import dev.attachments.scan.ContentTypes;
 import dev.attachments.scan.ScanResult;
 import dev.attachments.scan.ScanVerdict;
 import dev.attachments.scan.ScannerActivities;
+import dev.attachments.scan.TypeMismatchPolicy;
 import dev.attachments.scan.UnscannablePolicy;
 import dev.attachments.upload.HeldUpload;
 import dev.attachments.upload.StorageActivities;
@@ -61,6 +63,12 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
   static final String RELEASE_STANDS = "release-stands";
   /** Uploads are held out of the client's reach before the scan, and incoming is swept when its URLs expired. */
   static final String HELD_UPLOADS = "held-uploads";
+  /** A clean file whose bytes are not of the declared type is not released; previews follow the bytes' type. */
+  static final String VERIFIED_TYPES = "verified-types";
+  /** A run that started before uploads were held holds its upload all the same, if it arrives after the deploy. */
+  static final String HELD_ON_ARRIVAL = "held-on-arrival";
+  /** A run that gives up after holding its upload still sweeps incoming once the upload URLs have expired. */
+  static final String SWEEP_FAILED = "sweep-failed";
 
   private AttachmentState state;
   private String owner;
@@ -77,6 +85,12 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
   /** When the attachment stopped taking uploads: no URL handed out before then lives past it plus their TTL. */
   private Instant uploadsClosedAt;
   private boolean superseded;
+  /** False when replaying a workflow that released whatever type the bytes were, as declared. */
+  private boolean checksTypes;
+  /** The type previews are made for: the declared one, or what the bytes are when they are not that. */
+  private String servedAs;
+  /** The upload is out of incoming (held or released): a sweep can no longer delete the only copy. */
+  private boolean uploadHeld;
 
   private StorageActivities storage;
   private ScannerActivities scanner;
@@ -92,6 +106,8 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
     // Only runs started by this code carry an action: older histories replay the path below unchanged.
     action = request.operatorAction();
     holdsUploads = Workflow.getVersion(HELD_UPLOADS, Workflow.DEFAULT_VERSION, 1) >= 1;
+    checksTypes = Workflow.getVersion(VERIFIED_TYPES, Workflow.DEFAULT_VERSION, 1) >= 1;
+    servedAs = request.contentType();
     stubs(request.queues(), request.size(), request.giveUpAfterOrDefault());
     uploadsClosedAt = Instant.ofEpochMilli(Workflow.currentTimeMillis());
 
@@ -123,9 +139,11 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
         // RELEASED for its owner, and no attachment.failed contradicts attachment.released; the run fails for
         // operators to see
         Workflow.setCurrentDetails("RELEASED, but what followed gave up: " + why);
+        sweptAfterGivingUp(request);
         throw ApplicationFailure.newNonRetryableFailure(why, "AfterReleaseFailed");
       }
       finish(FAILED, "processing gave up: " + why);
+      sweptAfterGivingUp(request);
       throw ApplicationFailure.newNonRetryableFailure(why, "ProcessingFailed");
     }
     return swept(request, request.uploadUrlsExpireBy(uploadsClosedAt));
@@ -137,6 +155,10 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
    */
   private AttachmentState processUpload(AttachmentRequest request) {
     if (!holdsUploads) {
+      // started before uploads were held: what arrives now is held all the same (older histories replay as before)
+      holdsUploads = Workflow.getVersion(HELD_ON_ARRIVAL, Workflow.DEFAULT_VERSION, 1) >= 1;
+    }
+    if (!holdsUploads) {
       return processInPlace(request);
     }
     HeldUpload held;
@@ -145,9 +167,12 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
     } catch (ActivityFailure failure) {
       return rejectedOrThrown(request, failure);
     }
+    uploadHeld = true;
     ScanResult scan = request.resumeScan();
     boolean verdictStillHolds =
-        scan != null && (held.released() ? scan.verdict() == ScanVerdict.CLEAN : held.etag().equals(scan.etag()));
+        scan != null
+            && !held.copied()
+            && (held.released() ? scan.verdict() == ScanVerdict.CLEAN : held.etag().equals(scan.etag()));
     if (!verdictStillHolds) {
       // a verdict about other bytes (or none, or one from before uploads were held) is no verdict on these
       Workflow.setCurrentDetails("Scanning " + request.filename());
@@ -163,8 +188,29 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
     if (scan.verdict() != ScanVerdict.CLEAN) {
       return finish(QUARANTINED, quarantineReason(scan));
     }
+    ContentTypes.Check types = typeCheck(request, scan);
+    if (!types.matches()) {
+      if (request.typeMismatchPolicy() == TypeMismatchPolicy.HOLD) {
+        return finish(QUARANTINED, types.reason());
+      }
+      storage.discardHeld(request.objectKey());
+      return finish(REJECTED, types.reason());
+    }
     storage.releaseHeld(request.objectKey(), scan.etag() == null ? held.etag() : scan.etag());
     return releasedAndPreviewed(request, null);
+  }
+
+  /**
+   * Whether the bytes are of the declared type (see {@link ContentTypes}), noting the type previews are made
+   * for. Runs from before the check take every file as declared.
+   */
+  private ContentTypes.Check typeCheck(AttachmentRequest request, ScanResult scan) {
+    if (!checksTypes || scan == null) {
+      return new ContentTypes.Check(true, request.contentType(), null);
+    }
+    ContentTypes.Check types = ContentTypes.check(request.contentType(), scan.detectedContentType());
+    servedAs = types.servedAs();
+    return types;
   }
 
   /** The upload failed its check: REJECTED (and what is left in incoming deleted) for a business outcome. */
@@ -215,6 +261,22 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
     return state;
   }
 
+  /**
+   * A run that gave up still sweeps what a client PUT to incoming, once its upload has been held: before that,
+   * incoming holds the only copy of the upload, which an operator's reprocess needs. A sweep that fails too
+   * leaves the run's own failure as the one reported.
+   */
+  private void sweptAfterGivingUp(AttachmentRequest request) {
+    if (!uploadHeld || Workflow.getVersion(SWEEP_FAILED, Workflow.DEFAULT_VERSION, 1) == Workflow.DEFAULT_VERSION) {
+      return;
+    }
+    try {
+      swept(request, request.uploadUrlsExpireBy(uploadsClosedAt));
+    } catch (ActivityFailure sweepFailed) {
+      Workflow.getLogger(AttachmentWorkflowImpl.class).warn("the sweep after giving up failed too", sweepFailed);
+    }
+  }
+
   /** The path of workflows started before uploads were held: verify, scan and move the object in incoming. */
   private AttachmentState processInPlace(AttachmentRequest request) {
     ScanResult scan = request.resumeScan();
@@ -249,9 +311,11 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
    */
   private AttachmentState releaseOnOperatorsWord(AttachmentRequest request) {
     String why = "released by " + action.operator() + ": " + action.reason();
+    uploadHeld = holdsUploads; // quarantined by a run that held it
     if (request.resumeScan() != null) {
       scanned(request.resumeScan());
     }
+    typeCheck(request, request.resumeScan()); // an operator's word overrules a mismatch; previews follow the bytes
     Workflow.setCurrentDetails("Moving " + request.filename() + " out of quarantine, " + why);
     storage.releaseFromQuarantine(request.objectKey());
     return releasedAndPreviewed(request, why);
@@ -286,7 +350,7 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
     try {
       return optimizer.optimize(
           new PreviewRequest(
-              request.attachmentId(), request.objectKey(), request.contentType(), request.filename()));
+              request.attachmentId(), request.objectKey(), servedAs, request.filename()));
     } catch (ActivityFailure failure) {
       return Preview.of(PreviewStatus.FAILED, rootMessage(failure));
     }

@@ -23,4 +23,20 @@ class RedactingFailureConverterTest {
     assertThat(RedactingFailureConverter.dataConverter().failureToException(recorded))
         .isInstanceOf(ApplicationFailure.class);
   }
+
+  @Test
+  void payloadsWithFieldsThisCodeDoesNotKnowAreReadAllTheSame() {
+    io.temporal.api.common.v1.Payload newer =
+        io.temporal.api.common.v1.Payload.newBuilder()
+            .putMetadata("encoding", com.google.protobuf.ByteString.copyFromUtf8("json/plain"))
+            .setData(com.google.protobuf.ByteString.copyFromUtf8(
+                "{\"auditId\":\"a1\",\"kind\":\"REPROCESS\",\"operator\":\"alice\",\"reason\":\"r\",\"addedLater\":1}"))
+            .build();
+
+    dev.attachments.workflow.OperatorAction action =
+        RedactingFailureConverter.dataConverter()
+            .fromPayload(newer, dev.attachments.workflow.OperatorAction.class, dev.attachments.workflow.OperatorAction.class);
+
+    assertThat(action.operator()).isEqualTo("alice");
+  }
 }

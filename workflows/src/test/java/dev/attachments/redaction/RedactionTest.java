@@ -39,7 +39,27 @@ class RedactionTest {
   }
 
   @Test
+  void encodedEscapedAndXmlFormsAreScrubbedToo() {
+    String nested = "https://res.cloudinary.com/fetch/https%3A%2F%2Fs3%2Fx%3FX-Amz-Signature%3Dfe9a8b7c%26X-Amz-Credential%3DAKIAEXAMPLE";
+    assertThat(Redaction.scrub(nested)).doesNotContain("fe9a8b7c", "AKIAEXAMPLE");
+    assertThat(Redaction.scrub("x?X-Amz-Signature%253Dfe9a8b7c")).doesNotContain("fe9a8b7c");
+    assertThat(Redaction.scrub("{\\\"api_secret\\\":\\\"abcdefSECRET\\\"}")).doesNotContain("abcdefSECRET");
+    assertThat(Redaction.scrub("{\"url\":\"x?X-Amz-Signature\\u003dfe9a8b7c\"}")).doesNotContain("fe9a8b7c");
+    assertThat(Redaction.scrub("<Error><AWSAccessKeyId>AKIAEXAMPLE</AWSAccessKeyId><SignatureProvided>fe9a8b7c"
+            + "</SignatureProvided></Error>"))
+        .doesNotContain("AKIAEXAMPLE", "fe9a8b7c");
+    assertThat(Redaction.scrub("s3://AKIAEXAMPLE:wJalr/XUtnFEMI/K7MDENG@bucket/key"))
+        .isEqualTo("s3://REDACTED@bucket/key");
+    assertThat(Redaction.scrub("https://ghp_TOKEN@github.com/org/repo")).doesNotContain("ghp_TOKEN");
+    assertThat(Redaction.scrub("Authorization: Bearer k3y!with#odd*chars")).doesNotContain("k3y!with#odd*chars");
+  }
+
+  @Test
   void textWithoutCredentialsIsLeftAsItIs() {
+    String record = "ScanResult[verdict=INFECTED, signature=Eicar-Test-Signature, engine=ClamAV 1.4.6]";
+    assertThat(Redaction.scrub(record)).isEqualTo(record);
+    String mail = "https://example.com/contact?to=ops@example.com";
+    assertThat(Redaction.scrub(mail)).isEqualTo(mail);
     String verdict = "{\"verdict\":\"INFECTED\",\"signature\":\"Eicar-Test-Signature\"} at https://example.com/a?b=c";
     assertThat(Redaction.scrub(verdict)).isEqualTo(verdict);
     assertThat(Redaction.scrub(null)).isNull();

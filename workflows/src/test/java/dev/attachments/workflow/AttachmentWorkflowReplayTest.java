@@ -28,7 +28,11 @@ class AttachmentWorkflowReplayTest {
               // uploads held out of the client's reach, and incoming swept once the upload URLs expired
               "held-released.json", "held-quarantined.json", "held-rejected.json", "held-expired.json",
               "held-failed.json", "held-reprocessed.json", "held-released-by-operator.json",
-              "held-failed-after-release.json");
+              "held-failed-after-release.json",
+              // a clean file is released only when its bytes are of the declared type
+              "typed-released.json", "typed-quarantined.json", "typed-rejected.json", "typed-expired.json",
+              "typed-failed.json", "typed-reprocessed.json", "typed-released-by-operator.json",
+              "typed-failed-after-release.json", "typed-mismatch-rejected.json", "typed-mismatch-held.json");
       return found;
     }
   }

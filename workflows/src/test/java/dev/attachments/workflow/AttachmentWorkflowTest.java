@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.attachments.preview.PreviewStatus;
 import dev.attachments.scan.ScanVerdict;
+import dev.attachments.scan.TypeMismatchPolicy;
 import dev.attachments.scan.UnscannablePolicy;
 import dev.attachments.webhook.Event;
 import dev.attachments.webhook.EventType;
@@ -66,7 +67,7 @@ class AttachmentWorkflowTest {
     Instant expires = Instant.ofEpochMilli(env.currentTimeMillis()).plus(uploadTtl);
     return new AttachmentRequest(
         id, "acme", "logo.png", "image/png", SIZE, declaredSha256, "acme/" + id, expires, queues, null, null, null,
-        null, URL_TTL);
+        null, URL_TTL, null);
   }
 
   private AttachmentWorkflow start(AttachmentRequest request) {
@@ -104,7 +105,7 @@ class AttachmentWorkflowTest {
   void cleanUploadIsReleasedAndPublishedInStageOrder() throws Exception {
     AttachmentRequest request = request(null);
     AttachmentState state = uploadAndComplete(request);
-    record("held-released", request);
+    record("typed-released", request);
 
     assertThat(state.status()).isEqualTo(AttachmentStatus.RELEASED);
     assertThat(state.scan().verdict()).isEqualTo(ScanVerdict.CLEAN);
@@ -118,12 +119,58 @@ class AttachmentWorkflowTest {
   }
 
   @Test
+  void cleanBytesThatAreNotOfTheDeclaredTypeAreRejectedWithBothTypesAndNeverReleased() throws Exception {
+    fakes.detectedType = "application/x-msdownload; format=pe32";
+    AttachmentRequest request = request(null);
+
+    AttachmentState state = uploadAndComplete(request);
+    record("typed-mismatch-rejected", request);
+
+    assertThat(state.status()).isEqualTo(AttachmentStatus.REJECTED);
+    assertThat(state.reason()).contains("declared image/png", "application/x-msdownload", "runs or renders");
+    assertThat(fakes.events).contains("discard-held").doesNotContain("release");
+  }
+
+  @Test
+  void aTypeMismatchIsHeldInQuarantineWhenThePolicySaysSo() throws Exception {
+    fakes.detectedType = "text/html";
+    AttachmentRequest typed = request(null);
+    AttachmentRequest request =
+        new AttachmentRequest(
+            typed.attachmentId(), typed.owner(), typed.filename(), typed.contentType(), typed.size(), null,
+            typed.objectKey(), typed.uploadExpiresAt(), typed.queues(), null, null, null, null, URL_TTL,
+            TypeMismatchPolicy.HOLD);
+
+    AttachmentState state = uploadAndComplete(request);
+    record("typed-mismatch-held", request);
+
+    assertThat(state.status()).isEqualTo(AttachmentStatus.QUARANTINED);
+    assertThat(state.reason()).contains("declared image/png", "text/html");
+    assertThat(fakes.events).doesNotContain("release", "discard-held");
+  }
+
+  @Test
+  void previewsAreMadeForTheTypeTheBytesConfirmed() {
+    AttachmentRequest png = request(null);
+    AttachmentRequest request =
+        new AttachmentRequest(
+            png.attachmentId(), png.owner(), "photo.jpg", "image/jpg", png.size(), null, png.objectKey(),
+            png.uploadExpiresAt(), png.queues(), null, null, null, null, URL_TTL, null);
+    fakes.detectedType = "image/jpeg";
+
+    AttachmentState state = uploadAndComplete(request);
+
+    assertThat(state.status()).isEqualTo(AttachmentStatus.RELEASED);
+    assertThat(fakes.previewedAs).isEqualTo("image/jpeg");
+  }
+
+  @Test
   void infectedUploadIsQuarantinedAndNeverReleased() throws Exception {
     fakes.verdict = ScanVerdict.INFECTED;
     AttachmentRequest request = request(null);
 
     AttachmentState state = uploadAndComplete(request);
-    record("held-quarantined", request);
+    record("typed-quarantined", request);
 
     assertThat(state.status()).isEqualTo(AttachmentStatus.QUARANTINED);
     assertThat(state.reason()).contains("Eicar-Test-Signature");
@@ -152,7 +199,7 @@ class AttachmentWorkflowTest {
         new AttachmentRequest(
             held.attachmentId(), held.owner(), held.filename(), held.contentType(), held.size(), null,
             held.objectKey(), held.uploadExpiresAt(), held.queues(), UnscannablePolicy.REJECT, null, null, null,
-            URL_TTL);
+            URL_TTL, null);
 
     AttachmentState state = uploadAndComplete(request);
 
@@ -167,7 +214,7 @@ class AttachmentWorkflowTest {
     AttachmentRequest request = request(null);
 
     AttachmentState state = uploadAndComplete(request);
-    record("held-rejected", request);
+    record("typed-rejected", request);
 
     assertThat(state.status()).isEqualTo(AttachmentStatus.REJECTED);
     assertThat(state.reason()).contains("1025 bytes").contains("1024");
@@ -200,7 +247,7 @@ class AttachmentWorkflowTest {
     AttachmentWorkflow workflow = start(request);
 
     AttachmentState state = WorkflowStub.fromTyped(workflow).getResult(AttachmentState.class);
-    record("held-expired", request);
+    record("typed-expired", request);
 
     assertThat(state.status()).isEqualTo(AttachmentStatus.EXPIRED);
     assertThat(fakes.emitted).extracting(Event::type).containsExactly(EventType.EXPIRED);
@@ -243,10 +290,22 @@ class AttachmentWorkflowTest {
     AttachmentRequest request = request(null);
 
     uploadAndCompleteExpectingFailure(request);
-    record("held-failed", request);
+    record("typed-failed", request);
     assertThat(fakes.published.get(fakes.published.size() - 1).status()).isEqualTo(AttachmentStatus.FAILED);
     assertThat(fakes.published.get(fakes.published.size() - 1).reason()).contains("processing gave up");
     assertThat(fakes.events).doesNotContain("release", "quarantine");
+    assertThat(fakes.events).as("what a client PUT since the hold is swept all the same").endsWith("discard");
+  }
+
+  @Test
+  void aRunThatGivesUpBeforeHoldingTheUploadLeavesItInIncomingForAReprocess() {
+    fakes.holdBroken = true;
+    AttachmentRequest request = request(null);
+
+    uploadAndCompleteExpectingFailure(request);
+
+    assertThat(fakes.published.get(fakes.published.size() - 1).status()).isEqualTo(AttachmentStatus.FAILED);
+    assertThat(fakes.events).as("the only copy of the upload is kept").doesNotContain("discard", "hold");
   }
 
   @Test
@@ -260,9 +319,10 @@ class AttachmentWorkflowTest {
     assertThat(fakes.scanAttempts).hasValue(1);
 
     fakes.releaseBroken = false; // the fault is fixed; an operator reprocesses
+    fakes.heldFromIncoming = false; // the bytes are where the first run held them
     AttachmentWorkflow again = start(request.rerun(failed.scan(), action(OperatorAction.Kind.REPROCESS)));
     AttachmentState state = WorkflowStub.fromTyped(again).getResult(AttachmentState.class);
-    record("held-reprocessed", request);
+    record("typed-reprocessed", request);
 
     assertThat(state.status()).isEqualTo(AttachmentStatus.RELEASED);
     assertThat(fakes.scanAttempts).as("the scan is not repeated").hasValue(1);
@@ -298,7 +358,7 @@ class AttachmentWorkflowTest {
     OperatorAction release = new OperatorAction(UUID.randomUUID().toString(), OperatorAction.Kind.RELEASE, "alice", "vendor's test file");
     AttachmentWorkflow released = start(request.rerun(quarantined.scan(), release));
     AttachmentState state = WorkflowStub.fromTyped(released).getResult(AttachmentState.class);
-    record("held-released-by-operator", request);
+    record("typed-released-by-operator", request);
 
     assertThat(state.status()).isEqualTo(AttachmentStatus.RELEASED);
     assertThat(state.reason()).isEqualTo("released by alice: vendor's test file");
@@ -319,12 +379,13 @@ class AttachmentWorkflowTest {
         new AttachmentRequest(
             hour.attachmentId(), hour.owner(), hour.filename(), hour.contentType(), hour.size(), null,
             hour.objectKey(), hour.uploadExpiresAt(), hour.queues(), null, null, null, Duration.ofMinutes(2),
-            URL_TTL);
+            URL_TTL, null);
 
     uploadAndCompleteExpectingFailure(request);
 
     assertThat(fakes.published.get(fakes.published.size() - 1).status()).isEqualTo(AttachmentStatus.FAILED);
-    assertThat(runLength(request)).as("the run's length by its history").isLessThan(Duration.ofMinutes(10));
+    // the run gives up within minutes, then waits for its upload URLs to expire before it sweeps incoming
+    assertThat(runLength(request)).as("the run's length by its history").isLessThan(Duration.ofMinutes(10).plus(URL_TTL));
   }
 
   private void uploadAndCompleteExpectingFailure(AttachmentRequest request) {
@@ -345,7 +406,7 @@ class AttachmentWorkflowTest {
     AttachmentRequest request = request(null);
 
     uploadAndCompleteExpectingFailure(request);
-    record("held-failed-after-release", request);
+    record("typed-failed-after-release", request);
 
     assertThat(fakes.published).extracting(AttachmentState::status)
         .contains(AttachmentStatus.RELEASED)
@@ -426,6 +487,22 @@ class AttachmentWorkflowTest {
     assertThat(state.status()).isEqualTo(AttachmentStatus.RELEASED);
     assertThat(fakes.scanAttempts).as("the old verdict is not about these bytes").hasValue(2);
     assertThat(state.scan().etag()).isEqualTo("etag-2");
+  }
+
+  @Test
+  void reprocessThatHoldsBytesPutSinceScansThemEvenUnderTheSameEtag() {
+    fakes.releaseBroken = true;
+    AttachmentRequest request = request(null);
+    uploadAndCompleteExpectingFailure(request);
+    AttachmentState failed = fakes.published.get(fakes.published.size() - 1);
+
+    fakes.releaseBroken = false;
+    fakes.heldFromIncoming = true; // a client PUT again meanwhile: same length, same MD5, so the same ETag
+    AttachmentWorkflow again = start(request.rerun(failed.scan(), action(OperatorAction.Kind.REPROCESS)));
+    AttachmentState state = WorkflowStub.fromTyped(again).getResult(AttachmentState.class);
+
+    assertThat(state.status()).isEqualTo(AttachmentStatus.RELEASED);
+    assertThat(fakes.scanAttempts).as("an ETag is no proof of the same bytes").hasValue(2);
   }
 
   @Test

@@ -29,13 +29,21 @@ final class FakeActivities
   volatile long storedSize = 1024;
   volatile ScanVerdict verdict = ScanVerdict.CLEAN;
   volatile String sha256 = "ab".repeat(32);
+  /** What the scan's sniff says the bytes are. */
+  volatile String detectedType = "image/png";
+  /** The type the last preview was asked for. */
+  volatile String previewedAs;
   /** The ETag of what the hold step holds; a new one means other bytes were held. */
   volatile String heldEtag = "etag-1";
+  /** The hold copied the bytes from incoming (else it found them held already). */
+  volatile boolean heldFromIncoming = true;
   /** The upload carries a Content-Encoding nobody asked for. */
   volatile boolean unexpectedHeaders;
   /** How many scan attempts fail as if clamd were unreachable before one succeeds. */
   volatile int scannerDownFor;
   volatile boolean optimizerBroken;
+  /** Every hold fails, as when S3 refuses the copy out of incoming. */
+  volatile boolean holdBroken;
   /** Every release fails, as when S3 refuses the copy. */
   volatile boolean releaseBroken;
   final AtomicInteger releaseAttempts = new AtomicInteger();
@@ -73,13 +81,16 @@ final class FakeActivities
 
   @Override
   public HeldUpload hold(String objectKey, long declaredSize, String declaredContentType) {
+    if (holdBroken) {
+      throw new IllegalStateException("S3 answered 503 Slow Down");
+    }
     verify(objectKey, declaredSize);
     if (unexpectedHeaders) {
       throw ApplicationFailure.newNonRetryableFailure(
           "the upload carries Content-Encoding: br; upload it again without that header", UNEXPECTED_HEADERS);
     }
     events.add("hold");
-    return new HeldUpload(storedSize, heldEtag, false);
+    return new HeldUpload(storedSize, heldEtag, false, heldFromIncoming);
   }
 
   @Override
@@ -138,11 +149,12 @@ final class FakeActivities
           case INFECTED -> "Eicar-Test-Signature.UNOFFICIAL";
           case UNSCANNABLE -> "Heuristics.Limits.Exceeded.MaxFileSize";
         };
-    return new ScanResult(verdict, signature, "ClamAV test", sha256, "image/png", storedSize, Instant.EPOCH, etag);
+    return new ScanResult(verdict, signature, "ClamAV test", sha256, detectedType, storedSize, Instant.EPOCH, etag);
   }
 
   @Override
   public Preview optimize(PreviewRequest request) {
+    previewedAs = request.contentType();
     if (optimizerBroken) {
       throw ApplicationFailure.newNonRetryableFailure("corrupt image", "PreviewFailed");
     }

@@ -20,14 +20,19 @@ public final class ApiKeys {
     this.keyByOwner = keyByOwner;
   }
 
-  /** @throws IllegalArgumentException naming the entry that is not {@code owner:key} */
+  /**
+   * @throws IllegalArgumentException naming the entry that is not {@code owner:key} by its position, never by
+   *     its text: a bare key there would land in the log
+   */
   public static ApiKeys parse(String spec) {
     Map<String, byte[]> keys = new LinkedHashMap<>();
-    for (String entry : spec.split(",")) {
-      String trimmed = entry.trim();
+    String[] entries = spec.split(",");
+    for (int i = 0; i < entries.length; i++) {
+      String trimmed = entries[i].trim();
       int colon = trimmed.indexOf(':');
       if (colon <= 0 || colon == trimmed.length() - 1) {
-        throw new IllegalArgumentException("ATTACHMENTS_API_KEYS entry '" + trimmed + "' is not owner:key");
+        throw new IllegalArgumentException(
+            "ATTACHMENTS_API_KEYS entry " + (i + 1) + " of " + entries.length + " is not owner:key");
       }
       String owner = trimmed.substring(0, colon);
       if (!OWNER.matcher(owner).matches()) {

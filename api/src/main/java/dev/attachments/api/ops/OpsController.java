@@ -105,13 +105,16 @@ public class OpsController {
         .orElseThrow(() -> Problems.notFound("no attachment " + id));
   }
 
+  /** An attachment in the operators' listing: what the client declared and what the scan found, apart. */
   @Serdeable
   public record OpsAttachment(
-      String id, String owner, String filename, String contentType, long size, String status,
-      @Nullable String reason, @Nullable String scanVerdict, @Nullable String scanSignature, Instant createdAt) {
+      String id, String owner, String filename, String contentType, @Nullable String detectedContentType,
+      long size, @Nullable String declaredSha256, @Nullable String sha256, String status, @Nullable String reason,
+      @Nullable String scanVerdict, @Nullable String scanSignature, Instant createdAt) {
     static OpsAttachment of(Attachment a) {
       return new OpsAttachment(
-          a.id().toString(), a.owner(), a.filename(), a.contentType(), a.size(), a.status().name(), a.statusReason(),
+          a.id().toString(), a.owner(), a.filename(), a.contentType(), a.detectedContentType(), a.size(),
+          a.declaredSha256(), a.sha256(), a.status().name(), a.statusReason(),
           a.scan() == null ? null : a.scan().verdict().name(), a.scan() == null ? null : a.scan().signature(),
           a.createdAt());
     }

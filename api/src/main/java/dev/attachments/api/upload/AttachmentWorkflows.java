@@ -5,6 +5,7 @@ import dev.attachments.metadata.Attachment;
 import dev.attachments.metadata.AttachmentRepository;
 import dev.attachments.preview.PreviewNotice;
 import dev.attachments.scan.ScanResult;
+import dev.attachments.scan.TypeMismatchPolicy;
 import dev.attachments.scan.UnscannablePolicy;
 import dev.attachments.workflow.AttachmentRequest;
 import dev.attachments.workflow.AttachmentSearchAttributes;
@@ -28,13 +29,16 @@ public class AttachmentWorkflows {
   private final WorkflowClient client;
   private final TaskQueues queues;
   private final UnscannablePolicy unscannablePolicy;
+  private final TypeMismatchPolicy typeMismatchPolicy;
   private final java.time.Duration giveUpAfter;
   private final java.time.Duration uploadUrlTtl;
 
   public AttachmentWorkflows(WorkflowClient client, ApiSettings settings) {
     this.client = client;
     this.queues = new TaskQueues(settings.taskQueue(), settings.scanTaskQueue(), settings.mediaTaskQueue());
-    this.unscannablePolicy = policy(settings.unscannablePolicy());
+    this.unscannablePolicy = policy(UnscannablePolicy.class, "ATTACHMENTS_UNSCANNABLE_POLICY", settings.unscannablePolicy());
+    this.typeMismatchPolicy =
+        policy(TypeMismatchPolicy.class, "ATTACHMENTS_TYPE_MISMATCH_POLICY", settings.typeMismatchPolicy());
     this.giveUpAfter = settings.giveUpAfter();
     this.uploadUrlTtl = PresignedUrls.clamp(settings.uploadUrlTtl());
     if (giveUpAfter.isNegative() || giveUpAfter.isZero()) {
@@ -43,12 +47,11 @@ public class AttachmentWorkflows {
   }
 
   /** @throws IllegalArgumentException at start-up, for a policy that is neither hold nor reject */
-  static UnscannablePolicy policy(String setting) {
+  static <P extends Enum<P>> P policy(Class<P> type, String variable, String setting) {
     try {
-      return UnscannablePolicy.valueOf(setting.trim().toUpperCase(java.util.Locale.ROOT));
+      return Enum.valueOf(type, setting.trim().toUpperCase(java.util.Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(
-          "ATTACHMENTS_UNSCANNABLE_POLICY is '" + setting + "'; it must be hold or reject", e);
+      throw new IllegalArgumentException(variable + " is '" + setting + "'; it must be hold or reject", e);
     }
   }
 
@@ -126,7 +129,8 @@ public class AttachmentWorkflows {
             resumeScan,
             action,
             giveUpAfter,
-            uploadUrlTtl);
+            uploadUrlTtl,
+            typeMismatchPolicy);
     try {
       WorkflowClient.start(client.newWorkflowStub(AttachmentWorkflow.class, options)::process, request);
     } catch (WorkflowExecutionAlreadyStarted alreadyStarted) {

@@ -3,6 +3,7 @@ package dev.attachments.api.upload;
 import dev.attachments.api.ApiSettings;
 import dev.attachments.api.Params;
 import dev.attachments.api.Problems;
+import dev.attachments.scan.ContentTypes;
 import dev.attachments.api.auth.ApiKeyFilter;
 import dev.attachments.metadata.Attachment;
 import dev.attachments.metadata.AttachmentRepository;
@@ -251,7 +252,10 @@ public class AttachmentsController {
           "not-released",
           "the attachment is " + attachment.status() + "; it can be downloaded once it is RELEASED");
     }
-    return urls.download(attachment.objectKey(), attachment.filename(), attachment.contentType());
+    // served as the declared type when the bytes showed it (the only way the pipeline releases), else (an
+    // operator's release of a mismatch, or a release from before types were checked) as what the bytes are
+    String servedAs = ContentTypes.check(attachment.contentType(), attachment.detectedContentType()).servedAs();
+    return urls.download(attachment.objectKey(), attachment.filename(), servedAs);
   }
 
   @Get

@@ -2,50 +2,50 @@ package dev.attachments.api.upload;
 
 import dev.attachments.api.ApiSettings;
 import dev.attachments.api.Problems;
+import dev.attachments.scan.ContentTypes;
 import io.micronaut.http.HttpStatus;
 import jakarta.inject.Singleton;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
-/** What a client may upload: a sane file name, an allowed media type, a size within the limit. */
+/**
+ * What a client may upload: a file name that shows what it is ({@link FileNames}), an allowed media type (under
+ * the name we keep for it: {@code image/jpg} is image/jpeg), a size within the limit.
+ */
 @Singleton
 public class UploadPolicy {
   private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-fA-F]{64}");
   private static final Pattern MEDIA_TYPE =
       Pattern.compile("[a-z0-9][a-z0-9!#$&^_.+-]{0,126}/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}");
-  private static final int MAX_FILENAME = 255;
 
   private final long maxSize;
   private final List<String> allowedTypes;
+  private final FileNames fileNames;
 
   public UploadPolicy(ApiSettings settings) {
     this.maxSize = settings.maxSize();
     this.allowedTypes = settings.allowedTypes().stream().map(t -> t.trim().toLowerCase(Locale.ROOT)).toList();
+    this.fileNames =
+        new FileNames(
+            settings.allowedExecutableExtensions().stream()
+                .map(e -> e.trim().toLowerCase(Locale.ROOT).replaceFirst("^\\.", ""))
+                .filter(e -> !e.isEmpty())
+                .collect(java.util.stream.Collectors.toSet()));
   }
 
   /**
-   * Checks a new attachment and answers it normalized: the media type lower-case without parameters, the digest
-   * lower-case.
+   * Checks a new attachment and answers it normalized: the media type lower-case without parameters under its
+   * kept name, the file name as {@link FileNames} keeps it, the digest lower-case.
    */
   public CreateAttachment check(CreateAttachment request) {
     if (request == null) {
       throw Problems.invalid("send a JSON body with filename, contentType, size and optionally sha256");
     }
-    String filename = request.filename();
-    if (filename == null || filename.isBlank()) {
-      throw Problems.invalid("filename is required");
-    }
-    if (filename.length() > MAX_FILENAME) {
-      throw Problems.invalid("filename is longer than " + MAX_FILENAME + " characters");
-    }
-    if (filename.chars().anyMatch(c -> c < 0x20 || c == 0x7f) || filename.contains("/") || filename.contains("\\")) {
-      throw Problems.invalid("filename must be a plain file name, without control characters or path separators");
-    }
     if (request.contentType() == null || request.contentType().isBlank()) {
       throw Problems.invalid("contentType is required, e.g. image/png");
     }
-    String type = request.contentType().split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+    String type = ContentTypes.normalize(request.contentType());
     if (!MEDIA_TYPE.matcher(type).matches()) {
       throw Problems.invalid("contentType '" + request.contentType() + "' is not a media type like image/png");
     }
@@ -71,6 +71,7 @@ public class UploadPolicy {
     if (sha256 != null && !SHA256_HEX.matcher(sha256).matches()) {
       throw Problems.invalid("sha256 must be the file's SHA-256 digest as 64 hexadecimal characters");
     }
+    String filename = fileNames.check(request.filename(), type);
     return new CreateAttachment(
         filename, type, request.size(), sha256 == null ? null : sha256.toLowerCase(Locale.ROOT));
   }

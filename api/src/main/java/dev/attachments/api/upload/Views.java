@@ -64,7 +64,11 @@ public final class Views {
   @Serdeable
   public record Preview(String status, Map<String, String> urls, @Nullable String reason, @Nullable Integer pages) {}
 
-  /** An attachment as its owner sees it. */
+  /**
+   * An attachment as its owner sees it. What the client declared ({@code contentType}, {@code declaredSha256})
+   * and what the scan found in the bytes ({@code detectedContentType}, {@code sha256}) are separate fields; the
+   * found ones are null until the scan.
+   */
   @Serdeable
   public record AttachmentView(
       String id,
@@ -72,6 +76,7 @@ public final class Views {
       String contentType,
       @Nullable String detectedContentType,
       long size,
+      @Nullable String declaredSha256,
       @Nullable String sha256,
       String status,
       @Nullable String reason,
@@ -84,8 +89,8 @@ public final class Views {
     /** The same view with what operators did to it. */
     AttachmentView withAudit(List<Audit> entries) {
       return new AttachmentView(
-          id, filename, contentType, detectedContentType, size, sha256, status, reason, scan, preview, createdAt,
-          updatedAt, entries);
+          id, filename, contentType, detectedContentType, size, declaredSha256, sha256, status, reason, scan, preview,
+          createdAt, updatedAt, entries);
     }
 
     /** @param previewUrl turns a stored preview reference into a URL the client can fetch */
@@ -96,7 +101,8 @@ public final class Views {
           a.contentType(),
           a.detectedContentType(),
           a.size(),
-          a.sha256() != null ? a.sha256() : a.declaredSha256(),
+          a.declaredSha256(),
+          a.sha256(),
           a.status().name(),
           a.statusReason(),
           a.scan() == null

@@ -21,19 +21,20 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
- * Gives a real clamd a daily signature database built at a chosen time, as freshclam would leave an old one.
+ * Signatures a test gives a real clamd, which it reloads. {@link #installDated}: a daily signature database
+ * built at a chosen time, as freshclam would leave an old one.
  * It is an unsigned database ({@code daily.cud}: a CVD header and a tar.gz holding {@code daily.info} and one
  * harmless signature), which clamd loads without Talos' signature and names in its VERSION answer like the
  * official one: {@code ClamAV 1.4.6/<version>/<built>}.
  */
-public final class DatedSignatures {
-  private DatedSignatures() {}
+public final class TestSignatures {
+  private TestSignatures() {}
 
   /**
    * Writes the database into {@code databaseFolder} (the clamd's DatabaseDirectory) and has clamd reload it,
    * returning once clamd answers VERSION with it.
    */
-  public static void install(Path databaseFolder, String host, int port, long version, Instant builtAt)
+  public static void installDated(Path databaseFolder, String host, int port, long version, Instant builtAt)
       throws IOException, InterruptedException {
     byte[] signatures =
         ("Attachments.Test.Dated-" + version + ":0:*:"
@@ -69,6 +70,25 @@ public final class DatedSignatures {
     while (!clamd.version().contains("/" + version + "/")) {
       if (Instant.now().isAfter(deadline)) {
         throw new IOException("clamd did not load database " + version + ": it says " + clamd.version());
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  /**
+   * Adds a signature that finds {@code pattern} anywhere in a file, and returns once clamd finds it.
+   *
+   * @param name what clamd reports, e.g. {@code Attachments.Test.Collision}
+   */
+  public static void add(Path databaseFolder, String host, int port, String name, byte[] pattern)
+      throws IOException, InterruptedException {
+    Files.writeString(databaseFolder.resolve(name + ".ndb"), name + ":0:*:" + HexFormat.of().formatHex(pattern) + "\n");
+    reload(host, port);
+    ClamdClient clamd = new ClamdClient(host, port, Duration.ofSeconds(2), Duration.ofSeconds(5), 1024);
+    Instant deadline = Instant.now().plusSeconds(60);
+    while (!clamd.scan(new java.io.ByteArrayInputStream(pattern), sent -> {}).isFound()) {
+      if (Instant.now().isAfter(deadline)) {
+        throw new IOException("clamd did not load signature " + name);
       }
       Thread.sleep(100);
     }
