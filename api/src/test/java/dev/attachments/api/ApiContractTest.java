@@ -591,6 +591,14 @@ class ApiContractTest {
     assertNameRefused("photo.jpg.js", "image/jpeg", ".js");
     assertNameRefused("evil.exe.", "application/pdf", "dot");
     assertNameRefused("\u00e9".repeat(130) + ".png", "image/png", "264 bytes");
+    assertNameRefused("evil.exe:x.png", "image/png", "':'");
+    assertNameRefused("CON.png", "image/png", "device name");
+    assertNameRefused("two\u00a0words.png", "image/png", "U+00A0");
+    assertNameRefused("invoice\uff0eexe.png", "image/png", "U+FF0E");
+    assertNameRefused(".hta", "text/plain", ".hta");
+    assertNameRefused("feed.xml", "text/plain", ".xml"); // XML renders, scripts included, when opened in a browser
+    assertNameRefused("share.library-ms", "text/markdown", ".library-ms");
+    assertNameRefused("clip.mp4", "video/x-made-up", "no file extension is known");
   }
 
   private static void assertNameRefused(String jsonName, String type, String detail) throws Exception {
@@ -610,6 +618,7 @@ class ApiContractTest {
     assertThat(keptName("Q3.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))
         .isEqualTo("Q3.docx");
     assertThat(keptName("README.md", "text/plain")).isEqualTo("README.md");
+    assertThat(keptName("notes.md", "text/markdown")).isEqualTo("notes.md");
     assertThat(keptName("logo.gif", "image/png")).as("the type's extension follows").isEqualTo("logo.gif.png");
     String id = create(ACME_KEY, "photo.jpeg", "image/jpg", 10, null).get("id").asText();
     assertThat(json(call("GET", "/v1/attachments/" + id, ACME_KEY, null)).get("contentType").asText())

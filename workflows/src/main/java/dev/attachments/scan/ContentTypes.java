@@ -117,7 +117,8 @@ public final class ContentTypes {
    *
    * @param matches whether the content shows the declared type
    * @param servedAs the type the file is downloaded and previewed as: the declared one (normalized) when the
-   *     content shows it, else what the content is ({@value #UNIDENTIFIED} when it shows nothing known)
+   *     content shows it, else {@value #UNIDENTIFIED}, which no browser renders (an operator may release a
+   *     mismatch; HTML sent as a PNG must not then be served as HTML)
    * @param reason why it does not match, naming both types; null when it does
    */
   public record Check(boolean matches, String servedAs, String reason) {}
@@ -145,7 +146,7 @@ public final class ContentTypes {
         shown.equals(UNIDENTIFIED)
             ? "show no known type"
             : "are " + shown + (isActive(shown) ? ", which runs or renders when opened" : "");
-    return new Check(false, shown, "declared " + claimed + ", but the bytes " + what);
+    return new Check(false, UNIDENTIFIED, "declared " + claimed + ", but the bytes " + what);
   }
 
   /** Whether content of this type runs or renders when opened: an executable, a script, HTML, SVG. */

@@ -56,12 +56,15 @@ class ContentTypesTest {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document, application/pdf, application/pdf,"
         + " are application/pdf",
   })
-  void disguisedFilesDoNotMatchAndAreServedAsWhatTheyAre(
-      String declared, String detected, String servedAs, String reasonPart) {
+  void disguisedFilesDoNotMatchAndWouldBeServedAsBytesNoBrowserRenders(
+      String declared, String detected, String shown, String reasonPart) {
     ContentTypes.Check check = ContentTypes.check(declared, detected);
 
     assertThat(check.matches()).isFalse();
-    assertThat(check.servedAs()).isEqualTo(servedAs);
+    assertThat(check.servedAs()).isEqualTo(ContentTypes.UNIDENTIFIED);
+    if (!shown.equals(ContentTypes.UNIDENTIFIED)) {
+      assertThat(check.reason()).contains(shown);
+    }
     assertThat(check.reason()).contains("declared " + ContentTypes.normalize(declared), reasonPart);
   }
 

@@ -253,7 +253,7 @@ public class AttachmentsController {
           "the attachment is " + attachment.status() + "; it can be downloaded once it is RELEASED");
     }
     // served as the declared type when the bytes showed it (the only way the pipeline releases), else (an
-    // operator's release of a mismatch, or a release from before types were checked) as what the bytes are
+    // operator's release of a mismatch, or a release from before types were checked) as bytes no browser renders
     String servedAs = ContentTypes.check(attachment.contentType(), attachment.detectedContentType()).servedAs();
     return urls.download(attachment.objectKey(), attachment.filename(), servedAs);
   }

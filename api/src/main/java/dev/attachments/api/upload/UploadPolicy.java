@@ -76,8 +76,13 @@ public class UploadPolicy {
         filename, type, request.size(), sha256 == null ? null : sha256.toLowerCase(Locale.ROOT));
   }
 
+  /** Types that run or render when opened (SVG, HTML, ...) only when listed by name, never through a wildcard. */
   private boolean isAllowed(String type) {
     return allowedTypes.stream()
-        .anyMatch(allowed -> allowed.endsWith("*") ? type.startsWith(allowed.substring(0, allowed.length() - 1)) : allowed.equals(type));
+        .anyMatch(
+            allowed ->
+                allowed.endsWith("*") && !ContentTypes.isActive(type)
+                    ? type.startsWith(allowed.substring(0, allowed.length() - 1))
+                    : allowed.equals(type));
   }
 }
