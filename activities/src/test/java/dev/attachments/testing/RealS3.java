@@ -2,7 +2,7 @@ package dev.attachments.testing;
 
 import dev.attachments.stack.LocalS3;
 import dev.attachments.storage.S3Connection;
-import dev.attachments.upload.Buckets;
+import dev.attachments.s3.Buckets;
 import java.nio.file.Files;
 import java.util.List;
 import software.amazon.awssdk.core.sync.RequestBody;

@@ -1,6 +1,6 @@
 package dev.attachments.testing;
 
-import dev.attachments.scan.ClamdClient;
+import dev.attachments.clamd.ClamdClient;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;

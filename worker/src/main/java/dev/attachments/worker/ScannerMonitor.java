@@ -1,7 +1,7 @@
 package dev.attachments.worker;
 
 import dev.attachments.metadata.ScannerReports;
-import dev.attachments.scan.ClamdScanner;
+import dev.attachments.clamd.ClamdScanner;
 import java.lang.management.ManagementFactory;
 import java.time.Instant;
 import java.util.Objects;

@@ -1,8 +1,10 @@
-package dev.attachments.scan;
+package dev.attachments.clamd;
 
+import dev.attachments.scan.ScanResult;
+import dev.attachments.scan.ScanVerdict;
+import dev.attachments.scan.ScannerActivities;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import dev.attachments.stack.LocalClamd;
 import dev.attachments.testing.RealS3;
 import dev.attachments.testing.TestFiles;
@@ -270,7 +272,7 @@ class ClamdScannerTest {
       // Temporal's retry policy makes the next attempts: the workflow's, on the test server
       try (dev.attachments.testing.WorkflowOnRealParts workflow =
           new dev.attachments.testing.WorkflowOnRealParts(
-              new dev.attachments.upload.S3Storage(s3.client, RealS3.BUCKETS), clamdScanner(hurried, MAX_STREAM))) {
+              new dev.attachments.s3.S3Storage(s3.client, RealS3.BUCKETS), clamdScanner(hurried, MAX_STREAM))) {
         dev.attachments.workflow.AttachmentRequest request =
             workflow.request(zip.length, Duration.ofMinutes(5), "application/zip");
         dev.attachments.workflow.AttachmentWorkflow run = workflow.start(request);

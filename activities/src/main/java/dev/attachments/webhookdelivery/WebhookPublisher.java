@@ -1,5 +1,8 @@
-package dev.attachments.webhook;
+package dev.attachments.webhookdelivery;
 
+import dev.attachments.webhook.Event;
+import dev.attachments.webhook.WebhookActivities;
+import dev.attachments.webhook.WebhookWorkflow;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;

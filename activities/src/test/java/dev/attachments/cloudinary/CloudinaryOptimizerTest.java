@@ -1,8 +1,11 @@
-package dev.attachments.preview;
+package dev.attachments.cloudinary;
 
+import dev.attachments.preview.OptimizerActivities;
+import dev.attachments.preview.Preview;
+import dev.attachments.preview.PreviewRequest;
+import dev.attachments.preview.PreviewStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import com.cloudinary.Cloudinary;
 import dev.attachments.testing.FakeCloudinary;
 import dev.attachments.testing.RealS3;

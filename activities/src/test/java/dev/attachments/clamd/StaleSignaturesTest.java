@@ -1,12 +1,11 @@
-package dev.attachments.scan;
+package dev.attachments.clamd;
 
 import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.attachments.stack.LocalClamd;
 import dev.attachments.testing.TestSignatures;
 import dev.attachments.testing.RealS3;
 import dev.attachments.testing.WorkflowOnRealParts;
-import dev.attachments.upload.S3Storage;
+import dev.attachments.s3.S3Storage;
 import dev.attachments.workflow.AttachmentRequest;
 import dev.attachments.workflow.AttachmentState;
 import dev.attachments.workflow.AttachmentStatus;

@@ -1,8 +1,12 @@
-package dev.attachments.preview;
+package dev.attachments.thumbnails;
 
+import dev.attachments.preview.OptimizerActivities;
+import dev.attachments.preview.Preview;
+import dev.attachments.preview.PreviewRequest;
+import dev.attachments.preview.PreviewStatus;
 import dev.attachments.redaction.Redaction;
 import dev.attachments.storage.S3Objects;
-import dev.attachments.upload.Buckets;
+import dev.attachments.s3.Buckets;
 import io.temporal.spring.boot.ActivityImpl;
 import java.awt.Color;
 import java.awt.Graphics2D;

@@ -1,4 +1,4 @@
-package dev.attachments.upload;
+package dev.attachments.s3;
 
 import java.util.ArrayList;
 import java.util.List;

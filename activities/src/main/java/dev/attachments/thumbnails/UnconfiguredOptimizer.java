@@ -1,5 +1,9 @@
-package dev.attachments.preview;
+package dev.attachments.thumbnails;
 
+import dev.attachments.preview.OptimizerActivities;
+import dev.attachments.preview.Preview;
+import dev.attachments.preview.PreviewRequest;
+import dev.attachments.preview.PreviewStatus;
 import io.temporal.spring.boot.ActivityImpl;
 
 /** Stands in for the optimizer when no CLOUDINARY_URL is set: the preview step says so and moves on. */

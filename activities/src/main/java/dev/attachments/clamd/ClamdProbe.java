@@ -1,4 +1,4 @@
-package dev.attachments.scan;
+package dev.attachments.clamd;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;

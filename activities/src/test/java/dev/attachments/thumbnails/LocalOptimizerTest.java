@@ -1,8 +1,10 @@
-package dev.attachments.preview;
+package dev.attachments.thumbnails;
 
+import dev.attachments.preview.Preview;
+import dev.attachments.preview.PreviewRequest;
+import dev.attachments.preview.PreviewStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import dev.attachments.testing.RealS3;
 import dev.attachments.testing.TestFiles;
 import java.awt.image.BufferedImage;

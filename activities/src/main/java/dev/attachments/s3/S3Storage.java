@@ -1,5 +1,8 @@
-package dev.attachments.upload;
+package dev.attachments.s3;
 
+import dev.attachments.upload.HeldUpload;
+import dev.attachments.upload.StorageActivities;
+import dev.attachments.upload.StoredObject;
 import dev.attachments.storage.S3Objects;
 import io.temporal.activity.Activity;
 import io.temporal.failure.ApplicationFailure;

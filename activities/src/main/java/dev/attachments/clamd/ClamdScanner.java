@@ -1,6 +1,9 @@
-package dev.attachments.scan;
+package dev.attachments.clamd;
 
-import dev.attachments.upload.Buckets;
+import dev.attachments.scan.ScanResult;
+import dev.attachments.scan.ScanVerdict;
+import dev.attachments.scan.ScannerActivities;
+import dev.attachments.s3.Buckets;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.spring.boot.ActivityImpl;

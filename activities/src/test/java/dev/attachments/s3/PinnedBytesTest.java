@@ -1,9 +1,11 @@
-package dev.attachments.upload;
+package dev.attachments.s3;
 
+import dev.attachments.upload.HeldUpload;
+import dev.attachments.upload.StorageActivities;
+import dev.attachments.upload.StoredObject;
 import static org.assertj.core.api.Assertions.assertThat;
-
-import dev.attachments.scan.ClamdClient;
-import dev.attachments.scan.ClamdScanner;
+import dev.attachments.clamd.ClamdClient;
+import dev.attachments.clamd.ClamdScanner;
 import dev.attachments.scan.ScanResult;
 import dev.attachments.scan.ScanVerdict;
 import dev.attachments.scan.ScannerActivities;

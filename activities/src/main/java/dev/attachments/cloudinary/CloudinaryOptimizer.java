@@ -1,11 +1,15 @@
-package dev.attachments.preview;
+package dev.attachments.cloudinary;
 
+import dev.attachments.preview.OptimizerActivities;
+import dev.attachments.preview.Preview;
+import dev.attachments.preview.PreviewRequest;
+import dev.attachments.preview.PreviewStatus;
 import com.cloudinary.Cloudinary;
 import com.cloudinary.EagerTransformation;
 import com.cloudinary.Transformation;
 import com.cloudinary.utils.ObjectUtils;
 import dev.attachments.redaction.Redaction;
-import dev.attachments.upload.Buckets;
+import dev.attachments.s3.Buckets;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.spring.boot.ActivityImpl;
 import java.io.IOException;

@@ -1,8 +1,9 @@
-package dev.attachments.upload;
+package dev.attachments.s3;
 
+import dev.attachments.upload.StorageActivities;
+import dev.attachments.upload.StoredObject;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import dev.attachments.testing.RealS3;
 import dev.attachments.testing.TestFiles;
 import io.temporal.failure.ApplicationFailure;

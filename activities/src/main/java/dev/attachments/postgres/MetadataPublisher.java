@@ -1,5 +1,6 @@
-package dev.attachments.publish;
+package dev.attachments.postgres;
 
+import dev.attachments.publish.MetadataActivities;
 import dev.attachments.metadata.AttachmentRepository;
 import dev.attachments.workflow.AttachmentState;
 import io.temporal.spring.boot.ActivityImpl;
