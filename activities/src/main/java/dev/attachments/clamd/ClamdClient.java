@@ -19,9 +19,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
 
 /**
- * clamd's INSTREAM protocol with connect and read timeouts, and a watchdog for a clamd that stops reading.
- * We own these hundred lines because the Java clients on Maven Central either have no timeouts at all or a
- * fixed one that breaks honest large scans (see the README).
+ * clamd's INSTREAM protocol with connect and read timeouts, and a watchdog for a clamd that stops
+ * reading. We own these hundred lines because the Java clients on Maven Central either have no
+ * timeouts at all or a fixed one that breaks honest large scans (see the README).
  */
 public final class ClamdClient {
   private static final ScheduledExecutorService WATCHDOG =
@@ -37,13 +37,16 @@ public final class ClamdClient {
   private final Duration connectTimeout;
   private final Duration readTimeout;
   private final int chunkSize;
+
   /** How often a caller waiting for a verdict hears that the scan is still on. */
   private static final Duration WAIT_SLICE = Duration.ofSeconds(5);
 
   /**
-   * @param readTimeout longest silence allowed: while sending, clamd not taking bytes; after, clamd not answering
+   * @param readTimeout longest silence allowed: while sending, clamd not taking bytes; after, clamd
+   *     not answering
    */
-  public ClamdClient(String host, int port, Duration connectTimeout, Duration readTimeout, int chunkSize) {
+  public ClamdClient(
+      String host, int port, Duration connectTimeout, Duration readTimeout, int chunkSize) {
     this.host = host;
     this.port = port;
     this.connectTimeout = connectTimeout;
@@ -60,9 +63,9 @@ public final class ClamdClient {
   }
 
   /**
-   * Announces a stream of {@code length} bytes, sends none, and answers clamd's reply within {@code wait}, or
-   * null when it said nothing: clamd refuses a chunk past its StreamMaxLength the moment it reads its length,
-   * so this tells its limit without streaming gigabytes.
+   * Announces a stream of {@code length} bytes, sends none, and answers clamd's reply within {@code
+   * wait}, or null when it said nothing: clamd refuses a chunk past its StreamMaxLength the moment
+   * it reads its length, so this tells its limit without streaming gigabytes.
    */
   public String announceStream(long length, Duration wait) throws IOException {
     try (Socket socket = connect()) {
@@ -108,7 +111,8 @@ public final class ClamdClient {
         if (cutOff.get()) {
           throw new IOException("clamd took no bytes for " + readTimeout + ": cut off", sendFailed);
         }
-        // clamd hangs up on a stream over its StreamMaxLength, after saying so: read that if it is there
+        // clamd hangs up on a stream over its StreamMaxLength, after saying so: read that if it is
+        // there
         String reply = tryReadReply(socket);
         if (reply == null) {
           throw sendFailed;
@@ -117,13 +121,17 @@ public final class ClamdClient {
       } finally {
         watchdog.cancel(false);
       }
-      // clamd works after the last byte (a large archive can take minutes): keep telling the caller we live
+      // clamd works after the last byte (a large archive can take minutes): keep telling the caller
+      // we live
       long total = sent;
       return new Reply(awaitReply(socket, () -> progress.accept(total)));
     }
   }
 
-  /** Waits up to the read timeout for the verdict, calling {@code alive} every few seconds meanwhile. */
+  /**
+   * Waits up to the read timeout for the verdict, calling {@code alive} every few seconds
+   * meanwhile.
+   */
   private String awaitReply(Socket socket, Runnable alive) throws IOException {
     long deadline = System.nanoTime() + readTimeout.toNanos();
     socket.setSoTimeout((int) Math.min(readTimeout.toMillis(), WAIT_SLICE.toMillis()));
@@ -149,7 +157,8 @@ public final class ClamdClient {
       return socket;
     } catch (IOException e) {
       socket.close();
-      throw new IOException("clamd at " + host + ":" + port + " is unreachable: " + e.getMessage(), e);
+      throw new IOException(
+          "clamd at " + host + ":" + port + " is unreachable: " + e.getMessage(), e);
     }
   }
 
@@ -197,8 +206,9 @@ public final class ClamdClient {
   }
 
   /**
-   * One reply, up to the NUL that ends it (z-commands). A connection that closes before it is no reply at all:
-   * clamd died or was cut off mid-sentence, and what it said so far must not be read as a verdict.
+   * One reply, up to the NUL that ends it (z-commands). A connection that closes before it is no
+   * reply at all: clamd died or was cut off mid-sentence, and what it said so far must not be read
+   * as a verdict.
    */
   private static String readReply(InputStream in, ByteArrayOutputStream reply) throws IOException {
     int b;
@@ -208,12 +218,17 @@ public final class ClamdClient {
     String text = reply.toString(StandardCharsets.US_ASCII).trim();
     if (b < 0) {
       throw new IOException(
-          text.isEmpty() ? "clamd closed the connection without a reply" : "clamd closed the connection mid-reply: '" + text + "'");
+          text.isEmpty()
+              ? "clamd closed the connection without a reply"
+              : "clamd closed the connection mid-reply: '" + text + "'");
     }
     return text;
   }
 
-  /** One line from clamd: {@code stream: OK}, {@code stream: <name> FOUND} or {@code <message> ERROR}. */
+  /**
+   * One line from clamd: {@code stream: OK}, {@code stream: <name> FOUND} or {@code <message>
+   * ERROR}.
+   */
   public record Reply(String line) {
     public boolean isClean() {
       return line.equals("stream: OK");

@@ -1,9 +1,9 @@
 package dev.attachments.clamd;
 
+import dev.attachments.s3.Buckets;
 import dev.attachments.scan.ScanResult;
 import dev.attachments.scan.ScanVerdict;
 import dev.attachments.scan.ScannerActivities;
-import dev.attachments.s3.Buckets;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.spring.boot.ActivityImpl;
@@ -24,16 +24,24 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 
 /**
- * Streams the incoming object from S3 into clamd, computing its SHA-256 and sniffing its media type on the
- * same pass, heartbeating as bytes go. The object is never held whole in memory or written to disk.
+ * Streams the incoming object from S3 into clamd, computing its SHA-256 and sniffing its media type
+ * on the same pass, heartbeating as bytes go. The object is never held whole in memory or written
+ * to disk.
  */
 @ActivityImpl(taskQueues = "${attachments.task-queues.scan:attachments-scan}")
 public class ClamdScanner implements ScannerActivities {
   private static final int SNIFF_BYTES = 8192;
   private static final Duration HEARTBEAT_EVERY = Duration.ofSeconds(5);
-  /** clamd's findings that say what it could not read: limits exceeded, encryption, broken executables. */
-  /** clamd ran past MaxScanTime: a verdict only once it happened on {@link #TIME_TRIES} attempts. */
+
+  /**
+   * clamd's findings that say what it could not read: limits exceeded, encryption, broken
+   * executables.
+   */
+  /**
+   * clamd ran past MaxScanTime: a verdict only once it happened on {@link #TIME_TRIES} attempts.
+   */
   private static final String SCAN_TIME_EXCEEDED = "Heuristics.Limits.Exceeded.MaxScanTime";
+
   private static final int TIME_TRIES = 3;
   private static final java.util.List<String> UNREAD =
       java.util.List.of("Heuristics.Limits.Exceeded", "Heuristics.Encrypted", "Heuristics.Broken");
@@ -44,14 +52,17 @@ public class ClamdScanner implements ScannerActivities {
   private final long largestScan;
   private final Duration maxSignatureAge;
   private final Tika tika = new Tika();
+
   /** clamd was found to scan as configured; until then every scan asks it first. */
   private volatile boolean clamdChecked;
 
   /**
    * @param largestScan the most bytes clamd takes in one stream (its StreamMaxLength)
-   * @param maxSignatureAge the oldest signature database whose verdicts count; null to take any, dated or not
+   * @param maxSignatureAge the oldest signature database whose verdicts count; null to take any,
+   *     dated or not
    */
-  public ClamdScanner(S3Client s3, Buckets buckets, ClamdClient clamd, long largestScan, Duration maxSignatureAge) {
+  public ClamdScanner(
+      S3Client s3, Buckets buckets, ClamdClient clamd, long largestScan, Duration maxSignatureAge) {
     this.s3 = s3;
     this.buckets = buckets;
     this.clamd = clamd;
@@ -68,8 +79,9 @@ public class ClamdScanner implements ScannerActivities {
   public record Readiness(String engine, Instant signaturesBuiltAt, String problem) {}
 
   /**
-   * Probes clamd again (a restart may have brought another configuration) and asks its signatures, as a scan
-   * would; says whether a scan would go ahead. A mismatch found here holds scans until a probe passes again.
+   * Probes clamd again (a restart may have brought another configuration) and asks its signatures,
+   * as a scan would; says whether a scan would go ahead. A mismatch found here holds scans until a
+   * probe passes again.
    */
   public Readiness readiness() {
     ClamdVersion version;
@@ -82,12 +94,14 @@ public class ClamdScanner implements ScannerActivities {
     } catch (IllegalStateException mismatch) {
       return new Readiness(null, null, mismatch.getMessage());
     }
-    return new Readiness(version.line(), version.builtAt(), version.staleness(maxSignatureAge, Instant.now()));
+    return new Readiness(
+        version.line(), version.builtAt(), version.staleness(maxSignatureAge, Instant.now()));
   }
 
   /**
-   * Checks that clamd scans as configured (see {@link ClamdProbe}); the worker calls it at start-up and refuses
-   * to start on a mismatch. A clamd that cannot be reached yet is checked before the first scan instead.
+   * Checks that clamd scans as configured (see {@link ClamdProbe}); the worker calls it at start-up
+   * and refuses to start on a mismatch. A clamd that cannot be reached yet is checked before the
+   * first scan instead.
    *
    * @throws IllegalStateException when clamd is reachable and configured otherwise
    */
@@ -96,7 +110,9 @@ public class ClamdScanner implements ScannerActivities {
       String mismatch = ClamdProbe.mismatch(clamd, largestScan);
       if (mismatch != null) {
         throw new IllegalStateException(
-            "clamd does not scan as configured: " + mismatch + ". Configure it from docker/clamd-scanning.conf");
+            "clamd does not scan as configured: "
+                + mismatch
+                + ". Configure it from docker/clamd-scanning.conf");
       }
       clamdChecked = true;
     } catch (IOException unreachable) {
@@ -114,7 +130,9 @@ public class ClamdScanner implements ScannerActivities {
     return scan(buckets.quarantine(), objectKey, etag);
   }
 
-  /** @param etag the version to read (a GET If-Match it), or null for whatever the key holds */
+  /**
+   * @param etag the version to read (a GET If-Match it), or null for whatever the key holds
+   */
   private ScanResult scan(String bucket, String objectKey, String etag) {
     ActivityExecutionContext activity = Activity.getExecutionContext();
     if (!clamdChecked) {
@@ -127,7 +145,12 @@ public class ClamdScanner implements ScannerActivities {
       return new ScanResult(
           ScanVerdict.UNSCANNABLE,
           "the file has " + size + " bytes, more than the scanner takes (" + largestScan + ")",
-          engine, null, null, 0, Instant.now(), etag);
+          engine,
+          null,
+          null,
+          0,
+          Instant.now(),
+          etag);
     }
     try (ResponseInputStream<GetObjectResponse> object =
         s3.getObject(b -> b.bucket(bucket).key(objectKey).ifMatch(etag))) {
@@ -145,13 +168,18 @@ public class ClamdScanner implements ScannerActivities {
                 }
               });
       ScanVerdict verdict = verdict(reply);
-      if (reply.isFound() && reply.detail().startsWith(SCAN_TIME_EXCEEDED) && activity.getInfo().getAttempt() < TIME_TRIES) {
-        // how long a scan takes depends on how busy clamd is: another tenant's flood must not decide this file
-        throw new IOException("clamd ran out of time on " + objectKey + " (" + reply.detail() + "): scanning again");
+      if (reply.isFound()
+          && reply.detail().startsWith(SCAN_TIME_EXCEEDED)
+          && activity.getInfo().getAttempt() < TIME_TRIES) {
+        // how long a scan takes depends on how busy clamd is: another tenant's flood must not
+        // decide this file
+        throw new IOException(
+            "clamd ran out of time on " + objectKey + " (" + reply.detail() + "): scanning again");
       }
       if (!reply.isError() && prefix.total != expected) {
         // a verdict on part of a file is no verdict: retry the whole scan
-        throw new IOException("read " + prefix.total + " of " + expected + " bytes of " + objectKey);
+        throw new IOException(
+            "read " + prefix.total + " of " + expected + " bytes of " + objectKey);
       }
       return new ScanResult(
           verdict,
@@ -170,9 +198,10 @@ public class ClamdScanner implements ScannerActivities {
   }
 
   /**
-   * Over-limit, encrypted and broken content is reported by clamd as a heuristic finding, a stream past its
-   * StreamMaxLength as that error: answers about the file, UNSCANNABLE, never CLEAN. Any other error (or a
-   * reply that is none of these) is about clamd, not the file: the scan is retried, and files wait.
+   * Over-limit, encrypted and broken content is reported by clamd as a heuristic finding, a stream
+   * past its StreamMaxLength as that error: answers about the file, UNSCANNABLE, never CLEAN. Any
+   * other error (or a reply that is none of these) is about clamd, not the file: the scan is
+   * retried, and files wait.
    *
    * @throws IOException for a reply that is no verdict
    */
@@ -181,7 +210,9 @@ public class ClamdScanner implements ScannerActivities {
       return ScanVerdict.CLEAN;
     }
     if (reply.isFound()) {
-      return UNREAD.stream().anyMatch(reply.detail()::startsWith) ? ScanVerdict.UNSCANNABLE : ScanVerdict.INFECTED;
+      return UNREAD.stream().anyMatch(reply.detail()::startsWith)
+          ? ScanVerdict.UNSCANNABLE
+          : ScanVerdict.INFECTED;
     }
     if (reply.isStreamTooLong()) {
       return ScanVerdict.UNSCANNABLE;
@@ -192,7 +223,8 @@ public class ClamdScanner implements ScannerActivities {
   /**
    * clamd's version line, when its signatures are fresh enough for a verdict to count.
    *
-   * @throws IllegalStateException when they are not: the attempt fails, and files wait as when clamd is down
+   * @throws IllegalStateException when they are not: the attempt fails, and files wait as when
+   *     clamd is down
    */
   private String freshEngine() {
     try {

@@ -9,11 +9,11 @@ import java.time.format.DateTimeParseException;
 import java.util.Locale;
 
 /**
- * What clamd's VERSION says: {@code ClamAV 1.4.6/27000/Tue Nov 24 09:00:00 2026} is engine 1.4.6 with daily
- * signature database 27000, built at that time. clamd prints the date with C's {@code ctime} in its own time
- * zone; we read it as UTC (clamd's images run in UTC), so a clamd in another zone is off by its offset, hours
- * against an allowed age of days. A clamd with no dated database (only unofficial {@code .ndb}, {@code .hdb}
- * files) answers the engine alone.
+ * What clamd's VERSION says: {@code ClamAV 1.4.6/27000/Tue Nov 24 09:00:00 2026} is engine 1.4.6
+ * with daily signature database 27000, built at that time. clamd prints the date with C's {@code
+ * ctime} in its own time zone; we read it as UTC (clamd's images run in UTC), so a clamd in another
+ * zone is off by its offset, hours against an allowed age of days. A clamd with no dated database
+ * (only unofficial {@code .ndb}, {@code .hdb} files) answers the engine alone.
  *
  * @param line the whole answer, recorded with every verdict
  * @param database the daily database's version, or null when clamd names none
@@ -48,13 +48,23 @@ public record ClamdVersion(String line, Long database, Instant builtAt) {
       return null;
     }
     if (builtAt == null) {
-      return "clamd names no dated signature database ('" + line + "'), and signatures may be at most "
-          + human(maxAge) + " old (ATTACHMENTS_MAX_SIGNATURE_AGE): is freshclam running?";
+      return "clamd names no dated signature database ('"
+          + line
+          + "'), and signatures may be at most "
+          + human(maxAge)
+          + " old (ATTACHMENTS_MAX_SIGNATURE_AGE): is freshclam running?";
     }
     Duration age = Duration.between(builtAt, now);
     if (age.compareTo(maxAge) > 0) {
-      return "clamd's signature database " + database + " was built " + builtAt + ", " + human(age)
-          + " ago, older than the " + human(maxAge) + " allowed (ATTACHMENTS_MAX_SIGNATURE_AGE): is freshclam running?";
+      return "clamd's signature database "
+          + database
+          + " was built "
+          + builtAt
+          + ", "
+          + human(age)
+          + " ago, older than the "
+          + human(maxAge)
+          + " allowed (ATTACHMENTS_MAX_SIGNATURE_AGE): is freshclam running?";
     }
     return null;
   }

@@ -1,7 +1,7 @@
 package dev.attachments.postgres;
 
-import dev.attachments.publish.MetadataActivities;
 import dev.attachments.metadata.AttachmentRepository;
+import dev.attachments.publish.MetadataActivities;
 import dev.attachments.workflow.AttachmentState;
 import io.temporal.spring.boot.ActivityImpl;
 

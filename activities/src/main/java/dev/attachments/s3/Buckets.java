@@ -1,4 +1,7 @@
 package dev.attachments.s3;
 
-/** The three buckets of the design: presigned PUT only, presigned GET only, worker and operators only. */
+/**
+ * The three buckets of the design: presigned PUT only, presigned GET only, worker and operators
+ * only.
+ */
 public record Buckets(String incoming, String released, String quarantine) {}

@@ -1,9 +1,9 @@
 package dev.attachments.s3;
 
+import dev.attachments.storage.S3Objects;
 import dev.attachments.upload.HeldUpload;
 import dev.attachments.upload.StorageActivities;
 import dev.attachments.upload.StoredObject;
-import dev.attachments.storage.S3Objects;
 import io.temporal.activity.Activity;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.spring.boot.ActivityImpl;
@@ -54,11 +54,14 @@ public class S3Storage implements StorageActivities {
     this.s3 = s3;
     this.buckets = buckets;
     this.copying = copying;
-    this.copiers = Executors.newFixedThreadPool(copying.parallelism(), r -> {
-      Thread thread = new Thread(r, "s3-part-copy");
-      thread.setDaemon(true);
-      return thread;
-    });
+    this.copiers =
+        Executors.newFixedThreadPool(
+            copying.parallelism(),
+            r -> {
+              Thread thread = new Thread(r, "s3-part-copy");
+              thread.setDaemon(true);
+              return thread;
+            });
   }
 
   @Override
@@ -80,7 +83,8 @@ public class S3Storage implements StorageActivities {
   private static void checkSize(HeadObjectResponse upload, long declaredSize) {
     if (upload.contentLength() != declaredSize) {
       throw ApplicationFailure.newNonRetryableFailure(
-          "the upload has " + upload.contentLength() + " bytes, not the declared " + declaredSize, SIZE_MISMATCH);
+          "the upload has " + upload.contentLength() + " bytes, not the declared " + declaredSize,
+          SIZE_MISMATCH);
     }
   }
 
@@ -96,14 +100,16 @@ public class S3Storage implements StorageActivities {
       if (released != null) {
         return new HeldUpload(released.contentLength(), released.eTag(), true, false);
       }
-      throw ApplicationFailure.newNonRetryableFailure("no object was uploaded to " + objectKey, UPLOAD_MISSING);
+      throw ApplicationFailure.newNonRetryableFailure(
+          "no object was uploaded to " + objectKey, UPLOAD_MISSING);
     }
     checkSize(upload, declaredSize);
     String unexpected = UploadHeaders.unexpected(upload, declaredContentType);
     if (unexpected != null) {
       throw ApplicationFailure.newNonRetryableFailure(unexpected, UNEXPECTED_HEADERS);
     }
-    // a PUT between the HEAD and the copy makes the copy fail (412) and this step retry on the new object
+    // a PUT between the HEAD and the copy makes the copy fail (412) and this step retry on the new
+    // object
     copy(objectKey, buckets.incoming(), buckets.quarantine(), upload);
     HeadObjectResponse held = head(buckets.quarantine(), objectKey);
     s3.deleteObject(b -> b.bucket(buckets.incoming()).key(objectKey));
@@ -117,11 +123,18 @@ public class S3Storage implements StorageActivities {
       if (head(buckets.released(), objectKey) != null) {
         return; // a retry after the delete: released already
       }
-      throw ApplicationFailure.newNonRetryableFailure(objectKey + " is not held for release", UPLOAD_MISSING);
+      throw ApplicationFailure.newNonRetryableFailure(
+          objectKey + " is not held for release", UPLOAD_MISSING);
     }
     if (!held.eTag().equals(etag)) {
       throw ApplicationFailure.newNonRetryableFailure(
-          "the held object " + objectKey + " is no longer the one scanned (ETag " + held.eTag() + ", not " + etag + ")",
+          "the held object "
+              + objectKey
+              + " is no longer the one scanned (ETag "
+              + held.eTag()
+              + ", not "
+              + etag
+              + ")",
           HELD_OBJECT_CHANGED);
     }
     copy(objectKey, buckets.quarantine(), buckets.released(), held);
@@ -152,17 +165,20 @@ public class S3Storage implements StorageActivities {
   @Override
   public void discardUpload(String objectKey) {
     for (MultipartUpload open :
-        s3.listMultipartUploadsPaginator(b -> b.bucket(buckets.incoming()).prefix(objectKey)).uploads()) {
+        s3.listMultipartUploadsPaginator(b -> b.bucket(buckets.incoming()).prefix(objectKey))
+            .uploads()) {
       if (open.key().equals(objectKey)) {
-        s3.abortMultipartUpload(b -> b.bucket(buckets.incoming()).key(objectKey).uploadId(open.uploadId()));
+        s3.abortMultipartUpload(
+            b -> b.bucket(buckets.incoming()).key(objectKey).uploadId(open.uploadId()));
       }
     }
     s3.deleteObject(b -> b.bucket(buckets.incoming()).key(objectKey));
   }
 
   /**
-   * Server-side copy, then delete from the source bucket. A retry after the copy but before the delete finds the
-   * object in both places and simply copies again; a retry after the delete finds it only at its destination.
+   * Server-side copy, then delete from the source bucket. A retry after the copy but before the
+   * delete finds the object in both places and simply copies again; a retry after the delete finds
+   * it only at its destination.
    */
   private void move(String objectKey, String from, String destination) {
     HeadObjectResponse source = head(from, objectKey);
@@ -178,23 +194,29 @@ public class S3Storage implements StorageActivities {
   }
 
   /**
-   * Copies exactly the version {@code source} describes (CopySourceIfMatch its ETag, on every part too), with its
-   * content type and nothing else the uploader may have set: no encoding, disposition, caching or user metadata.
+   * Copies exactly the version {@code source} describes (CopySourceIfMatch its ETag, on every part
+   * too), with its content type and nothing else the uploader may have set: no encoding,
+   * disposition, caching or user metadata.
    */
   private void copy(String objectKey, String from, String destination, HeadObjectResponse source) {
     if (source.contentLength() > copying.multipartThreshold()) {
       copyInParts(objectKey, from, destination, source);
     } else {
       s3.copyObject(
-          b -> b.sourceBucket(from).sourceKey(objectKey).destinationBucket(destination).destinationKey(objectKey)
-              .copySourceIfMatch(source.eTag())
-              .metadataDirective(MetadataDirective.REPLACE)
-              .contentType(source.contentType()));
+          b ->
+              b.sourceBucket(from)
+                  .sourceKey(objectKey)
+                  .destinationBucket(destination)
+                  .destinationKey(objectKey)
+                  .copySourceIfMatch(source.eTag())
+                  .metadataDirective(MetadataDirective.REPLACE)
+                  .contentType(source.contentType()));
     }
   }
 
   /** UploadPartCopy in parallel parts, heartbeating the bytes copied; aborted on any failure. */
-  private void copyInParts(String objectKey, String from, String destination, HeadObjectResponse source) {
+  private void copyInParts(
+      String objectKey, String from, String destination, HeadObjectResponse source) {
     long size = source.contentLength();
     long partSize = Math.max(copying.partSize(), (size + 9_999) / 10_000);
     String uploadId =
@@ -235,7 +257,11 @@ public class S3Storage implements StorageActivities {
         heartbeat(copied.get());
       }
       s3.completeMultipartUpload(
-          b -> b.bucket(destination).key(objectKey).uploadId(uploadId).multipartUpload(m -> m.parts(completed)));
+          b ->
+              b.bucket(destination)
+                  .key(objectKey)
+                  .uploadId(uploadId)
+                  .multipartUpload(m -> m.parts(completed)));
     } catch (RuntimeException e) {
       s3.abortMultipartUpload(b -> b.bucket(destination).key(objectKey).uploadId(uploadId));
       throw e;

@@ -5,20 +5,29 @@ import java.util.List;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 
 /**
- * What an uploader may set on its PUT beyond what the URL signs: S3 stores standard headers it was not asked
- * for (a {@code Content-Encoding: br} would make browsers decode bytes the scanner never saw) and, on some
- * servers, user metadata. None of it is wanted; an upload that carries any is refused, not cleaned.
+ * What an uploader may set on its PUT beyond what the URL signs: S3 stores standard headers it was
+ * not asked for (a {@code Content-Encoding: br} would make browsers decode bytes the scanner never
+ * saw) and, on some servers, user metadata. None of it is wanted; an upload that carries any is
+ * refused, not cleaned.
  */
 final class UploadHeaders {
   private static final int SHOWN = 80;
 
   private UploadHeaders() {}
 
-  /** The headers the upload carries that nobody asked for, in words, or null when there are none. */
+  /**
+   * The headers the upload carries that nobody asked for, in words, or null when there are none.
+   */
   static String unexpected(HeadObjectResponse upload, String declaredContentType) {
     List<String> found = new ArrayList<>();
-    if (upload.contentType() == null || !upload.contentType().trim().equalsIgnoreCase(declaredContentType)) {
-      found.add("Content-Type: " + shown(upload.contentType()) + " (declared " + declaredContentType + ")");
+    if (upload.contentType() == null
+        || !upload.contentType().trim().equalsIgnoreCase(declaredContentType)) {
+      found.add(
+          "Content-Type: "
+              + shown(upload.contentType())
+              + " (declared "
+              + declaredContentType
+              + ")");
     }
     add(found, "Content-Encoding", upload.contentEncoding());
     add(found, "Content-Disposition", upload.contentDisposition());
@@ -30,7 +39,8 @@ final class UploadHeaders {
     if (found.isEmpty()) {
       return null;
     }
-    return "the upload carries " + String.join(", ", found)
+    return "the upload carries "
+        + String.join(", ", found)
         + ", which its URL did not ask for; upload it again with exactly the headers the API answered";
   }
 

@@ -5,8 +5,8 @@ import dev.attachments.preview.Preview;
 import dev.attachments.preview.PreviewRequest;
 import dev.attachments.preview.PreviewStatus;
 import dev.attachments.redaction.Redaction;
-import dev.attachments.storage.S3Objects;
 import dev.attachments.s3.Buckets;
+import dev.attachments.storage.S3Objects;
 import io.temporal.spring.boot.ActivityImpl;
 import java.awt.Color;
 import java.awt.Graphics2D;
@@ -43,18 +43,28 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /**
- * Previews made in the worker when no Cloudinary is configured: a JPEG thumbnail of images (JPEG, PNG, GIF,
- * WebP, TIFF, BMP), of the first page of a PDF, and of a video's first second when ffmpeg is installed. Stored
- * in the released bucket under {@code previews/}; the API hands them out as presigned GETs. Hostile files
- * (decompression bombs, malformed documents) end as FAILED within the pixel, size and time limits.
+ * Previews made in the worker when no Cloudinary is configured: a JPEG thumbnail of images (JPEG,
+ * PNG, GIF, WebP, TIFF, BMP), of the first page of a PDF, and of a video's first second when ffmpeg
+ * is installed. Stored in the released bucket under {@code previews/}; the API hands them out as
+ * presigned GETs. Hostile files (decompression bombs, malformed documents) end as FAILED within the
+ * pixel, size and time limits.
  */
 @ActivityImpl(taskQueues = "${attachments.task-queues.media:attachments-media}")
 public class LocalOptimizer implements OptimizerActivities {
   public static final String THUMBNAIL = "thumbnail";
+
   /** Longest edge of a thumbnail, in pixels. */
   static final int EDGE = 320;
+
   private static final Set<String> IMAGES =
-      Set.of("image/jpeg", "image/png", "image/gif", "image/webp", "image/tiff", "image/bmp", "image/x-ms-bmp");
+      Set.of(
+          "image/jpeg",
+          "image/png",
+          "image/gif",
+          "image/webp",
+          "image/tiff",
+          "image/bmp",
+          "image/x-ms-bmp");
 
   /**
    * @param maxPixels largest image (width x height) decoded; a bomb declares far more
@@ -80,8 +90,11 @@ public class LocalOptimizer implements OptimizerActivities {
             return thread;
           });
 
-  /** @param ffmpeg the ffmpeg binary, or null when it is not installed (videos are then UNSUPPORTED) */
-  public LocalOptimizer(S3Client s3, S3Presigner presigner, Buckets buckets, Limits limits, String ffmpeg) {
+  /**
+   * @param ffmpeg the ffmpeg binary, or null when it is not installed (videos are then UNSUPPORTED)
+   */
+  public LocalOptimizer(
+      S3Client s3, S3Presigner presigner, Buckets buckets, Limits limits, String ffmpeg) {
     this.s3 = s3;
     this.presigner = presigner;
     this.buckets = buckets;
@@ -106,14 +119,17 @@ public class LocalOptimizer implements OptimizerActivities {
     if (video && ffmpeg == null) {
       return Preview.of(PreviewStatus.UNSUPPORTED, "video posters need ffmpeg on the worker");
     }
-    long size = s3.headObject(b -> b.bucket(buckets.released()).key(request.objectKey())).contentLength();
+    long size =
+        s3.headObject(b -> b.bucket(buckets.released()).key(request.objectKey())).contentLength();
     if (!video && size > limits.maxSourceBytes()) {
       return Preview.of(
-          PreviewStatus.UNSUPPORTED, "the file is over the local preview limit of " + limits.maxSourceBytes() + " bytes");
+          PreviewStatus.UNSUPPORTED,
+          "the file is over the local preview limit of " + limits.maxSourceBytes() + " bytes");
     }
     BufferedImage thumbnail;
     try {
-      thumbnail = withinTime(() -> video ? poster(request) : image ? fromImage(request) : fromPdf(request));
+      thumbnail =
+          withinTime(() -> video ? poster(request) : image ? fromImage(request) : fromPdf(request));
     } catch (Unpreviewable e) {
       return Preview.of(PreviewStatus.FAILED, e.getMessage());
     }
@@ -124,7 +140,10 @@ public class LocalOptimizer implements OptimizerActivities {
     return Preview.ready(Map.of(THUMBNAIL, S3Objects.reference(buckets.released(), key)));
   }
 
-  /** A file no preview can be made of: the same file would fail again, so this is an outcome, not an error. */
+  /**
+   * A file no preview can be made of: the same file would fail again, so this is an outcome, not an
+   * error.
+   */
   static final class Unpreviewable extends Exception {
     Unpreviewable(String message) {
       super(message, null, false, false);
@@ -154,7 +173,8 @@ public class LocalOptimizer implements OptimizerActivities {
         throw new UncheckedIOException(io);
       }
       if (e.getCause() instanceof OutOfMemoryError) {
-        throw new Unpreviewable("the file needs more memory to render than the worker gives a preview");
+        throw new Unpreviewable(
+            "the file needs more memory to render than the worker gives a preview");
       }
       throw new IllegalStateException(e.getCause());
     }
@@ -174,7 +194,12 @@ public class LocalOptimizer implements OptimizerActivities {
         long height = reader.getHeight(0);
         if (width * height > limits.maxPixels()) {
           throw new Unpreviewable(
-              "the image declares " + width + "x" + height + " pixels, over the limit of " + limits.maxPixels());
+              "the image declares "
+                  + width
+                  + "x"
+                  + height
+                  + " pixels, over the limit of "
+                  + limits.maxPixels());
         }
         // decode no more pixels than the thumbnail needs
         ImageReadParam param = reader.getDefaultReadParam();
@@ -193,7 +218,8 @@ public class LocalOptimizer implements OptimizerActivities {
 
   private BufferedImage fromPdf(PreviewRequest request) throws IOException, Unpreviewable {
     Path file = download(request);
-    try (PDDocument document = Loader.loadPDF(file.toFile(), IOUtils.createTempFileOnlyStreamCache())) {
+    try (PDDocument document =
+        Loader.loadPDF(file.toFile(), IOUtils.createTempFileOnlyStreamCache())) {
       if (document.getNumberOfPages() == 0) {
         throw new Unpreviewable("the PDF has no pages");
       }
@@ -212,13 +238,18 @@ public class LocalOptimizer implements OptimizerActivities {
     }
   }
 
-  /** ffmpeg reads the released video itself from a short presigned GET, seeking to the first second. */
-  private BufferedImage poster(PreviewRequest request) throws IOException, InterruptedException, Unpreviewable {
+  /**
+   * ffmpeg reads the released video itself from a short presigned GET, seeking to the first second.
+   */
+  private BufferedImage poster(PreviewRequest request)
+      throws IOException, InterruptedException, Unpreviewable {
     String url =
         presigner
             .presignGetObject(
-                p -> p.signatureDuration(Duration.ofMinutes(10))
-                    .getObjectRequest(g -> g.bucket(buckets.released()).key(request.objectKey())))
+                p ->
+                    p.signatureDuration(Duration.ofMinutes(10))
+                        .getObjectRequest(
+                            g -> g.bucket(buckets.released()).key(request.objectKey())))
             .url()
             .toString();
     Path frame = Files.createTempFile("poster", ".png");
@@ -226,8 +257,21 @@ public class LocalOptimizer implements OptimizerActivities {
       for (String at : List.of("1", "0")) {
         Process process =
             new ProcessBuilder(
-                    ffmpeg, "-hide_banner", "-loglevel", "error", "-nostdin", "-y", "-ss", at, "-i", url,
-                    "-frames:v", "1", "-vf", "scale='min(" + EDGE * 2 + ",iw)':-2", frame.toString())
+                    ffmpeg,
+                    "-hide_banner",
+                    "-loglevel",
+                    "error",
+                    "-nostdin",
+                    "-y",
+                    "-ss",
+                    at,
+                    "-i",
+                    url,
+                    "-frames:v",
+                    "1",
+                    "-vf",
+                    "scale='min(" + EDGE * 2 + ",iw)':-2",
+                    frame.toString())
                 .redirectErrorStream(true)
                 .start();
         String output;
@@ -245,7 +289,8 @@ public class LocalOptimizer implements OptimizerActivities {
         }
         if (at.equals("0")) {
           // ffmpeg quotes its input: the presigned URL, signature and credential included
-          throw new Unpreviewable("ffmpeg could not read a frame: " + Redaction.scrub(output.strip()));
+          throw new Unpreviewable(
+              "ffmpeg could not read a frame: " + Redaction.scrub(output.strip()));
         }
       }
       throw new IllegalStateException("unreachable");
@@ -261,13 +306,17 @@ public class LocalOptimizer implements OptimizerActivities {
     return file;
   }
 
-  /** At most {@link #EDGE} pixels on the longest side, never enlarged, on white where it was transparent. */
+  /**
+   * At most {@link #EDGE} pixels on the longest side, never enlarged, on white where it was
+   * transparent.
+   */
   private static BufferedImage thumbnail(BufferedImage source) throws IOException {
     BufferedImage scaled =
         Math.max(source.getWidth(), source.getHeight()) <= EDGE
             ? source
             : Thumbnails.of(source).size(EDGE, EDGE).asBufferedImage();
-    BufferedImage opaque = new BufferedImage(scaled.getWidth(), scaled.getHeight(), BufferedImage.TYPE_INT_RGB);
+    BufferedImage opaque =
+        new BufferedImage(scaled.getWidth(), scaled.getHeight(), BufferedImage.TYPE_INT_RGB);
     Graphics2D g = opaque.createGraphics();
     g.setColor(Color.WHITE);
     g.fillRect(0, 0, opaque.getWidth(), opaque.getHeight());

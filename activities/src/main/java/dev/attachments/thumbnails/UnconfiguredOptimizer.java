@@ -6,7 +6,9 @@ import dev.attachments.preview.PreviewRequest;
 import dev.attachments.preview.PreviewStatus;
 import io.temporal.spring.boot.ActivityImpl;
 
-/** Stands in for the optimizer when no CLOUDINARY_URL is set: the preview step says so and moves on. */
+/**
+ * Stands in for the optimizer when no CLOUDINARY_URL is set: the preview step says so and moves on.
+ */
 @ActivityImpl(taskQueues = "${attachments.task-queues.media:attachments-media}")
 public class UnconfiguredOptimizer implements OptimizerActivities {
   @Override

@@ -1,8 +1,5 @@
 package dev.attachments.webhookdelivery;
 
-import dev.attachments.webhook.Event;
-import dev.attachments.webhook.WebhookActivities;
-import dev.attachments.webhook.WebhookWorkflow;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -11,6 +8,9 @@ import dev.attachments.metadata.Attachment;
 import dev.attachments.metadata.AttachmentRepository;
 import dev.attachments.metadata.WebhookRepository;
 import dev.attachments.metadata.WebhookTargets;
+import dev.attachments.webhook.Event;
+import dev.attachments.webhook.WebhookActivities;
+import dev.attachments.webhook.WebhookWorkflow;
 import io.temporal.activity.Activity;
 import io.temporal.client.BatchRequest;
 import io.temporal.client.WorkflowClient;
@@ -35,10 +35,12 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Records events with their payload and POSTs them, signed, to the owners' endpoints. Signature header:
- * {@code Attachments-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body" with the endpoint's secret>}.
+ * Records events with their payload and POSTs them, signed, to the owners' endpoints. Signature
+ * header: {@code Attachments-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body" with the
+ * endpoint's secret>}.
  */
-// emit runs on the main queue, next to the attachment workflow; record and deliver on the webhooks queue
+// emit runs on the main queue, next to the attachment workflow; record and deliver on the webhooks
+// queue
 @ActivityImpl(
     taskQueues = {
       "${attachments.task-queues.main:attachments}",
@@ -54,9 +56,14 @@ public class WebhookPublisher implements WebhookActivities {
   private final WebhookTargets targets;
   private final UnaryOperator<String> previewUrl;
   private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).followRedirects(HttpClient.Redirect.NEVER).build();
+      HttpClient.newBuilder()
+          .connectTimeout(Duration.ofSeconds(5))
+          .followRedirects(HttpClient.Redirect.NEVER)
+          .build();
   private final ObjectMapper json =
-      new ObjectMapper().registerModule(new JavaTimeModule()).disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+      new ObjectMapper()
+          .registerModule(new JavaTimeModule())
+          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
   /**
    * @param taskQueue where the webhook workflows run
@@ -83,7 +90,8 @@ public class WebhookPublisher implements WebhookActivities {
       return; // nobody listens: no delivery workflow to clutter the Temporal UI
     }
     WebhookWorkflow workflow =
-        temporal.newWorkflowStub(WebhookWorkflow.class, WebhookWorkflow.startOptions(event.attachmentId(), taskQueue));
+        temporal.newWorkflowStub(
+            WebhookWorkflow.class, WebhookWorkflow.startOptions(event.attachmentId(), taskQueue));
     BatchRequest request = temporal.newSignalWithStartRequest();
     request.add(workflow::deliverEvents, event.attachmentId());
     request.add(workflow::eventHappened, event);
@@ -109,7 +117,12 @@ public class WebhookPublisher implements WebhookActivities {
     }
     webhooks.recordEvent(
         new WebhookRepository.Event(
-            UUID.fromString(event.id()), event.owner(), attachment.id(), event.type().wireName(), event.occurredAt(), text));
+            UUID.fromString(event.id()),
+            event.owner(),
+            attachment.id(),
+            event.type().wireName(),
+            event.occurredAt(),
+            text));
     return webhooks.subscribers(event.owner(), event.type().wireName()).stream()
         .map(e -> e.id().toString())
         .toList();
@@ -118,12 +131,22 @@ public class WebhookPublisher implements WebhookActivities {
   @Override
   public void deliver(String eventId, String endpointId) {
     WebhookRepository.Event event = webhooks.event(UUID.fromString(eventId)).orElseThrow();
-    WebhookRepository.Endpoint endpoint = webhooks.endpoint(event.owner(), UUID.fromString(endpointId)).orElse(null);
+    WebhookRepository.Endpoint endpoint =
+        webhooks.endpoint(event.owner(), UUID.fromString(endpointId)).orElse(null);
     if (endpoint == null) {
       return; // deleted since: nobody to tell
     }
     int attempt = Activity.getExecutionContext().getInfo().getAttempt();
-    UUID deliveryId = UUID.nameUUIDFromBytes((eventId + "/" + endpointId + "/" + Activity.getExecutionContext().getInfo().getActivityId() + "/" + attempt).getBytes());
+    UUID deliveryId =
+        UUID.nameUUIDFromBytes(
+            (eventId
+                    + "/"
+                    + endpointId
+                    + "/"
+                    + Activity.getExecutionContext().getInfo().getActivityId()
+                    + "/"
+                    + attempt)
+                .getBytes());
     URI target;
     try {
       target = targets.check(endpoint.url());
@@ -141,13 +164,22 @@ public class WebhookPublisher implements WebhookActivities {
                   .header("Content-Type", "application/json")
                   .header("User-Agent", "Attachments-Webhooks/1")
                   .header("Attachments-Event-Id", eventId)
-                  .header(SIGNATURE_HEADER, "t=" + timestamp + ",v1=" + sign(endpoint.secret(), timestamp, event.body()))
+                  .header(
+                      SIGNATURE_HEADER,
+                      "t=" + timestamp + ",v1=" + sign(endpoint.secret(), timestamp, event.body()))
                   .POST(HttpRequest.BodyPublishers.ofString(event.body()))
                   .build(),
               HttpResponse.BodyHandlers.discarding());
     } catch (IOException e) {
-      record(deliveryId, event, endpoint, attempt, null, e.getClass().getSimpleName() + ": " + e.getMessage());
-      throw ApplicationFailure.newFailure("the receiver did not answer: " + e.getMessage(), "WebhookUnavailable");
+      record(
+          deliveryId,
+          event,
+          endpoint,
+          attempt,
+          null,
+          e.getClass().getSimpleName() + ": " + e.getMessage());
+      throw ApplicationFailure.newFailure(
+          "the receiver did not answer: " + e.getMessage(), "WebhookUnavailable");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
@@ -164,9 +196,22 @@ public class WebhookPublisher implements WebhookActivities {
   }
 
   private void record(
-      UUID deliveryId, WebhookRepository.Event event, WebhookRepository.Endpoint endpoint, int attempt, Integer status, String error) {
+      UUID deliveryId,
+      WebhookRepository.Event event,
+      WebhookRepository.Endpoint endpoint,
+      int attempt,
+      Integer status,
+      String error) {
     webhooks.recordDelivery(
-        new WebhookRepository.Delivery(deliveryId, event.id(), event.type(), endpoint.id(), attempt, status, error, Instant.now()));
+        new WebhookRepository.Delivery(
+            deliveryId,
+            event.id(),
+            event.type(),
+            endpoint.id(),
+            attempt,
+            status,
+            error,
+            Instant.now()));
   }
 
   /** Hex HMAC-SHA256 of {@code "<timestamp>.<body>"} with the endpoint's secret. */
@@ -174,16 +219,17 @@ public class WebhookPublisher implements WebhookActivities {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-      return HexFormat.of().formatHex(mac.doFinal((timestamp + "." + body).getBytes(StandardCharsets.UTF_8)));
+      return HexFormat.of()
+          .formatHex(mac.doFinal((timestamp + "." + body).getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException | InvalidKeyException e) {
       throw new IllegalStateException(e);
     }
   }
 
   /**
-   * The attachment in a payload: the fields of {@code GET /v1/attachments/{id}}. What the client declared
-   * ({@code contentType}, {@code declaredSha256}) and what the scan found ({@code detectedContentType},
-   * {@code sha256}) are separate fields, the found ones null until the scan.
+   * The attachment in a payload: the fields of {@code GET /v1/attachments/{id}}. What the client
+   * declared ({@code contentType}, {@code declaredSha256}) and what the scan found ({@code
+   * detectedContentType}, {@code sha256}) are separate fields, the found ones null until the scan.
    */
   record AttachmentJson(
       String id,
@@ -206,7 +252,8 @@ public class WebhookPublisher implements WebhookActivities {
         scan.put("verdict", a.scan().verdict().name());
         scan.put("signature", a.scan().signature());
         scan.put("engine", a.scan().engine());
-        scan.put("scannedAt", a.scan().scannedAt() == null ? null : a.scan().scannedAt().toString());
+        scan.put(
+            "scannedAt", a.scan().scannedAt() == null ? null : a.scan().scannedAt().toString());
       }
       Map<String, Object> preview = null;
       if (a.preview() != null) {
@@ -219,9 +266,19 @@ public class WebhookPublisher implements WebhookActivities {
         preview.put("pages", a.preview().pages());
       }
       return new AttachmentJson(
-          a.id().toString(), a.filename(), a.contentType(), a.detectedContentType(), a.size(), a.declaredSha256(),
-          a.sha256(), a.status().name(), a.statusReason(), scan, preview,
-          a.createdAt(), a.updatedAt());
+          a.id().toString(),
+          a.filename(),
+          a.contentType(),
+          a.detectedContentType(),
+          a.size(),
+          a.declaredSha256(),
+          a.sha256(),
+          a.status().name(),
+          a.statusReason(),
+          scan,
+          preview,
+          a.createdAt(),
+          a.updatedAt());
     }
   }
 }

@@ -1,10 +1,11 @@
 package dev.attachments.clamd;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.attachments.scan.ScanResult;
 import dev.attachments.scan.ScanVerdict;
 import dev.attachments.scan.ScannerActivities;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.attachments.stack.LocalClamd;
 import dev.attachments.testing.RealS3;
 import dev.attachments.testing.TestFiles;
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.Test;
 class ClamdScannerTest {
   private static RealS3 s3;
   private static LocalClamd clamd;
+
   /** A second clamd that takes streams of at most 1 MiB, to show what happens beyond the limits. */
   private static LocalClamd smallClamd;
 
@@ -63,6 +65,7 @@ class ClamdScannerTest {
 
   /** clamd-scanning.conf's StreamMaxLength (2047M), and the small clamd's. */
   private static final long MAX_STREAM = 2047L * 1024 * 1024;
+
   private static final long SMALL_STREAM = 1024 * 1024;
 
   private ScannerActivities scanner(LocalClamd target) {
@@ -75,15 +78,19 @@ class ClamdScannerTest {
 
   private static ClamdScanner clamdScanner(LocalClamd target, long largestScan) {
     return new ClamdScanner(
-        s3.client, RealS3.BUCKETS,
-        new ClamdClient("127.0.0.1", target.port(), Duration.ofSeconds(1), Duration.ofSeconds(3), 64 * 1024),
-        largestScan, null);
+        s3.client,
+        RealS3.BUCKETS,
+        new ClamdClient(
+            "127.0.0.1", target.port(), Duration.ofSeconds(1), Duration.ofSeconds(3), 64 * 1024),
+        largestScan,
+        null);
   }
 
   private ScannerActivities scanner(int port, long largestScan) {
     ClamdClient client =
         new ClamdClient("127.0.0.1", port, Duration.ofSeconds(1), Duration.ofSeconds(3), 64 * 1024);
-    env.registerActivitiesImplementations(new ClamdScanner(s3.client, RealS3.BUCKETS, client, largestScan, null));
+    env.registerActivitiesImplementations(
+        new ClamdScanner(s3.client, RealS3.BUCKETS, client, largestScan, null));
     return env.newActivityStub(
         ScannerActivities.class,
         ActivityOptions.newBuilder()
@@ -123,7 +130,8 @@ class ClamdScannerTest {
 
   @Test
   void eicarInsideAZipIsInfected() {
-    ScanResult result = scanner(clamd).scan(upload(TestFiles.zipped("readme.txt", TestFiles.eicar())));
+    ScanResult result =
+        scanner(clamd).scan(upload(TestFiles.zipped("readme.txt", TestFiles.eicar())));
 
     assertThat(result.verdict()).isEqualTo(ScanVerdict.INFECTED);
   }
@@ -145,7 +153,12 @@ class ClamdScannerTest {
     new Random(1).nextBytes(content);
 
     ClamdClient client =
-        new ClamdClient("127.0.0.1", smallClamd.port(), Duration.ofSeconds(1), Duration.ofSeconds(3), 64 * 1024);
+        new ClamdClient(
+            "127.0.0.1",
+            smallClamd.port(),
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(3),
+            64 * 1024);
 
     ClamdClient.Reply reply = client.scan(new ByteArrayInputStream(content), sent -> {});
 
@@ -184,9 +197,13 @@ class ClamdScannerTest {
     void with(Socket connection) throws Exception;
   }
 
-  /** A stand-in clamd that takes one connection, in the background, and holds it as {@code conversation} says. */
+  /**
+   * A stand-in clamd that takes one connection, in the background, and holds it as {@code
+   * conversation} says.
+   */
   /** A zip of {@code count} text entries, entry i holding {@code content.apply(i)}. */
-  private static byte[] zipOf(int count, java.util.function.IntFunction<String> content) throws java.io.IOException {
+  private static byte[] zipOf(int count, java.util.function.IntFunction<String> content)
+      throws java.io.IOException {
     java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
     try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(bytes)) {
       for (int i = 0; i < count; i++) {
@@ -222,7 +239,12 @@ class ClamdScannerTest {
     try (ServerSocket silent = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       acceptAndIgnore(silent);
       ClamdClient client =
-          new ClamdClient("127.0.0.1", silent.getLocalPort(), Duration.ofSeconds(1), Duration.ofSeconds(2), 1024);
+          new ClamdClient(
+              "127.0.0.1",
+              silent.getLocalPort(),
+              Duration.ofSeconds(1),
+              Duration.ofSeconds(2),
+              1024);
       long start = System.nanoTime();
 
       assertThatThrownBy(() -> client.scan(new ByteArrayInputStream(new byte[10]), sent -> {}))
@@ -236,11 +258,17 @@ class ClamdScannerTest {
     try (ServerSocket stalled = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       acceptAndIgnore(stalled);
       ClamdClient client =
-          new ClamdClient("127.0.0.1", stalled.getLocalPort(), Duration.ofSeconds(1), Duration.ofSeconds(2), 64 * 1024);
+          new ClamdClient(
+              "127.0.0.1",
+              stalled.getLocalPort(),
+              Duration.ofSeconds(1),
+              Duration.ofSeconds(2),
+              64 * 1024);
       long start = System.nanoTime();
 
       // far more than the socket buffers hold, so the writes block once clamd stops reading
-      assertThatThrownBy(() -> client.scan(new ByteArrayInputStream(new byte[64 * 1024 * 1024]), sent -> {}))
+      assertThatThrownBy(
+              () -> client.scan(new ByteArrayInputStream(new byte[64 * 1024 * 1024]), sent -> {}))
           .isInstanceOf(java.io.IOException.class);
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
     }
@@ -248,19 +276,23 @@ class ClamdScannerTest {
 
   @Test
   void encryptedZipHoldingEicarIsNeverClean() {
-    ScanResult result = scanner(clamd).scan(upload(ClamdProbe.encrypted(TestFiles.zipped("invoice.txt", TestFiles.eicar()))));
+    ScanResult result =
+        scanner(clamd)
+            .scan(upload(ClamdProbe.encrypted(TestFiles.zipped("invoice.txt", TestFiles.eicar()))));
 
     assertThat(result.verdict()).isEqualTo(ScanVerdict.UNSCANNABLE);
     assertThat(result.signature()).startsWith("Heuristics.Encrypted");
   }
 
   /**
-   * How long clamd takes depends on how busy it is: a file it ran out of time on is scanned again, and only a
-   * third such answer makes it UNSCANNABLE. A clamd allowed 1 ms per file stands for one flooded by others.
+   * How long clamd takes depends on how busy it is: a file it ran out of time on is scanned again,
+   * and only a third such answer makes it UNSCANNABLE. A clamd allowed 1 ms per file stands for one
+   * flooded by others.
    */
   @Test
   void runningOutOfScanTimeIsRetriedBeforeItCountsAsAVerdict() throws Exception {
-    try (LocalClamd hurried = LocalClamd.start(Files.createTempDirectory("clamd-hurried"), List.of("MaxScanTime 1"))) {
+    try (LocalClamd hurried =
+        LocalClamd.start(Files.createTempDirectory("clamd-hurried"), List.of("MaxScanTime 1"))) {
       byte[] zip = zipOf(2000, i -> ("line " + i + "\n").repeat(200));
       String key = upload(zip);
 
@@ -272,7 +304,8 @@ class ClamdScannerTest {
       // Temporal's retry policy makes the next attempts: the workflow's, on the test server
       try (dev.attachments.testing.WorkflowOnRealParts workflow =
           new dev.attachments.testing.WorkflowOnRealParts(
-              new dev.attachments.s3.S3Storage(s3.client, RealS3.BUCKETS), clamdScanner(hurried, MAX_STREAM))) {
+              new dev.attachments.s3.S3Storage(s3.client, RealS3.BUCKETS),
+              clamdScanner(hurried, MAX_STREAM))) {
         dev.attachments.workflow.AttachmentRequest request =
             workflow.request(zip.length, Duration.ofMinutes(5), "application/zip");
         dev.attachments.workflow.AttachmentWorkflow run = workflow.start(request);
@@ -280,7 +313,8 @@ class ClamdScannerTest {
         run.uploadCompleted();
 
         dev.attachments.workflow.AttachmentState state =
-            io.temporal.client.WorkflowStub.fromTyped(run).getResult(dev.attachments.workflow.AttachmentState.class);
+            io.temporal.client.WorkflowStub.fromTyped(run)
+                .getResult(dev.attachments.workflow.AttachmentState.class);
 
         assertThat(state.status()).isEqualTo(dev.attachments.workflow.AttachmentStatus.QUARANTINED);
         assertThat(state.scan().signature()).isEqualTo("Heuristics.Limits.Exceeded.MaxScanTime");
@@ -290,9 +324,16 @@ class ClamdScannerTest {
 
   @Test
   void archivePastTheFileCountLimitIsNeverClean() throws Exception {
-    try (LocalClamd fewFiles = LocalClamd.start(Files.createTempDirectory("clamd-few"), List.of("MaxFiles 3"))) {
+    try (LocalClamd fewFiles =
+        LocalClamd.start(Files.createTempDirectory("clamd-few"), List.of("MaxFiles 3"))) {
       byte[] zip = zipOf(6, i -> "harmless part " + i);
-      ClamdClient client = new ClamdClient("127.0.0.1", fewFiles.port(), Duration.ofSeconds(1), Duration.ofSeconds(3), 64 * 1024);
+      ClamdClient client =
+          new ClamdClient(
+              "127.0.0.1",
+              fewFiles.port(),
+              Duration.ofSeconds(1),
+              Duration.ofSeconds(3),
+              64 * 1024);
 
       ClamdClient.Reply reply = client.scan(new ByteArrayInputStream(zip), sent -> {});
 
@@ -305,9 +346,12 @@ class ClamdScannerTest {
   void onlyAnswersAboutTheFileAreVerdictsOtherErrorsAreRetried() throws Exception {
     assertThat(ClamdScanner.verdict(new ClamdClient.Reply("INSTREAM size limit exceeded. ERROR")))
         .isEqualTo(ScanVerdict.UNSCANNABLE);
-    assertThat(ClamdScanner.verdict(new ClamdClient.Reply("stream: Heuristics.Broken.Executable FOUND")))
+    assertThat(
+            ClamdScanner.verdict(
+                new ClamdClient.Reply("stream: Heuristics.Broken.Executable FOUND")))
         .isEqualTo(ScanVerdict.UNSCANNABLE);
-    for (String fault : List.of("stream: Can't allocate memory ERROR", "COMMAND READ TIMED OUT", "", "stream: O")) {
+    for (String fault :
+        List.of("stream: Can't allocate memory ERROR", "COMMAND READ TIMED OUT", "", "stream: O")) {
       assertThatThrownBy(() -> ClamdScanner.verdict(new ClamdClient.Reply(fault)))
           .as(fault)
           .isInstanceOf(java.io.IOException.class);
@@ -324,7 +368,12 @@ class ClamdScannerTest {
             connection.getOutputStream().write("stream: O".getBytes()); // and no NUL: cut off
           });
       ClamdClient client =
-          new ClamdClient("127.0.0.1", dropping.getLocalPort(), Duration.ofSeconds(1), Duration.ofSeconds(3), 1024);
+          new ClamdClient(
+              "127.0.0.1",
+              dropping.getLocalPort(),
+              Duration.ofSeconds(1),
+              Duration.ofSeconds(3),
+              1024);
 
       assertThatThrownBy(() -> client.scan(new ByteArrayInputStream(new byte[10]), sent -> {}))
           .isInstanceOf(java.io.IOException.class)
@@ -343,13 +392,22 @@ class ClamdScannerTest {
             connection.getOutputStream().write("stream: OK\0".getBytes());
           });
       ClamdClient client =
-          new ClamdClient("127.0.0.1", slow.getLocalPort(), Duration.ofSeconds(1), Duration.ofSeconds(30), 1024);
-      java.util.concurrent.atomic.AtomicInteger beats = new java.util.concurrent.atomic.AtomicInteger();
+          new ClamdClient(
+              "127.0.0.1",
+              slow.getLocalPort(),
+              Duration.ofSeconds(1),
+              Duration.ofSeconds(30),
+              1024);
+      java.util.concurrent.atomic.AtomicInteger beats =
+          new java.util.concurrent.atomic.AtomicInteger();
 
-      ClamdClient.Reply reply = client.scan(new ByteArrayInputStream(new byte[10]), sent -> beats.incrementAndGet());
+      ClamdClient.Reply reply =
+          client.scan(new ByteArrayInputStream(new byte[10]), sent -> beats.incrementAndGet());
 
       assertThat(reply.isClean()).isTrue();
-      assertThat(beats.get()).as("one after the bytes, then one every 5 s of clamd's work").isGreaterThanOrEqualTo(3);
+      assertThat(beats.get())
+          .as("one after the bytes, then one every 5 s of clamd's work")
+          .isGreaterThanOrEqualTo(3);
     }
   }
 
@@ -361,8 +419,11 @@ class ClamdScannerTest {
     assertThatThrownBy(() -> clamdScanner(clamd, SMALL_STREAM).checkClamd())
         .hasMessageContaining("StreamMaxLength is larger");
     try (LocalClamd lax =
-        LocalClamd.start(Files.createTempDirectory("clamd-lax"), List.of("AlertEncrypted no", "AlertEncryptedArchive no"))) {
-      assertThatThrownBy(() -> clamdScanner(lax, MAX_STREAM).checkClamd()).hasMessageContaining("encrypted zip");
+        LocalClamd.start(
+            Files.createTempDirectory("clamd-lax"),
+            List.of("AlertEncrypted no", "AlertEncryptedArchive no"))) {
+      assertThatThrownBy(() -> clamdScanner(lax, MAX_STREAM).checkClamd())
+          .hasMessageContaining("encrypted zip");
     }
   }
 }

@@ -1,6 +1,7 @@
 package dev.attachments.clamd;
 
 import static org.assertj.core.api.Assertions.assertThat;
+
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;

@@ -1,12 +1,13 @@
 package dev.attachments.cloudinary;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.cloudinary.Cloudinary;
 import dev.attachments.preview.OptimizerActivities;
 import dev.attachments.preview.Preview;
 import dev.attachments.preview.PreviewRequest;
 import dev.attachments.preview.PreviewStatus;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import com.cloudinary.Cloudinary;
 import dev.attachments.testing.FakeCloudinary;
 import dev.attachments.testing.RealS3;
 import dev.attachments.testing.TestFiles;
@@ -53,12 +54,15 @@ class CloudinaryOptimizerTest {
   }
 
   private OptimizerActivities optimizer(String cloudinaryUrl, int attempts) {
-    return optimizer(cloudinaryUrl, attempts, new CloudinaryOptimizer.Settings(Duration.ofMinutes(5), null, 0));
+    return optimizer(
+        cloudinaryUrl, attempts, new CloudinaryOptimizer.Settings(Duration.ofMinutes(5), null, 0));
   }
 
-  private OptimizerActivities optimizer(String cloudinaryUrl, int attempts, CloudinaryOptimizer.Settings settings) {
+  private OptimizerActivities optimizer(
+      String cloudinaryUrl, int attempts, CloudinaryOptimizer.Settings settings) {
     env.registerActivitiesImplementations(
-        new CloudinaryOptimizer(new Cloudinary(cloudinaryUrl), s3.client, s3.presigner, RealS3.BUCKETS, settings));
+        new CloudinaryOptimizer(
+            new Cloudinary(cloudinaryUrl), s3.client, s3.presigner, RealS3.BUCKETS, settings));
     return env.newActivityStub(
         OptimizerActivities.class,
         ActivityOptions.newBuilder()
@@ -88,7 +92,9 @@ class CloudinaryOptimizerTest {
         .startsWith("https://res.cloudinary.com/demo/image/upload/")
         .contains("w_320")
         .endsWith("/" + request.attachmentId());
-    assertThat(preview.urls().get("optimized")).contains("f_auto,q_auto").contains(request.attachmentId());
+    assertThat(preview.urls().get("optimized"))
+        .contains("f_auto,q_auto")
+        .contains(request.attachmentId());
     var upload = cloudinary.uploads.get(cloudinary.uploads.size() - 1);
     assertThat(upload.get("file")).contains("X-Amz-Signature=").contains("/released/acme/");
     assertThat(upload.get("public_id")).isEqualTo(request.attachmentId());
@@ -97,8 +103,7 @@ class CloudinaryOptimizerTest {
   @Test
   void wrongSecretIsRefusedByTheSignatureCheck() {
     PreviewRequest request = released(TestFiles.png(10, 10), "image/png");
-    OptimizerActivities optimizer =
-        optimizer(cloudinary.url().replace(":s3cr3t@", ":wrong@"), 3);
+    OptimizerActivities optimizer = optimizer(cloudinary.url().replace(":s3cr3t@", ":wrong@"), 3);
 
     assertThatThrownBy(() -> optimizer.optimize(request))
         .isInstanceOf(ActivityFailure.class)
@@ -107,7 +112,9 @@ class CloudinaryOptimizerTest {
             ApplicationFailure.class,
             failure -> {
               assertThat(failure.getType()).isEqualTo(CloudinaryOptimizer.REFUSED);
-              assertThat(failure.getOriginalMessage()).contains("401").contains("Invalid Signature");
+              assertThat(failure.getOriginalMessage())
+                  .contains("401")
+                  .contains("Invalid Signature");
             });
   }
 
@@ -133,7 +140,8 @@ class CloudinaryOptimizerTest {
   @Test
   void aSourceCloudinaryCannotFetchIsRefusedWithoutQuotingItsSignature() {
     String id = UUID.randomUUID().toString();
-    PreviewRequest gone = new PreviewRequest(id, "acme/" + id, "image/png", "file"); // not in the bucket: 404
+    PreviewRequest gone =
+        new PreviewRequest(id, "acme/" + id, "image/png", "file"); // not in the bucket: 404
 
     assertThatThrownBy(() -> optimizer(cloudinary.url(), 1).optimize(gone))
         .isInstanceOf(ActivityFailure.class)
@@ -142,7 +150,8 @@ class CloudinaryOptimizerTest {
             ApplicationFailure.class,
             failure ->
                 assertThat(failure.getOriginalMessage())
-                    .contains("Error in loading", "/released/acme/" + id, "X-Amz-Signature=REDACTED")
+                    .contains(
+                        "Error in loading", "/released/acme/" + id, "X-Amz-Signature=REDACTED")
                     .doesNotContainPattern("X-Amz-Signature=[0-9a-f]{16}")
                     .doesNotContainPattern("X-Amz-(Credential|Signature)=(?!REDACTED)"));
   }
@@ -164,7 +173,10 @@ class CloudinaryOptimizerTest {
 
     assertThat(preview.status()).isEqualTo(PreviewStatus.READY);
     assertThat(preview.pages()).isEqualTo(2);
-    assertThat(preview.urls().get("thumbnail")).contains("/image/upload/").contains("pg_1").endsWith(".jpg");
+    assertThat(preview.urls().get("thumbnail"))
+        .contains("/image/upload/")
+        .contains("pg_1")
+        .endsWith(".jpg");
     assertThat(lastUpload().get("eager")).contains("pg_1").endsWith("/jpg");
   }
 
@@ -177,7 +189,10 @@ class CloudinaryOptimizerTest {
     Preview preview = optimizer(cloudinary.url(), 1).optimize(request);
 
     assertThat(preview.status()).isEqualTo(PreviewStatus.READY);
-    assertThat(preview.urls().get("poster")).contains("/video/upload/").contains("so_0").endsWith(".jpg");
+    assertThat(preview.urls().get("poster"))
+        .contains("/video/upload/")
+        .contains("so_0")
+        .endsWith(".jpg");
     assertThat(preview.urls().get("video")).contains("vc_h264").endsWith(".mp4");
     assertThat(lastUpload()).doesNotContainKey("eager_async");
   }
@@ -189,12 +204,16 @@ class CloudinaryOptimizerTest {
 
     Preview preview = optimizer(cloudinary.url(), 1).optimize(request);
 
-    assertThat(preview.urls().get("waveform")).contains("/video/upload/").contains("fl_waveform").endsWith(".png");
+    assertThat(preview.urls().get("waveform"))
+        .contains("/video/upload/")
+        .contains("fl_waveform")
+        .endsWith(".png");
   }
 
   @Test
   void largeVideoIsTransformedAsynchronouslyAndCloudinaryNotifiesWithASignature() throws Exception {
-    java.util.concurrent.BlockingQueue<String[]> received = new java.util.concurrent.LinkedBlockingQueue<>();
+    java.util.concurrent.BlockingQueue<String[]> received =
+        new java.util.concurrent.LinkedBlockingQueue<>();
     com.sun.net.httpserver.HttpServer receiver =
         com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
     receiver.createContext(
@@ -214,18 +233,27 @@ class CloudinaryOptimizerTest {
       byte[] video = new byte[4096];
       System.arraycopy("\0\0\0\u0018ftypmp42".getBytes(), 0, video, 0, 12);
       PreviewRequest request = released(video, "video/mp4");
-      java.net.URI hook = java.net.URI.create("http://127.0.0.1:" + receiver.getAddress().getPort() + "/v1/hooks/cloudinary");
+      java.net.URI hook =
+          java.net.URI.create(
+              "http://127.0.0.1:" + receiver.getAddress().getPort() + "/v1/hooks/cloudinary");
 
       Preview preview =
-          optimizer(cloudinary.url(), 1, new CloudinaryOptimizer.Settings(Duration.ofMinutes(5), hook, 1000))
+          optimizer(
+                  cloudinary.url(),
+                  1,
+                  new CloudinaryOptimizer.Settings(Duration.ofMinutes(5), hook, 1000))
               .optimize(request);
 
       assertThat(preview.status()).isEqualTo(PreviewStatus.PENDING);
       assertThat(preview.urls()).containsKeys("poster", "video");
-      assertThat(lastUpload()).containsEntry("eager_async", "true").containsEntry("eager_notification_url", hook.toString());
+      assertThat(lastUpload())
+          .containsEntry("eager_async", "true")
+          .containsEntry("eager_notification_url", hook.toString());
       String[] notification = received.poll(10, java.util.concurrent.TimeUnit.SECONDS);
       assertThat(notification).isNotNull();
-      assertThat(notification[0]).contains(request.attachmentId()).contains("\"notification_type\":\"eager\"");
+      assertThat(notification[0])
+          .contains(request.attachmentId())
+          .contains("\"notification_type\":\"eager\"");
       assertThat(
               new com.cloudinary.api.signing.NotificationRequestSignatureVerifier("s3cr3t")
                   .verifySignature(notification[0], notification[1], notification[2], 60))

@@ -1,9 +1,7 @@
 package dev.attachments.s3;
 
-import dev.attachments.upload.HeldUpload;
-import dev.attachments.upload.StorageActivities;
-import dev.attachments.upload.StoredObject;
 import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.attachments.clamd.ClamdClient;
 import dev.attachments.clamd.ClamdScanner;
 import dev.attachments.scan.ScanResult;
@@ -13,6 +11,9 @@ import dev.attachments.stack.LocalClamd;
 import dev.attachments.testing.RealS3;
 import dev.attachments.testing.TestSignatures;
 import dev.attachments.testing.WorkflowOnRealParts;
+import dev.attachments.upload.HeldUpload;
+import dev.attachments.upload.StorageActivities;
+import dev.attachments.upload.StoredObject;
 import dev.attachments.workflow.AttachmentRequest;
 import dev.attachments.workflow.AttachmentState;
 import dev.attachments.workflow.AttachmentStatus;
@@ -37,9 +38,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * An attacker holding the presigned PUT writes other bytes of the same length to the incoming key at the worst
- * moments: after the scan, before it, before an operator's reprocess. The workflow runs on the real S3Storage
- * (s3proxy) and ClamdScanner (clamd); the released bucket must hold the scanned bytes, or nothing.
+ * An attacker holding the presigned PUT writes other bytes of the same length to the incoming key
+ * at the worst moments: after the scan, before it, before an operator's reprocess. The workflow
+ * runs on the real S3Storage (s3proxy) and ClamdScanner (clamd); the released bucket must hold the
+ * scanned bytes, or nothing.
  */
 class PinnedBytesTest {
   private static RealS3 s3;
@@ -47,25 +49,30 @@ class PinnedBytesTest {
 
   private WorkflowOnRealParts workflow;
   private List<AttachmentState> published;
+
   /** Runs once, at the moment the test chose, as the attacker's PUT. */
   private volatile Runnable afterScan = () -> {};
+
   private volatile Runnable beforeScan = () -> {};
   private volatile boolean releaseBroken;
 
   /**
-   * Two 128-byte blocks with one MD5 (Wang and Yu's collision, 2004): files that differ only there have one
-   * single-PUT ETag. Only the second carries the bytes the test signature finds.
+   * Two 128-byte blocks with one MD5 (Wang and Yu's collision, 2004): files that differ only there
+   * have one single-PUT ETag. Only the second carries the bytes the test signature finds.
    */
   private static final byte[] COLLIDING_A =
-      HexFormat.of().parseHex(
-          "d131dd02c5e6eec4693d9a0698aff95c2fcab58712467eab4004583eb8fb7f8955ad340609f4b30283e488832571415a"
-              + "085125e8f7cdc99fd91dbdf280373c5bd8823e3156348f5bae6dacd436c919c6dd53e2b487da03fd02396306d248cda0"
-              + "e99f33420f577ee8ce54b67080a80d1ec69821bcb6a8839396f9652b6ff72a70");
+      HexFormat.of()
+          .parseHex(
+              "d131dd02c5e6eec4693d9a0698aff95c2fcab58712467eab4004583eb8fb7f8955ad340609f4b30283e488832571415a"
+                  + "085125e8f7cdc99fd91dbdf280373c5bd8823e3156348f5bae6dacd436c919c6dd53e2b487da03fd02396306d248cda0"
+                  + "e99f33420f577ee8ce54b67080a80d1ec69821bcb6a8839396f9652b6ff72a70");
+
   private static final byte[] COLLIDING_B =
-      HexFormat.of().parseHex(
-          "d131dd02c5e6eec4693d9a0698aff95c2fcab50712467eab4004583eb8fb7f8955ad340609f4b30283e4888325f1415a"
-              + "085125e8f7cdc99fd91dbd7280373c5bd8823e3156348f5bae6dacd436c919c6dd53e23487da03fd02396306d248cda0"
-              + "e99f33420f577ee8ce54b67080280d1ec69821bcb6a8839396f965ab6ff72a70");
+      HexFormat.of()
+          .parseHex(
+              "d131dd02c5e6eec4693d9a0698aff95c2fcab50712467eab4004583eb8fb7f8955ad340609f4b30283e4888325f1415a"
+                  + "085125e8f7cdc99fd91dbd7280373c5bd8823e3156348f5bae6dacd436c919c6dd53e23487da03fd02396306d248cda0"
+                  + "e99f33420f577ee8ce54b67080280d1ec69821bcb6a8839396f965ab6ff72a70");
 
   @BeforeAll
   static void startParts() throws Exception {
@@ -74,7 +81,10 @@ class PinnedBytesTest {
     clamd = LocalClamd.start(folder);
     // stands for malware that differs from a clean file only inside a collision block
     TestSignatures.add(
-        folder.resolve("db"), clamd.host(), clamd.port(), "Attachments.Test.CollidingB",
+        folder.resolve("db"),
+        clamd.host(),
+        clamd.port(),
+        "Attachments.Test.CollidingB",
         Arrays.copyOfRange(COLLIDING_B, 16, 24));
   }
 
@@ -88,10 +98,19 @@ class PinnedBytesTest {
   void startTemporal() {
     ClamdScanner scanner =
         new ClamdScanner(
-            s3.client, RealS3.BUCKETS,
-            new ClamdClient(clamd.host(), clamd.port(), Duration.ofSeconds(2), Duration.ofSeconds(30), 64 * 1024),
-            2047L * 1024 * 1024, null);
-    workflow = new WorkflowOnRealParts(new BreakableRelease(new S3Storage(s3.client, RealS3.BUCKETS)), new Attacked(scanner));
+            s3.client,
+            RealS3.BUCKETS,
+            new ClamdClient(
+                clamd.host(),
+                clamd.port(),
+                Duration.ofSeconds(2),
+                Duration.ofSeconds(30),
+                64 * 1024),
+            2047L * 1024 * 1024,
+            null);
+    workflow =
+        new WorkflowOnRealParts(
+            new BreakableRelease(new S3Storage(s3.client, RealS3.BUCKETS)), new Attacked(scanner));
     published = workflow.published;
   }
 
@@ -105,7 +124,8 @@ class PinnedBytesTest {
     byte[] clean = padded("clean ");
     byte[] infected = padded(LocalClamd.EICAR);
     AttachmentRequest request = request(clean.length);
-    afterScan = once(() -> s3.put("incoming", request.objectKey(), infected, request.contentType()));
+    afterScan =
+        once(() -> s3.put("incoming", request.objectKey(), infected, request.contentType()));
 
     AttachmentState state = uploadAndProcess(request, clean);
 
@@ -122,7 +142,8 @@ class PinnedBytesTest {
     byte[] clean = padded("clean ");
     byte[] infected = padded(LocalClamd.EICAR);
     AttachmentRequest request = request(clean.length);
-    beforeScan = once(() -> s3.put("incoming", request.objectKey(), infected, request.contentType()));
+    beforeScan =
+        once(() -> s3.put("incoming", request.objectKey(), infected, request.contentType()));
 
     AttachmentState state = uploadAndProcess(request, clean);
 
@@ -137,14 +158,21 @@ class PinnedBytesTest {
     AttachmentRequest request = request(clean.length);
     AttachmentState failed = failedAfterACleanVerdict(request, clean);
 
-    s3.put("incoming", request.objectKey(), infected, request.contentType()); // with a URL still valid, or on a server without If-None-Match
+    s3.put(
+        "incoming",
+        request.objectKey(),
+        infected,
+        request.contentType()); // with a URL still valid, or on a server without If-None-Match
     releaseBroken = false;
     OperatorAction reprocess =
-        new OperatorAction(UUID.randomUUID().toString(), OperatorAction.Kind.REPROCESS, "alice", "S3 is back");
+        new OperatorAction(
+            UUID.randomUUID().toString(), OperatorAction.Kind.REPROCESS, "alice", "S3 is back");
     AttachmentWorkflow again = start(request.rerun(failed.scan(), reprocess));
     AttachmentState state = WorkflowStub.fromTyped(again).getResult(AttachmentState.class);
 
-    assertThat(state.status()).as("the kept verdict was about other bytes").isEqualTo(AttachmentStatus.QUARANTINED);
+    assertThat(state.status())
+        .as("the kept verdict was about other bytes")
+        .isEqualTo(AttachmentStatus.QUARANTINED);
     assertThat(state.scan().verdict()).isEqualTo(ScanVerdict.INFECTED);
     assertThat(s3.exists("released", request.objectKey())).isFalse();
   }
@@ -156,25 +184,37 @@ class PinnedBytesTest {
     AttachmentRequest request = request(clean.length);
     AttachmentState failed = failedAfterACleanVerdict(request, clean);
 
-    s3.put("incoming", request.objectKey(), infected, request.contentType()); // same length, same MD5: the same ETag as what was scanned
+    s3.put(
+        "incoming",
+        request.objectKey(),
+        infected,
+        request.contentType()); // same length, same MD5: the same ETag as what was scanned
     releaseBroken = false;
     OperatorAction reprocess =
-        new OperatorAction(UUID.randomUUID().toString(), OperatorAction.Kind.REPROCESS, "alice", "S3 is back");
-    AttachmentState state = WorkflowStub.fromTyped(start(request.rerun(failed.scan(), reprocess)))
-        .getResult(AttachmentState.class);
+        new OperatorAction(
+            UUID.randomUUID().toString(), OperatorAction.Kind.REPROCESS, "alice", "S3 is back");
+    AttachmentState state =
+        WorkflowStub.fromTyped(start(request.rerun(failed.scan(), reprocess)))
+            .getResult(AttachmentState.class);
 
-    assertThat(state.status()).as("an ETag is no proof of the bytes: " + state).isEqualTo(AttachmentStatus.QUARANTINED);
+    assertThat(state.status())
+        .as("an ETag is no proof of the bytes: " + state)
+        .isEqualTo(AttachmentStatus.QUARANTINED);
     assertThat(state.scan().signature()).contains("Attachments.Test.CollidingB");
     assertThat(s3.exists("released", request.objectKey())).isFalse();
   }
 
-  /** Uploads {@code clean}, whose release then fails until the run gives up: FAILED, a CLEAN verdict on record. */
+  /**
+   * Uploads {@code clean}, whose release then fails until the run gives up: FAILED, a CLEAN verdict
+   * on record.
+   */
   private AttachmentState failedAfterACleanVerdict(AttachmentRequest request, byte[] clean) {
     releaseBroken = true;
     AttachmentWorkflow first = start(request);
     s3.put("incoming", request.objectKey(), clean, request.contentType());
     first.uploadCompleted();
-    Assertions.assertThatThrownBy(() -> WorkflowStub.fromTyped(first).getResult(AttachmentState.class))
+    Assertions.assertThatThrownBy(
+            () -> WorkflowStub.fromTyped(first).getResult(AttachmentState.class))
         .isInstanceOf(WorkflowFailedException.class);
     AttachmentState failed = published.get(published.size() - 1);
     assertThat(failed.status()).isEqualTo(AttachmentStatus.FAILED);
@@ -221,7 +261,8 @@ class PinnedBytesTest {
   }
 
   private static Runnable once(Runnable action) {
-    java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicBoolean done =
+        new java.util.concurrent.atomic.AtomicBoolean();
     return () -> {
       if (done.compareAndSet(false, true)) {
         action.run();
@@ -254,7 +295,9 @@ class PinnedBytesTest {
     }
   }
 
-  /** The real storage, whose releases fail while {@link #releaseBroken}, as when S3 refuses copies. */
+  /**
+   * The real storage, whose releases fail while {@link #releaseBroken}, as when S3 refuses copies.
+   */
   private final class BreakableRelease implements StorageActivities {
     private final StorageActivities real;
 

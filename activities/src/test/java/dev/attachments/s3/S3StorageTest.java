@@ -1,11 +1,12 @@
 package dev.attachments.s3;
 
-import dev.attachments.upload.StorageActivities;
-import dev.attachments.upload.StoredObject;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.attachments.testing.RealS3;
 import dev.attachments.testing.TestFiles;
+import dev.attachments.upload.StorageActivities;
+import dev.attachments.upload.StoredObject;
 import io.temporal.failure.ApplicationFailure;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -129,8 +130,10 @@ class S3StorageTest {
 
   @Test
   void largeObjectIsCopiedInParallelPartsByteForByte() {
-    // a threshold of 6 MiB and 5 MiB parts make a 13 MiB object go in three parts, the last one short
-    S3Storage inParts = new S3Storage(s3.client, RealS3.BUCKETS, new S3Storage.Copying(6 << 20, 5 << 20, 3));
+    // a threshold of 6 MiB and 5 MiB parts make a 13 MiB object go in three parts, the last one
+    // short
+    S3Storage inParts =
+        new S3Storage(s3.client, RealS3.BUCKETS, new S3Storage.Copying(6 << 20, 5 << 20, 3));
     String key = key();
     byte[] content = new byte[13 * 1024 * 1024 + 123];
     new java.util.Random(3).nextBytes(content);
@@ -146,14 +149,16 @@ class S3StorageTest {
   @Test
   void discardAbortsAnOpenMultipartUpload() {
     String key = key();
-    String uploadId = s3.client.createMultipartUpload(b -> b.bucket("incoming").key(key)).uploadId();
+    String uploadId =
+        s3.client.createMultipartUpload(b -> b.bucket("incoming").key(key)).uploadId();
     s3.client.uploadPart(
         b -> b.bucket("incoming").key(key).uploadId(uploadId).partNumber(1),
         software.amazon.awssdk.core.sync.RequestBody.fromBytes(new byte[1024]));
 
     storage.discardUpload(key);
 
-    assertThat(s3.client.listMultipartUploads(b -> b.bucket("incoming").prefix(key)).uploads()).isEmpty();
+    assertThat(s3.client.listMultipartUploads(b -> b.bucket("incoming").prefix(key)).uploads())
+        .isEmpty();
     assertThat(s3.exists("incoming", key)).isFalse();
   }
 

@@ -27,12 +27,14 @@ import java.util.stream.Collectors;
 import javax.imageio.ImageIO;
 
 /**
- * A local stand-in for Cloudinary's upload API, checking what the real one checks: the API key, the request
- * signature (SHA-1 of the sorted signed parameters and the secret), the timestamp's age; it fetches the file URL
- * it is given, refuses what is not an image, and can answer 420 (rate limited) like the real service.
+ * A local stand-in for Cloudinary's upload API, checking what the real one checks: the API key, the
+ * request signature (SHA-1 of the sorted signed parameters and the secret), the timestamp's age; it
+ * fetches the file URL it is given, refuses what is not an image, and can answer 420 (rate limited)
+ * like the real service.
  */
 public final class FakeCloudinary implements AutoCloseable {
-  private static final Set<String> UNSIGNED = Set.of("file", "api_key", "resource_type", "cloud_name", "signature");
+  private static final Set<String> UNSIGNED =
+      Set.of("file", "api_key", "resource_type", "cloud_name", "signature");
 
   private final HttpServer server;
   private final String cloud;
@@ -42,6 +44,7 @@ public final class FakeCloudinary implements AutoCloseable {
 
   /** Every upload request's parameters, accepted or not. */
   public final List<Map<String, String>> uploads = new CopyOnWriteArrayList<>();
+
   /** How many coming uploads answer 420 before they are served again. */
   public final AtomicInteger rateLimitNext = new AtomicInteger();
 
@@ -56,7 +59,14 @@ public final class FakeCloudinary implements AutoCloseable {
 
   /** The CLOUDINARY_URL that points the real SDK at this server. */
   public String url() {
-    return "cloudinary://" + apiKey + ":" + apiSecret + "@" + cloud + "?upload_prefix=" + endpoint();
+    return "cloudinary://"
+        + apiKey
+        + ":"
+        + apiSecret
+        + "@"
+        + cloud
+        + "?upload_prefix="
+        + endpoint();
   }
 
   public URI endpoint() {
@@ -65,12 +75,15 @@ public final class FakeCloudinary implements AutoCloseable {
 
   private void upload(HttpExchange exchange) throws IOException {
     try (exchange) {
-      if (!exchange.getRequestMethod().equals("POST") || !exchange.getRequestURI().getPath().endsWith("/upload")) {
+      if (!exchange.getRequestMethod().equals("POST")
+          || !exchange.getRequestURI().getPath().endsWith("/upload")) {
         answer(exchange, 404, error("Resource not found"));
         return;
       }
       Map<String, String> params =
-          form(exchange.getRequestHeaders().getFirst("Content-Type"), exchange.getRequestBody().readAllBytes());
+          form(
+              exchange.getRequestHeaders().getFirst("Content-Type"),
+              exchange.getRequestBody().readAllBytes());
       uploads.add(params);
       if (rateLimitNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
         answer(exchange, 420, error("Rate Limit Exceeded"));
@@ -82,7 +95,15 @@ public final class FakeCloudinary implements AutoCloseable {
       }
       String expected = sign(params);
       if (!expected.equals(params.get("signature"))) {
-        answer(exchange, 401, error("Invalid Signature " + params.get("signature") + ". String to sign - '" + toSign(params) + "'."));
+        answer(
+            exchange,
+            401,
+            error(
+                "Invalid Signature "
+                    + params.get("signature")
+                    + ". String to sign - '"
+                    + toSign(params)
+                    + "'."));
         return;
       }
       long timestamp = Long.parseLong(params.getOrDefault("timestamp", "0"));
@@ -93,7 +114,10 @@ public final class FakeCloudinary implements AutoCloseable {
       String file = params.get("file");
       HttpResponse<byte[]> fetched;
       try {
-        fetched = http.send(HttpRequest.newBuilder(URI.create(file)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        fetched =
+            http.send(
+                HttpRequest.newBuilder(URI.create(file)).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
       } catch (IOException | IllegalArgumentException e) {
         answer(exchange, 400, error("Error in loading " + file + " - " + e.getMessage()));
         return;
@@ -107,12 +131,20 @@ public final class FakeCloudinary implements AutoCloseable {
         return;
       }
       String path = exchange.getRequestURI().getPath();
-      String resourceType = path.substring(("/v1_1/" + cloud + "/").length(), path.lastIndexOf("/upload"));
+      String resourceType =
+          path.substring(("/v1_1/" + cloud + "/").length(), path.lastIndexOf("/upload"));
       byte[] body = fetched.body();
       String publicId = params.get("public_id");
       String eager = params.getOrDefault("eager", "");
-      StringBuilder answer = new StringBuilder("{\"public_id\":\"" + publicId + "\",\"version\":1700000000,"
-          + "\"resource_type\":\"" + resourceType + "\",\"bytes\":" + body.length);
+      StringBuilder answer =
+          new StringBuilder(
+              "{\"public_id\":\""
+                  + publicId
+                  + "\",\"version\":1700000000,"
+                  + "\"resource_type\":\""
+                  + resourceType
+                  + "\",\"bytes\":"
+                  + body.length);
       if (resourceType.equals("image")) {
         if (startsWith(body, "%PDF")) {
           try (org.apache.pdfbox.pdmodel.PDDocument pdf = org.apache.pdfbox.Loader.loadPDF(body)) {
@@ -132,12 +164,19 @@ public final class FakeCloudinary implements AutoCloseable {
             answer(exchange, 400, error("Invalid image file"));
             return;
           }
-          answer.append(",\"format\":\"png\",\"width\":").append(image.getWidth())
-              .append(",\"height\":").append(image.getHeight());
+          answer
+              .append(",\"format\":\"png\",\"width\":")
+              .append(image.getWidth())
+              .append(",\"height\":")
+              .append(image.getHeight());
         }
       } else if (resourceType.equals("video")) {
-        boolean media = (body.length > 8 && new String(body, 4, 4, StandardCharsets.US_ASCII).equals("ftyp"))
-            || startsWith(body, "ID3") || startsWith(body, "RIFF") || startsWith(body, "OggS") || startsWith(body, "fLaC");
+        boolean media =
+            (body.length > 8 && new String(body, 4, 4, StandardCharsets.US_ASCII).equals("ftyp"))
+                || startsWith(body, "ID3")
+                || startsWith(body, "RIFF")
+                || startsWith(body, "OggS")
+                || startsWith(body, "fLaC");
         if (!media) {
           answer(exchange, 400, error("Invalid video file"));
           return;
@@ -149,11 +188,28 @@ public final class FakeCloudinary implements AutoCloseable {
       String base = "https://res.cloudinary.com/" + cloud + "/" + resourceType + "/upload/";
       List<String> derivatives = eager.isEmpty() ? List.of() : List.of(eager.split("\\|"));
       boolean async = "true".equals(params.get("eager_async"));
-      answer.append(",\"secure_url\":\"").append(base).append("v1700000000/").append(publicId).append("\"");
+      answer
+          .append(",\"secure_url\":\"")
+          .append(base)
+          .append("v1700000000/")
+          .append(publicId)
+          .append("\"");
       answer.append(",\"eager\":[");
       for (int i = 0; i < derivatives.size(); i++) {
-        answer.append(i == 0 ? "" : ",").append("{\"transformation\":\"").append(derivatives.get(i)).append("\"")
-            .append(async ? ",\"status\":\"processing\"" : ",\"secure_url\":\"" + base + derivatives.get(i) + "/v1700000000/" + publicId + "\"")
+        answer
+            .append(i == 0 ? "" : ",")
+            .append("{\"transformation\":\"")
+            .append(derivatives.get(i))
+            .append("\"")
+            .append(
+                async
+                    ? ",\"status\":\"processing\""
+                    : ",\"secure_url\":\""
+                        + base
+                        + derivatives.get(i)
+                        + "/v1700000000/"
+                        + publicId
+                        + "\"")
             .append("}");
       }
       answer.append("]}");
@@ -169,31 +225,51 @@ public final class FakeCloudinary implements AutoCloseable {
         && new String(body, 0, prefix.length(), StandardCharsets.ISO_8859_1).equals(prefix);
   }
 
-  /** How the next asynchronous derivatives end: null for done, else the failure reason Cloudinary gives. */
+  /**
+   * How the next asynchronous derivatives end: null for done, else the failure reason Cloudinary
+   * gives.
+   */
   public volatile String asyncFailure;
 
   /** Every notification sent, as its body. */
   public final List<String> notifications = new CopyOnWriteArrayList<>();
 
   /** Like Cloudinary: a moment later, POSTs the eager notification, signed with the API secret. */
-  private void notifyLater(String url, String publicId, String resourceType, List<String> derivatives) {
+  private void notifyLater(
+      String url, String publicId, String resourceType, List<String> derivatives) {
     String failure = asyncFailure;
     Thread notifier =
         new Thread(
             () -> {
               try {
                 Thread.sleep(300);
-                StringBuilder body = new StringBuilder("{\"notification_type\":\"eager\",\"public_id\":\"" + publicId
-                    + "\",\"resource_type\":\"" + resourceType + "\",\"eager\":[");
+                StringBuilder body =
+                    new StringBuilder(
+                        "{\"notification_type\":\"eager\",\"public_id\":\""
+                            + publicId
+                            + "\",\"resource_type\":\""
+                            + resourceType
+                            + "\",\"eager\":[");
                 for (int i = 0; i < derivatives.size(); i++) {
-                  body.append(i == 0 ? "" : ",").append("{\"transformation\":\"").append(derivatives.get(i)).append("\"")
-                      .append(failure == null ? ",\"status\":\"complete\"" : ",\"status\":\"failed\",\"reason\":\"" + failure + "\"")
+                  body.append(i == 0 ? "" : ",")
+                      .append("{\"transformation\":\"")
+                      .append(derivatives.get(i))
+                      .append("\"")
+                      .append(
+                          failure == null
+                              ? ",\"status\":\"complete\""
+                              : ",\"status\":\"failed\",\"reason\":\"" + failure + "\"")
                       .append("}");
                 }
                 body.append("]}");
                 String timestamp = Long.toString(System.currentTimeMillis() / 1000);
-                String signature = HexFormat.of().formatHex(
-                    MessageDigest.getInstance("SHA-1").digest((body + timestamp + apiSecret).getBytes(StandardCharsets.UTF_8)));
+                String signature =
+                    HexFormat.of()
+                        .formatHex(
+                            MessageDigest.getInstance("SHA-1")
+                                .digest(
+                                    (body + timestamp + apiSecret)
+                                        .getBytes(StandardCharsets.UTF_8)));
                 notifications.add(body.toString());
                 http.send(
                     HttpRequest.newBuilder(URI.create(url))
@@ -223,7 +299,8 @@ public final class FakeCloudinary implements AutoCloseable {
   private String sign(Map<String, String> params) {
     try {
       byte[] digest =
-          MessageDigest.getInstance("SHA-1").digest((toSign(params) + apiSecret).getBytes(StandardCharsets.UTF_8));
+          MessageDigest.getInstance("SHA-1")
+              .digest((toSign(params) + apiSecret).getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(digest);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
@@ -258,7 +335,9 @@ public final class FakeCloudinary implements AutoCloseable {
         Matcher name = Pattern.compile("name=\"([^\"]+)\"").matcher(part.substring(0, headerEnd));
         if (name.find()) {
           String value = part.substring(headerEnd + 4);
-          fields.put(name.group(1), value.endsWith("\r\n") ? value.substring(0, value.length() - 2) : value);
+          fields.put(
+              name.group(1),
+              value.endsWith("\r\n") ? value.substring(0, value.length() - 2) : value);
         }
       }
     } else {

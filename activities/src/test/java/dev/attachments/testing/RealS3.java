@@ -1,8 +1,8 @@
 package dev.attachments.testing;
 
+import dev.attachments.s3.Buckets;
 import dev.attachments.stack.LocalS3;
 import dev.attachments.storage.S3Connection;
-import dev.attachments.s3.Buckets;
 import java.nio.file.Files;
 import java.util.List;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -20,10 +20,19 @@ public final class RealS3 implements AutoCloseable {
   public RealS3() throws Exception {
     server =
         LocalS3.start(
-            Files.createTempDirectory("s3"), "test-access", "test-secret",
+            Files.createTempDirectory("s3"),
+            "test-access",
+            "test-secret",
             List.of(BUCKETS.incoming(), BUCKETS.released(), BUCKETS.quarantine()));
     S3Connection connection =
-        S3Connection.of(server.endpoint().toString(), null, LocalS3.REGION, "test-access", "test-secret", false, false);
+        S3Connection.of(
+            server.endpoint().toString(),
+            null,
+            LocalS3.REGION,
+            "test-access",
+            "test-secret",
+            false,
+            false);
     client = connection.client();
     presigner = connection.presigner();
   }
@@ -34,7 +43,8 @@ public final class RealS3 implements AutoCloseable {
 
   /** As a client's PUT of an upload declared {@code contentType}. */
   public void put(String bucket, String key, byte[] content, String contentType) {
-    client.putObject(b -> b.bucket(bucket).key(key).contentType(contentType), RequestBody.fromBytes(content));
+    client.putObject(
+        b -> b.bucket(bucket).key(key).contentType(contentType), RequestBody.fromBytes(content));
   }
 
   public byte[] get(String bucket, String key) {

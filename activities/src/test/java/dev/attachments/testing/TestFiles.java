@@ -55,8 +55,8 @@ public final class TestFiles {
   }
 
   /**
-   * A decompression bomb: a PNG whose header declares 40,000 x 40,000 pixels (4.8 GB decoded) with hardly any
-   * data behind it.
+   * A decompression bomb: a PNG whose header declares 40,000 x 40,000 pixels (4.8 GB decoded) with
+   * hardly any data behind it.
    */
   public static byte[] pngBomb() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -78,7 +78,8 @@ public final class TestFiles {
     return out.toByteArray();
   }
 
-  private static void chunk(ByteArrayOutputStream out, String type, byte[] data) throws IOException {
+  private static void chunk(ByteArrayOutputStream out, String type, byte[] data)
+      throws IOException {
     java.util.zip.CRC32 crc = new java.util.zip.CRC32();
     crc.update(type.getBytes(StandardCharsets.US_ASCII));
     crc.update(data);
@@ -90,7 +91,8 @@ public final class TestFiles {
 
   /** A real two-page PDF, made with PDFBox. */
   public static byte[] pdf() {
-    try (org.apache.pdfbox.pdmodel.PDDocument document = new org.apache.pdfbox.pdmodel.PDDocument()) {
+    try (org.apache.pdfbox.pdmodel.PDDocument document =
+        new org.apache.pdfbox.pdmodel.PDDocument()) {
       for (int i = 0; i < 2; i++) {
         org.apache.pdfbox.pdmodel.PDPage page = new org.apache.pdfbox.pdmodel.PDPage();
         document.addPage(page);
@@ -124,7 +126,16 @@ public final class TestFiles {
       java.nio.file.Path file = java.nio.file.Files.createTempFile("media", suffix);
       java.util.List<String> command =
           new java.util.ArrayList<>(
-              java.util.List.of("ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", source));
+              java.util.List.of(
+                  "ffmpeg",
+                  "-hide_banner",
+                  "-loglevel",
+                  "error",
+                  "-y",
+                  "-f",
+                  "lavfi",
+                  "-i",
+                  source));
       command.addAll(java.util.List.of(options));
       command.add(file.toString());
       Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -144,22 +155,31 @@ public final class TestFiles {
   }
 
   /**
-   * A small Office Open XML document as Word or Excel write one: {@code [Content_Types].xml} first, the
-   * package relationships, and one main part.
+   * A small Office Open XML document as Word or Excel write one: {@code [Content_Types].xml} first,
+   * the package relationships, and one main part.
    *
    * @param mainPart {@code word/document.xml} or {@code xl/workbook.xml}
    */
   public static byte[] ooxml(String mainPart, String contentType) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (ZipOutputStream zip = new ZipOutputStream(out)) {
-      entry(zip, "[Content_Types].xml",
+      entry(
+          zip,
+          "[Content_Types].xml",
           "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">"
               + "<Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>"
-              + "<Override PartName=\"/" + mainPart + "\" ContentType=\"" + contentType + "\"/></Types>");
-      entry(zip, "_rels/.rels",
+              + "<Override PartName=\"/"
+              + mainPart
+              + "\" ContentType=\""
+              + contentType
+              + "\"/></Types>");
+      entry(
+          zip,
+          "_rels/.rels",
           "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
               + "<Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\""
-              + mainPart + "\"/></Relationships>");
+              + mainPart
+              + "\"/></Relationships>");
       entry(zip, mainPart, "<?xml version=\"1.0\" encoding=\"UTF-8\"?><root/>");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -174,8 +194,9 @@ public final class TestFiles {
   }
 
   /**
-   * A real, whole executable: this machine's {@code true} (ELF). clamd finds nothing in it, and nothing broken
-   * (a hand-made PE header would be reported as a broken executable before any type check).
+   * A real, whole executable: this machine's {@code true} (ELF). clamd finds nothing in it, and
+   * nothing broken (a hand-made PE header would be reported as a broken executable before any type
+   * check).
    */
   public static byte[] executable() {
     for (String path : java.util.List.of("/usr/bin/true", "/bin/true")) {

@@ -21,30 +21,36 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
- * Signatures a test gives a real clamd, which it reloads. {@link #installDated}: a daily signature database
- * built at a chosen time, as freshclam would leave an old one.
- * It is an unsigned database ({@code daily.cud}: a CVD header and a tar.gz holding {@code daily.info} and one
- * harmless signature), which clamd loads without Talos' signature and names in its VERSION answer like the
+ * Signatures a test gives a real clamd, which it reloads. {@link #installDated}: a daily signature
+ * database built at a chosen time, as freshclam would leave an old one. It is an unsigned database
+ * ({@code daily.cud}: a CVD header and a tar.gz holding {@code daily.info} and one harmless
+ * signature), which clamd loads without Talos' signature and names in its VERSION answer like the
  * official one: {@code ClamAV 1.4.6/<version>/<built>}.
  */
 public final class TestSignatures {
   private TestSignatures() {}
 
   /**
-   * Writes the database into {@code databaseFolder} (the clamd's DatabaseDirectory) and has clamd reload it,
-   * returning once clamd answers VERSION with it.
+   * Writes the database into {@code databaseFolder} (the clamd's DatabaseDirectory) and has clamd
+   * reload it, returning once clamd answers VERSION with it.
    */
-  public static void installDated(Path databaseFolder, String host, int port, long version, Instant builtAt)
+  public static void installDated(
+      Path databaseFolder, String host, int port, long version, Instant builtAt)
       throws IOException, InterruptedException {
     byte[] signatures =
-        ("Attachments.Test.Dated-" + version + ":0:*:"
-                + HexFormat.of().formatHex(("dated signatures " + version).getBytes(StandardCharsets.US_ASCII)) + "\n")
+        ("Attachments.Test.Dated-"
+                + version
+                + ":0:*:"
+                + HexFormat.of()
+                    .formatHex(("dated signatures " + version).getBytes(StandardCharsets.US_ASCII))
+                + "\n")
             .getBytes(StandardCharsets.US_ASCII);
     String header =
         String.join(
             ":",
             "ClamAV-VDB",
-            DateTimeFormatter.ofPattern("dd MMM yyyy HH-mm Z", Locale.ROOT).format(builtAt.atOffset(ZoneOffset.UTC)),
+            DateTimeFormatter.ofPattern("dd MMM yyyy HH-mm Z", Locale.ROOT)
+                .format(builtAt.atOffset(ZoneOffset.UTC)),
             Long.toString(version),
             "1", // signatures
             "90", // functionality level
@@ -53,7 +59,8 @@ public final class TestSignatures {
             "attachments-tests",
             Long.toString(builtAt.getEpochSecond()));
     byte[] info =
-        (header + "\ndaily.ndb:" + signatures.length + ":" + sha256(signatures) + "\n").getBytes(StandardCharsets.US_ASCII);
+        (header + "\ndaily.ndb:" + signatures.length + ":" + sha256(signatures) + "\n")
+            .getBytes(StandardCharsets.US_ASCII);
 
     ByteArrayOutputStream database = new ByteArrayOutputStream();
     database.write(String.format("%-512s", header).getBytes(StandardCharsets.US_ASCII));
@@ -62,29 +69,38 @@ public final class TestSignatures {
       add(tar, "daily.ndb", signatures);
     }
     Path written = Files.write(databaseFolder.resolve("daily.cud.new"), database.toByteArray());
-    Files.move(written, databaseFolder.resolve("daily.cud"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Files.move(
+        written,
+        databaseFolder.resolve("daily.cud"),
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
 
     reload(host, port);
-    ClamdClient clamd = new ClamdClient(host, port, Duration.ofSeconds(2), Duration.ofSeconds(5), 1024);
+    ClamdClient clamd =
+        new ClamdClient(host, port, Duration.ofSeconds(2), Duration.ofSeconds(5), 1024);
     Instant deadline = Instant.now().plusSeconds(60);
     while (!clamd.version().contains("/" + version + "/")) {
       if (Instant.now().isAfter(deadline)) {
-        throw new IOException("clamd did not load database " + version + ": it says " + clamd.version());
+        throw new IOException(
+            "clamd did not load database " + version + ": it says " + clamd.version());
       }
       Thread.sleep(100);
     }
   }
 
   /**
-   * Adds a signature that finds {@code pattern} anywhere in a file, and returns once clamd finds it.
+   * Adds a signature that finds {@code pattern} anywhere in a file, and returns once clamd finds
+   * it.
    *
    * @param name what clamd reports, e.g. {@code Attachments.Test.Collision}
    */
   public static void add(Path databaseFolder, String host, int port, String name, byte[] pattern)
       throws IOException, InterruptedException {
-    Files.writeString(databaseFolder.resolve(name + ".ndb"), name + ":0:*:" + HexFormat.of().formatHex(pattern) + "\n");
+    Files.writeString(
+        databaseFolder.resolve(name + ".ndb"),
+        name + ":0:*:" + HexFormat.of().formatHex(pattern) + "\n");
     reload(host, port);
-    ClamdClient clamd = new ClamdClient(host, port, Duration.ofSeconds(2), Duration.ofSeconds(5), 1024);
+    ClamdClient clamd =
+        new ClamdClient(host, port, Duration.ofSeconds(2), Duration.ofSeconds(5), 1024);
     Instant deadline = Instant.now().plusSeconds(60);
     while (!clamd.scan(new java.io.ByteArrayInputStream(pattern), sent -> {}).isFound()) {
       if (Instant.now().isAfter(deadline)) {
@@ -94,7 +110,8 @@ public final class TestSignatures {
     }
   }
 
-  private static void add(TarArchiveOutputStream tar, String name, byte[] content) throws IOException {
+  private static void add(TarArchiveOutputStream tar, String name, byte[] content)
+      throws IOException {
     TarArchiveEntry entry = new TarArchiveEntry(name);
     entry.setSize(content.length);
     tar.putArchiveEntry(entry);

@@ -27,15 +27,16 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * The attachment workflow on Temporal's test server, running on the storage and scanner a test gives it (real
- * S3Storage and ClamdScanner, or those with an attacker's move around them); the metadata store, webhooks and
- * previews reduced to a record of what was published.
+ * The attachment workflow on Temporal's test server, running on the storage and scanner a test
+ * gives it (real S3Storage and ClamdScanner, or those with an attacker's move around them); the
+ * metadata store, webhooks and previews reduced to a record of what was published.
  */
 public final class WorkflowOnRealParts implements AutoCloseable {
   private static final TaskQueues QUEUES = new TaskQueues("main", "scan", "media");
 
   public final TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance();
   public final WorkflowClient client;
+
   /** Every state the workflow published, in order. */
   public final List<AttachmentState> published = new CopyOnWriteArrayList<>();
 
@@ -65,9 +66,21 @@ public final class WorkflowOnRealParts implements AutoCloseable {
   public AttachmentRequest request(long size, Duration giveUpAfter, String contentType) {
     String id = UUID.randomUUID().toString();
     return new AttachmentRequest(
-        id, "acme", "notes.txt", contentType, size, null, "acme/" + id,
-        Instant.ofEpochMilli(env.currentTimeMillis()).plus(Duration.ofHours(24)), QUEUES, null, null, null,
-        giveUpAfter, Duration.ofMinutes(15), null);
+        id,
+        "acme",
+        "notes.txt",
+        contentType,
+        size,
+        null,
+        "acme/" + id,
+        Instant.ofEpochMilli(env.currentTimeMillis()).plus(Duration.ofHours(24)),
+        QUEUES,
+        null,
+        null,
+        null,
+        giveUpAfter,
+        Duration.ofMinutes(15),
+        null);
   }
 
   public AttachmentWorkflow start(AttachmentRequest request) {
@@ -87,7 +100,8 @@ public final class WorkflowOnRealParts implements AutoCloseable {
     env.close();
   }
 
-  private final class Bookkeeping implements MetadataActivities, WebhookActivities, OptimizerActivities {
+  private final class Bookkeeping
+      implements MetadataActivities, WebhookActivities, OptimizerActivities {
     @Override
     public void publish(AttachmentState state) {
       published.add(state);

@@ -1,10 +1,11 @@
 package dev.attachments.thumbnails;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import dev.attachments.preview.Preview;
 import dev.attachments.preview.PreviewRequest;
 import dev.attachments.preview.PreviewStatus;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.attachments.testing.RealS3;
 import dev.attachments.testing.TestFiles;
 import java.awt.image.BufferedImage;
@@ -14,9 +15,9 @@ import java.util.UUID;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 class LocalOptimizerTest {
   private static RealS3 s3;
@@ -27,8 +28,11 @@ class LocalOptimizerTest {
     s3 = new RealS3();
     optimizer =
         new LocalOptimizer(
-            s3.client, s3.presigner, RealS3.BUCKETS,
-            new LocalOptimizer.Limits(100_000_000L, 64L * 1024 * 1024, Duration.ofSeconds(20)), "ffmpeg");
+            s3.client,
+            s3.presigner,
+            RealS3.BUCKETS,
+            new LocalOptimizer.Limits(100_000_000L, 64L * 1024 * 1024, Duration.ofSeconds(20)),
+            "ffmpeg");
   }
 
   @AfterAll
@@ -44,7 +48,9 @@ class LocalOptimizerTest {
 
   /** The stored thumbnail, read back as an image a browser would show. */
   private static BufferedImage thumbnail(Preview preview, PreviewRequest request) throws Exception {
-    assertThat(preview.status()).as(String.valueOf(preview.reason())).isEqualTo(PreviewStatus.READY);
+    assertThat(preview.status())
+        .as(String.valueOf(preview.reason()))
+        .isEqualTo(PreviewStatus.READY);
     String key = LocalOptimizer.thumbnailKey(request.objectKey());
     assertThat(preview.urls()).containsEntry(LocalOptimizer.THUMBNAIL, "s3://released/" + key);
     BufferedImage image = ImageIO.read(new ByteArrayInputStream(s3.get("released", key)));
@@ -53,10 +59,18 @@ class LocalOptimizerTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"png,image/png", "jpg,image/jpeg", "gif,image/gif", "bmp,image/bmp", "tiff,image/tiff"})
+  @CsvSource({
+    "png,image/png",
+    "jpg,image/jpeg",
+    "gif,image/gif",
+    "bmp,image/bmp",
+    "tiff,image/tiff"
+  })
   void imagesGetAThumbnailThatFitsTheEdge(String format, String type) throws Exception {
     PreviewRequest request =
-        released(format.equals("png") ? TestFiles.png(1600, 900) : TestFiles.image(format, 1600, 900), type);
+        released(
+            format.equals("png") ? TestFiles.png(1600, 900) : TestFiles.image(format, 1600, 900),
+            type);
 
     BufferedImage image = thumbnail(optimizer.optimize(request), request);
 
@@ -102,14 +116,18 @@ class LocalOptimizerTest {
 
     assertThat(preview.status()).isEqualTo(PreviewStatus.FAILED);
     assertThat(preview.reason())
-        .contains("ffmpeg could not read a frame", "X-Amz-Signature=REDACTED", "X-Amz-Credential=REDACTED")
+        .contains(
+            "ffmpeg could not read a frame",
+            "X-Amz-Signature=REDACTED",
+            "X-Amz-Credential=REDACTED")
         .doesNotContainPattern("X-Amz-(Credential|Signature)=(?!REDACTED)");
   }
 
   @Test
   void videoWithoutFfmpegIsUnsupported() {
     LocalOptimizer withoutFfmpeg =
-        new LocalOptimizer(s3.client, s3.presigner, RealS3.BUCKETS, LocalOptimizer.Limits.defaults(), null);
+        new LocalOptimizer(
+            s3.client, s3.presigner, RealS3.BUCKETS, LocalOptimizer.Limits.defaults(), null);
 
     Preview preview = withoutFfmpeg.optimize(released(new byte[100], "video/mp4"));
 
@@ -139,7 +157,9 @@ class LocalOptimizerTest {
   @Test
   void malformedPdfFails() {
     Preview preview =
-        optimizer.optimize(released("%PDF-1.7\n1 0 obj << /Type /Catalog >>\ngarbage".getBytes(), "application/pdf"));
+        optimizer.optimize(
+            released(
+                "%PDF-1.7\n1 0 obj << /Type /Catalog >>\ngarbage".getBytes(), "application/pdf"));
 
     assertThat(preview.status()).isEqualTo(PreviewStatus.FAILED);
     assertThat(preview.reason()).contains("PDF");
@@ -156,7 +176,11 @@ class LocalOptimizerTest {
   void fileOverTheSizeLimitIsUnsupported() {
     LocalOptimizer small =
         new LocalOptimizer(
-            s3.client, s3.presigner, RealS3.BUCKETS, new LocalOptimizer.Limits(1_000_000, 1000, Duration.ofSeconds(5)), null);
+            s3.client,
+            s3.presigner,
+            RealS3.BUCKETS,
+            new LocalOptimizer.Limits(1_000_000, 1000, Duration.ofSeconds(5)),
+            null);
 
     Preview preview = small.optimize(released(TestFiles.png(300, 300), "image/png"));
 

@@ -13,15 +13,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Liveness for launchers and load balancers, and whether files get verdicts, from what the workers last
- * reported about their scanners. Needs no key, so it tells why files wait but not which workers, engines or
- * hosts there are: operators read those at {@code GET /v1/ops/scanners}. The API answers UP while scans wait:
- * uploads are still taken, and scanned once the scanner is back.
+ * Liveness for launchers and load balancers, and whether files get verdicts, from what the workers
+ * last reported about their scanners. Needs no key, so it tells why files wait but not which
+ * workers, engines or hosts there are: operators read those at {@code GET /v1/ops/scanners}. The
+ * API answers UP while scans wait: uploads are still taken, and scanned once the scanner is back.
  */
 @Controller
 public class Health {
   /** Workers report every minute: one silent for longer is gone, or cannot reach the database. */
   private static final Duration RECENT = Duration.ofMinutes(3);
+
   private static final Logger LOG = LoggerFactory.getLogger(Health.class);
 
   private final ScannerReports reports;
@@ -34,8 +35,8 @@ public class Health {
   public record Status(String status, Scanning scanning) {}
 
   /**
-   * @param status {@code OK} when every worker's scanner gives verdicts, {@code WAITING} when one cannot (files
-   *     wait), {@code UNKNOWN} when no worker reported lately
+   * @param status {@code OK} when every worker's scanner gives verdicts, {@code WAITING} when one
+   *     cannot (files wait), {@code UNKNOWN} when no worker reported lately
    */
   @Serdeable
   public record Scanning(String status, @Nullable String reason) {}
@@ -43,7 +44,10 @@ public class Health {
   /** One worker's last report, for operators. */
   @Serdeable
   public record Scanner(
-      String worker, @Nullable String engine, @Nullable Instant signaturesBuiltAt, @Nullable String problem,
+      String worker,
+      @Nullable String engine,
+      @Nullable Instant signaturesBuiltAt,
+      @Nullable String problem,
       Instant reportedAt) {}
 
   @Serdeable
@@ -59,8 +63,13 @@ public class Health {
       return new Status("UP", new Scanning("UNKNOWN", "the metadata store cannot be read"));
     }
     if (scanners.isEmpty()) {
-      return new Status("UP", new Scanning("UNKNOWN",
-          "no worker reported on its scanner in the last " + RECENT.toMinutes() + " minutes: is a worker running?"));
+      return new Status(
+          "UP",
+          new Scanning(
+              "UNKNOWN",
+              "no worker reported on its scanner in the last "
+                  + RECENT.toMinutes()
+                  + " minutes: is a worker running?"));
     }
     return new Status(
         "UP",
@@ -71,7 +80,10 @@ public class Health {
             .orElse(new Scanning("OK", null)));
   }
 
-  /** Each worker's last report within the last minutes: its clamd, signatures and problem. Operators only. */
+  /**
+   * Each worker's last report within the last minutes: its clamd, signatures and problem. Operators
+   * only.
+   */
   @Get("/v1/ops/scanners")
   public Scanners scanners() {
     return new Scanners(recent());
@@ -79,7 +91,10 @@ public class Health {
 
   private List<Scanner> recent() {
     return reports.since(Instant.now().minus(RECENT)).stream()
-        .map(r -> new Scanner(r.worker(), r.engine(), r.signaturesBuiltAt(), r.problem(), r.reportedAt()))
+        .map(
+            r ->
+                new Scanner(
+                    r.worker(), r.engine(), r.signaturesBuiltAt(), r.problem(), r.reportedAt()))
         .toList();
   }
 }

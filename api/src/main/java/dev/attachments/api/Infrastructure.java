@@ -5,6 +5,7 @@ import dev.attachments.metadata.AttachmentRepository;
 import dev.attachments.metadata.ScannerReports;
 import dev.attachments.metadata.WebhookRepository;
 import dev.attachments.redaction.RedactingFailureConverter;
+import dev.attachments.storage.S3Connection;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
@@ -13,7 +14,6 @@ import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import jakarta.inject.Singleton;
-import dev.attachments.storage.S3Connection;
 import java.util.List;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -31,13 +31,18 @@ public class Infrastructure {
   ApiKeys apiKeys(ApiSettings settings) {
     if (settings.apiKeys() == null || settings.apiKeys().isBlank()) {
       String generated = ApiKeys.generate();
-      LOG.warn("ATTACHMENTS_API_KEYS is not set; this run accepts the key for dev: {}", generated.substring(4));
+      LOG.warn(
+          "ATTACHMENTS_API_KEYS is not set; this run accepts the key for dev: {}",
+          generated.substring(4));
       return ApiKeys.parse(generated);
     }
     return ApiKeys.parse(settings.apiKeys());
   }
 
-  /** The schema is migrated before the first request; Flyway's lock makes the worker doing the same harmless. */
+  /**
+   * The schema is migrated before the first request; Flyway's lock makes the worker doing the same
+   * harmless.
+   */
   @Context
   AttachmentRepository attachmentRepository(DataSource dataSource) {
     Flyway.configure().dataSource(dataSource).load().migrate();
@@ -82,7 +87,8 @@ public class Infrastructure {
   @Singleton
   WorkflowClient workflowClient(WorkflowServiceStubs service, ApiSettings settings) {
     return WorkflowClient.newInstance(
-        service, WorkflowClientOptions.newBuilder()
+        service,
+        WorkflowClientOptions.newBuilder()
             .setNamespace(settings.temporalNamespace())
             .setDataConverter(RedactingFailureConverter.dataConverter())
             .build());

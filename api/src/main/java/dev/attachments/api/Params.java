@@ -28,7 +28,8 @@ public final class Params {
     try {
       return AttachmentStatus.valueOf(status.trim().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw Problems.invalid("status '" + status + "' is not one of " + Arrays.toString(AttachmentStatus.values()));
+      throw Problems.invalid(
+          "status '" + status + "' is not one of " + Arrays.toString(AttachmentStatus.values()));
     }
   }
 

@@ -14,7 +14,8 @@ public class ProblemException extends RuntimeException {
   }
 
   public Problem toProblem() {
-    return new Problem(Problem.TYPE_PREFIX + type, status.getReason(), status.getCode(), getMessage());
+    return new Problem(
+        Problem.TYPE_PREFIX + type, status.getReason(), status.getCode(), getMessage());
   }
 
   public HttpStatus status() {

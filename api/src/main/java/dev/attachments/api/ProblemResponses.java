@@ -14,9 +14,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Every error this API answers is problem+json: our own refusals, and what the framework refuses before our
- * code runs (unknown route, wrong method, unreadable JSON). micronaut-problem-json is not served by the
- * registries this project builds from, and this is all it would do for us.
+ * Every error this API answers is problem+json: our own refusals, and what the framework refuses
+ * before our code runs (unknown route, wrong method, unreadable JSON). micronaut-problem-json is
+ * not served by the registries this project builds from, and this is all it would do for us.
  */
 public final class ProblemResponses {
   private static final Logger LOG = LoggerFactory.getLogger(ProblemResponses.class);
@@ -24,7 +24,8 @@ public final class ProblemResponses {
   /** Our own refusals, thrown as {@link ProblemException}. */
   @Singleton
   @Produces(Problem.CONTENT_TYPE)
-  public static class Refusals implements ExceptionHandler<ProblemException, HttpResponse<Problem>> {
+  public static class Refusals
+      implements ExceptionHandler<ProblemException, HttpResponse<Problem>> {
     @Override
     public HttpResponse<Problem> handle(HttpRequest request, ProblemException exception) {
       return HttpResponse.<Problem>status(exception.status())
@@ -33,7 +34,9 @@ public final class ProblemResponses {
     }
   }
 
-  /** The framework's own errors, in the same shape. Server errors keep their internals to the log. */
+  /**
+   * The framework's own errors, in the same shape. Server errors keep their internals to the log.
+   */
   @Singleton
   @Replaces(JsonErrorResponseBodyProvider.class)
   public static class FrameworkErrors implements JsonErrorResponseBodyProvider<Problem> {
@@ -75,15 +78,18 @@ public final class ProblemResponses {
                 Problem.TYPE_PREFIX + "unavailable",
                 HttpStatus.SERVICE_UNAVAILABLE.getReason(),
                 503,
-                system + " is unavailable right now; retry the same request (with the same Idempotency-Key) shortly"));
+                system
+                    + " is unavailable right now; retry the same request (with the same Idempotency-Key) shortly"));
   }
 
   @Singleton
   @Produces(Problem.CONTENT_TYPE)
   public static class TemporalUnavailable
-      implements ExceptionHandler<io.temporal.client.WorkflowServiceException, HttpResponse<Problem>> {
+      implements ExceptionHandler<
+          io.temporal.client.WorkflowServiceException, HttpResponse<Problem>> {
     @Override
-    public HttpResponse<Problem> handle(HttpRequest request, io.temporal.client.WorkflowServiceException e) {
+    public HttpResponse<Problem> handle(
+        HttpRequest request, io.temporal.client.WorkflowServiceException e) {
       return unavailable("the workflow service", e);
     }
   }
@@ -91,9 +97,11 @@ public final class ProblemResponses {
   @Singleton
   @Produces(Problem.CONTENT_TYPE)
   public static class StorageUnavailable
-      implements ExceptionHandler<software.amazon.awssdk.core.exception.SdkException, HttpResponse<Problem>> {
+      implements ExceptionHandler<
+          software.amazon.awssdk.core.exception.SdkException, HttpResponse<Problem>> {
     @Override
-    public HttpResponse<Problem> handle(HttpRequest request, software.amazon.awssdk.core.exception.SdkException e) {
+    public HttpResponse<Problem> handle(
+        HttpRequest request, software.amazon.awssdk.core.exception.SdkException e) {
       return unavailable("the object store", e);
     }
   }
@@ -101,9 +109,11 @@ public final class ProblemResponses {
   @Singleton
   @Produces(Problem.CONTENT_TYPE)
   public static class MetadataUnavailable
-      implements ExceptionHandler<dev.attachments.metadata.MetadataStoreException, HttpResponse<Problem>> {
+      implements ExceptionHandler<
+          dev.attachments.metadata.MetadataStoreException, HttpResponse<Problem>> {
     @Override
-    public HttpResponse<Problem> handle(HttpRequest request, dev.attachments.metadata.MetadataStoreException e) {
+    public HttpResponse<Problem> handle(
+        HttpRequest request, dev.attachments.metadata.MetadataStoreException e) {
       return unavailable("the metadata store", e);
     }
   }

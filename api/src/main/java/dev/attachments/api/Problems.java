@@ -2,7 +2,10 @@ package dev.attachments.api;
 
 import io.micronaut.http.HttpStatus;
 
-/** The client errors this API answers, as RFC 9457 problem details: a type per kind, a detail per case. */
+/**
+ * The client errors this API answers, as RFC 9457 problem details: a type per kind, a detail per
+ * case.
+ */
 public final class Problems {
   public static ProblemException of(HttpStatus status, String type, String detail) {
     return new ProblemException(status, type, detail);

@@ -9,8 +9,8 @@ import dev.attachments.stack.LocalS3;
 import dev.attachments.stack.LocalTemporal;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
-import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
 import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.net.URI;
@@ -30,7 +30,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The HTTP contract against a real S3 (s3proxy), PostgreSQL and Temporal server; no worker runs here. */
+/**
+ * The HTTP contract against a real S3 (s3proxy), PostgreSQL and Temporal server; no worker runs
+ * here.
+ */
 class ApiContractTest {
   private static final String ACME_KEY = "acme-key-0123456789";
   private static final String GLOBEX_KEY = "globex-key-0123456789";
@@ -50,21 +53,29 @@ class ApiContractTest {
   @BeforeAll
   static void start() throws Exception {
     temporal = LocalTemporal.start();
-    s3 = LocalS3.start(Files.createTempDirectory("s3"), "access", "secret", List.of("attachments-incoming", "attachments-released", "attachments-quarantine"));
+    s3 =
+        LocalS3.start(
+            Files.createTempDirectory("s3"),
+            "access",
+            "secret",
+            List.of("attachments-incoming", "attachments-released", "attachments-quarantine"));
     postgres = LocalPostgres.start(Files.createTempDirectory("pg").resolve("data"));
     server = startApi("");
     temporalService =
-        WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder().setTarget(temporal.target()).build());
+        WorkflowServiceStubs.newServiceStubs(
+            WorkflowServiceStubsOptions.newBuilder().setTarget(temporal.target()).build());
   }
 
   /** The attachment's workflow as the Temporal server describes it. */
-  private static io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse describe(String attachmentId) {
+  private static io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse describe(
+      String attachmentId) {
     return temporalService
         .blockingStub()
         .describeWorkflowExecution(
             DescribeWorkflowExecutionRequest.newBuilder()
                 .setNamespace("default")
-                .setExecution(WorkflowExecution.newBuilder().setWorkflowId("attachment-" + attachmentId))
+                .setExecution(
+                    WorkflowExecution.newBuilder().setWorkflowId("attachment-" + attachmentId))
                 .build());
   }
 
@@ -76,14 +87,16 @@ class ApiContractTest {
             Map.entry("datasources.default.url", postgres.jdbcUrl()),
             Map.entry("datasources.default.username", LocalPostgres.USER),
             Map.entry("datasources.default.password", LocalPostgres.PASSWORD),
-            Map.entry("attachments.api-keys", "acme:" + ACME_KEY + ",globex:" + GLOBEX_KEY + moreKeys),
+            Map.entry(
+                "attachments.api-keys", "acme:" + ACME_KEY + ",globex:" + GLOBEX_KEY + moreKeys),
             Map.entry("attachments.max-size", 100_000_000L),
             Map.entry("attachments.multipart-threshold", MULTIPART_THRESHOLD),
             Map.entry("attachments.temporal-target", temporal.target()),
             Map.entry("attachments.s3-endpoint", s3.endpoint().toString()),
             Map.entry("attachments.s3-access-key", "access"),
             Map.entry("attachments.s3-secret-key", "secret"),
-            Map.entry("attachments.cloudinary-url", "cloudinary://123:" + CLOUDINARY_SECRET + "@demo"),
+            Map.entry(
+                "attachments.cloudinary-url", "cloudinary://123:" + CLOUDINARY_SECRET + "@demo"),
             Map.entry("attachments.ops-keys", "alice:" + OPS_KEY)));
   }
 
@@ -96,11 +109,15 @@ class ApiContractTest {
     temporal.close();
   }
 
-  private static HttpResponse<String> call(String method, String path, String key, String body, String... headers)
-      throws Exception {
+  private static HttpResponse<String> call(
+      String method, String path, String key, String body, String... headers) throws Exception {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(server.getURI().resolve(path))
-            .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
     if (key != null) {
       request.header("Authorization", "Bearer " + key);
     }
@@ -117,7 +134,8 @@ class ApiContractTest {
     return JSON.readTree(response.body());
   }
 
-  private static void assertProblem(HttpResponse<String> response, int status, String detailPart) throws Exception {
+  private static void assertProblem(HttpResponse<String> response, int status, String detailPart)
+      throws Exception {
     assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
     assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
     JsonNode problem = json(response);
@@ -127,10 +145,17 @@ class ApiContractTest {
     assertThat(problem.get("detail").asText()).containsIgnoringCase(detailPart);
   }
 
-  private static JsonNode create(String key, String filename, String type, long size, String sha256) throws Exception {
+  private static JsonNode create(String key, String filename, String type, long size, String sha256)
+      throws Exception {
     String body =
-        "{\"filename\":\"" + filename + "\",\"contentType\":\"" + type + "\",\"size\":" + size
-            + (sha256 == null ? "" : ",\"sha256\":\"" + sha256 + "\"") + "}";
+        "{\"filename\":\""
+            + filename
+            + "\",\"contentType\":\""
+            + type
+            + "\",\"size\":"
+            + size
+            + (sha256 == null ? "" : ",\"sha256\":\"" + sha256 + "\"")
+            + "}";
     HttpResponse<String> response = call("POST", "/v1/attachments", key, body);
     assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
     return json(response);
@@ -140,23 +165,27 @@ class ApiContractTest {
     return put(part, content, Map.of());
   }
 
-  private static int put(JsonNode upload, byte[] content, Map<String, String> overrides) throws Exception {
+  private static int put(JsonNode upload, byte[] content, Map<String, String> overrides)
+      throws Exception {
     HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create(upload.get("url").asText())).PUT(HttpRequest.BodyPublishers.ofByteArray(content));
+        HttpRequest.newBuilder(URI.create(upload.get("url").asText()))
+            .PUT(HttpRequest.BodyPublishers.ofByteArray(content));
     Iterator<Map.Entry<String, JsonNode>> headers = upload.get("headers").fields();
     while (headers.hasNext()) {
       Map.Entry<String, JsonNode> header = headers.next();
       if (!header.getKey().equalsIgnoreCase("content-length")) {
-        request.header(header.getKey(), overrides.getOrDefault(header.getKey(), header.getValue().asText()));
+        request.header(
+            header.getKey(), overrides.getOrDefault(header.getKey(), header.getValue().asText()));
       }
     }
     return toS3(request.build()).statusCode();
   }
 
   /**
-   * Sends a request to s3proxy on a connection of its own. With one pooled client, a PUT once went out on a
-   * kept-alive connection s3proxy had closed meanwhile ("header parser received no bytes"); several tests here
-   * make S3 refuse PUTs, after which a server may drop the connection without reading the body.
+   * Sends a request to s3proxy on a connection of its own. With one pooled client, a PUT once went
+   * out on a kept-alive connection s3proxy had closed meanwhile ("header parser received no
+   * bytes"); several tests here make S3 refuse PUTs, after which a server may drop the connection
+   * without reading the body.
    */
   private static HttpResponse<Void> toS3(HttpRequest request) throws Exception {
     return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.discarding());
@@ -164,7 +193,8 @@ class ApiContractTest {
 
   private static String etag(JsonNode part, byte[] content) throws Exception {
     HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create(part.get("url").asText())).PUT(HttpRequest.BodyPublishers.ofByteArray(content));
+        HttpRequest.newBuilder(URI.create(part.get("url").asText()))
+            .PUT(HttpRequest.BodyPublishers.ofByteArray(content));
     HttpResponse<Void> response = toS3(request.build());
     assertThat(response.statusCode()).isEqualTo(200);
     return response.headers().firstValue("ETag").orElseThrow();
@@ -172,41 +202,63 @@ class ApiContractTest {
 
   private static JsonNode presign(String id, String partNumbers) throws Exception {
     HttpResponse<String> response =
-        call("POST", "/v1/attachments/" + id + "/parts", ACME_KEY, "{\"partNumbers\":" + partNumbers + "}");
+        call(
+            "POST",
+            "/v1/attachments/" + id + "/parts",
+            ACME_KEY,
+            "{\"partNumbers\":" + partNumbers + "}");
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     return json(response).get("parts");
   }
 
   @Test
   void healthSaysWhyFilesWaitFromWhatTheWorkersReportAboutTheirScanners() throws Exception {
-    dev.attachments.metadata.ScannerReports reports = new dev.attachments.metadata.ScannerReports(postgres.dataSource());
+    dev.attachments.metadata.ScannerReports reports =
+        new dev.attachments.metadata.ScannerReports(postgres.dataSource());
     java.time.Instant now = java.time.Instant.now();
-    reports.save(new dev.attachments.metadata.ScannerReports.Report("1@gone", "ClamAV 1.4.6", null, null, now.minusSeconds(900)));
+    reports.save(
+        new dev.attachments.metadata.ScannerReports.Report(
+            "1@gone", "ClamAV 1.4.6", null, null, now.minusSeconds(900)));
 
     JsonNode unknown = json(call("GET", "/health", null, null));
     assertThat(unknown.get("status").asText()).isEqualTo("UP");
     assertThat(unknown.at("/scanning/status").asText()).isEqualTo("UNKNOWN");
     assertThat(unknown.at("/scanning/reason").asText()).contains("is a worker running?");
 
-    String stale = "clamd's signature database 27000 was built 2026-11-20T09:00:00Z, 11d ago, older than the 3d allowed";
-    reports.save(new dev.attachments.metadata.ScannerReports.Report(
-        "7@worker-a", "ClamAV 1.4.6/27000/Fri Nov 20 09:00:00 2026", java.time.Instant.parse("2026-11-20T09:00:00Z"),
-        stale, now));
+    String stale =
+        "clamd's signature database 27000 was built 2026-11-20T09:00:00Z, 11d ago, older than the 3d allowed";
+    reports.save(
+        new dev.attachments.metadata.ScannerReports.Report(
+            "7@worker-a",
+            "ClamAV 1.4.6/27000/Fri Nov 20 09:00:00 2026",
+            java.time.Instant.parse("2026-11-20T09:00:00Z"),
+            stale,
+            now));
     HttpResponse<String> waiting = call("GET", "/health", null, null);
     assertThat(waiting.statusCode()).isEqualTo(200);
     assertThat(json(waiting).at("/scanning/status").asText()).isEqualTo("WAITING");
-    assertThat(json(waiting).at("/scanning/reason").asText()).contains(stale).doesNotContain("worker-a");
+    assertThat(json(waiting).at("/scanning/reason").asText())
+        .contains(stale)
+        .doesNotContain("worker-a");
     JsonNode scanners = json(call("GET", "/v1/ops/scanners", OPS_KEY, null));
     assertThat(scanners.at("/scanners/0/worker").asText()).isEqualTo("7@worker-a");
-    assertThat(scanners.at("/scanners/0/signaturesBuiltAt").asText()).isEqualTo("2026-11-20T09:00:00Z");
-    assertThat(call("GET", "/v1/ops/scanners", ACME_KEY, null).statusCode()).as("an owner's key").isEqualTo(401);
+    assertThat(scanners.at("/scanners/0/signaturesBuiltAt").asText())
+        .isEqualTo("2026-11-20T09:00:00Z");
+    assertThat(call("GET", "/v1/ops/scanners", ACME_KEY, null).statusCode())
+        .as("an owner's key")
+        .isEqualTo(401);
 
-    reports.save(new dev.attachments.metadata.ScannerReports.Report(
-        "7@worker-a", "ClamAV 1.4.6/27001/Tue Dec  1 05:00:00 2026", java.time.Instant.parse("2026-12-01T05:00:00Z"),
-        null, now.plusSeconds(1)));
+    reports.save(
+        new dev.attachments.metadata.ScannerReports.Report(
+            "7@worker-a",
+            "ClamAV 1.4.6/27001/Tue Dec  1 05:00:00 2026",
+            java.time.Instant.parse("2026-12-01T05:00:00Z"),
+            null,
+            now.plusSeconds(1)));
     JsonNode ok = json(call("GET", "/health", null, null));
     assertThat(ok.at("/scanning/status").asText()).isEqualTo("OK");
-    assertThat(json(call("GET", "/v1/ops/scanners", OPS_KEY, null)).at("/scanners").size()).isEqualTo(1);
+    assertThat(json(call("GET", "/v1/ops/scanners", OPS_KEY, null)).at("/scanners").size())
+        .isEqualTo(1);
   }
 
   @Test
@@ -228,7 +280,9 @@ class ApiContractTest {
     byte[] first = java.util.Arrays.copyOfRange(content, 0, 8 * MIB);
     byte[] second = java.util.Arrays.copyOfRange(content, 8 * MIB, 16 * MIB);
     byte[] third = java.util.Arrays.copyOfRange(content, 16 * MIB, size);
-    assertThat(putPart(parts.get(0), new byte[5])).as("a part of another length than signed").isEqualTo(403);
+    assertThat(putPart(parts.get(0), new byte[5]))
+        .as("a part of another length than signed")
+        .isEqualTo(403);
     String etag1 = etag(parts.get(0), first);
     String etag3 = etag(parts.get(2), third);
 
@@ -240,47 +294,96 @@ class ApiContractTest {
     assertThat(stored.get("parts").get(0).get("etag").asText()).isEqualTo(etag1);
 
     String missingTwo =
-        "{\"parts\":[{\"partNumber\":1,\"etag\":" + JSON.writeValueAsString(etag1) + "},"
-            + "{\"partNumber\":3,\"etag\":" + JSON.writeValueAsString(etag3) + "}]}";
-    assertProblem(call("POST", "/v1/attachments/" + id + "/complete", ACME_KEY, missingTwo), 422, "missing: [2]");
+        "{\"parts\":[{\"partNumber\":1,\"etag\":"
+            + JSON.writeValueAsString(etag1)
+            + "},"
+            + "{\"partNumber\":3,\"etag\":"
+            + JSON.writeValueAsString(etag3)
+            + "}]}";
+    assertProblem(
+        call("POST", "/v1/attachments/" + id + "/complete", ACME_KEY, missingTwo),
+        422,
+        "missing: [2]");
 
     String etag2 = etag(presign(id, "[2]").get(0), second);
     String wrongTwo = missingTwo.replace("]}", ",{\"partNumber\":2,\"etag\":\"\\\"0000\\\"\"}]}");
-    assertProblem(call("POST", "/v1/attachments/" + id + "/complete", ACME_KEY, wrongTwo), 422, "/parts");
+    assertProblem(
+        call("POST", "/v1/attachments/" + id + "/complete", ACME_KEY, wrongTwo), 422, "/parts");
     // still resumable after a refused completion
-    assertThat(json(call("GET", "/v1/attachments/" + id + "/parts", ACME_KEY, null)).get("parts")).hasSize(3);
+    assertThat(json(call("GET", "/v1/attachments/" + id + "/parts", ACME_KEY, null)).get("parts"))
+        .hasSize(3);
 
-    String all = missingTwo.replace("]}", ",{\"partNumber\":2,\"etag\":" + JSON.writeValueAsString(etag2) + "}]}");
-    assertThat(call("POST", "/v1/attachments/" + id + "/complete", ACME_KEY, all).statusCode()).isEqualTo(202);
-    assertThat(call("POST", "/v1/attachments/" + id + "/complete", ACME_KEY, all).statusCode()).isEqualTo(202);
+    String all =
+        missingTwo.replace(
+            "]}", ",{\"partNumber\":2,\"etag\":" + JSON.writeValueAsString(etag2) + "}]}");
+    assertThat(call("POST", "/v1/attachments/" + id + "/complete", ACME_KEY, all).statusCode())
+        .isEqualTo(202);
+    assertThat(call("POST", "/v1/attachments/" + id + "/complete", ACME_KEY, all).statusCode())
+        .isEqualTo(202);
     assertThat(s3Object("attachments-incoming", "acme/" + id)).isEqualTo(content);
   }
 
   @Test
   void partRequestsThatCannotBeServedAreClientErrors() throws Exception {
-    String id = create(ACME_KEY, "big.zip", "application/zip", 3 * 8L * MIB, null).get("id").asText();
+    String id =
+        create(ACME_KEY, "big.zip", "application/zip", 3 * 8L * MIB, null).get("id").asText();
     String small = create(ACME_KEY, "small.zip", "application/zip", 10, null).get("id").asText();
 
-    assertProblem(call("POST", "/v1/attachments/" + id + "/parts", ACME_KEY, "{\"partNumbers\":[]}"), 400, "partNumbers");
-    assertProblem(call("POST", "/v1/attachments/" + id + "/parts", ACME_KEY, "{}"), 400, "partNumbers");
-    assertProblem(call("POST", "/v1/attachments/" + id + "/parts", ACME_KEY, null), 400, "partNumbers");
-    assertProblem(call("POST", "/v1/attachments/" + id + "/parts", ACME_KEY, "{\"partNumbers\":[0]}"), 400, "1 to 3");
-    assertProblem(call("POST", "/v1/attachments/" + id + "/parts", ACME_KEY, "{\"partNumbers\":[4]}"), 400, "1 to 3");
-    String tooMany = java.util.stream.IntStream.rangeClosed(1, 1001).mapToObj(Integer::toString)
-        .collect(java.util.stream.Collectors.joining(",", "{\"partNumbers\":[", "]}"));
+    assertProblem(
+        call("POST", "/v1/attachments/" + id + "/parts", ACME_KEY, "{\"partNumbers\":[]}"),
+        400,
+        "partNumbers");
+    assertProblem(
+        call("POST", "/v1/attachments/" + id + "/parts", ACME_KEY, "{}"), 400, "partNumbers");
+    assertProblem(
+        call("POST", "/v1/attachments/" + id + "/parts", ACME_KEY, null), 400, "partNumbers");
+    assertProblem(
+        call("POST", "/v1/attachments/" + id + "/parts", ACME_KEY, "{\"partNumbers\":[0]}"),
+        400,
+        "1 to 3");
+    assertProblem(
+        call("POST", "/v1/attachments/" + id + "/parts", ACME_KEY, "{\"partNumbers\":[4]}"),
+        400,
+        "1 to 3");
+    String tooMany =
+        java.util.stream.IntStream.rangeClosed(1, 1001)
+            .mapToObj(Integer::toString)
+            .collect(java.util.stream.Collectors.joining(",", "{\"partNumbers\":[", "]}"));
     assertProblem(call("POST", "/v1/attachments/" + id + "/parts", ACME_KEY, tooMany), 400, "1000");
-    assertProblem(call("POST", "/v1/attachments/" + small + "/parts", ACME_KEY, "{\"partNumbers\":[1]}"), 409, "one PUT");
-    assertProblem(call("GET", "/v1/attachments/" + small + "/parts", ACME_KEY, null), 409, "one PUT");
-    assertProblem(call("POST", "/v1/attachments/" + id + "/parts", GLOBEX_KEY, "{\"partNumbers\":[1]}"), 404, id);
-    assertProblem(call("POST", "/v1/attachments/" + id + "/complete", ACME_KEY, null), 422, "parts");
-    assertProblem(call("POST", "/v1/attachments/" + id + "/complete", ACME_KEY, "{\"parts\":[{\"partNumber\":1}]}"), 400, "etag");
-    assertProblem(call("POST", "/v1/attachments/" + id + "/complete", ACME_KEY,
-        "{\"parts\":[{\"partNumber\":1,\"etag\":\"a\"},{\"partNumber\":1,\"etag\":\"a\"}]}"), 400, "twice");
+    assertProblem(
+        call("POST", "/v1/attachments/" + small + "/parts", ACME_KEY, "{\"partNumbers\":[1]}"),
+        409,
+        "one PUT");
+    assertProblem(
+        call("GET", "/v1/attachments/" + small + "/parts", ACME_KEY, null), 409, "one PUT");
+    assertProblem(
+        call("POST", "/v1/attachments/" + id + "/parts", GLOBEX_KEY, "{\"partNumbers\":[1]}"),
+        404,
+        id);
+    assertProblem(
+        call("POST", "/v1/attachments/" + id + "/complete", ACME_KEY, null), 422, "parts");
+    assertProblem(
+        call(
+            "POST",
+            "/v1/attachments/" + id + "/complete",
+            ACME_KEY,
+            "{\"parts\":[{\"partNumber\":1}]}"),
+        400,
+        "etag");
+    assertProblem(
+        call(
+            "POST",
+            "/v1/attachments/" + id + "/complete",
+            ACME_KEY,
+            "{\"parts\":[{\"partNumber\":1,\"etag\":\"a\"},{\"partNumber\":1,\"etag\":\"a\"}]}"),
+        400,
+        "twice");
   }
 
   private static byte[] s3Object(String bucket, String key) {
     try (var client =
-        dev.attachments.storage.S3Connection.of(s3.endpoint().toString(), null, "us-east-1", "access", "secret", false, false)
+        dev.attachments.storage.S3Connection.of(
+                s3.endpoint().toString(), null, "us-east-1", "access", "secret", false, false)
             .client()) {
       return client.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray();
     }
@@ -293,21 +396,33 @@ class ApiContractTest {
                 ApplicationContext.run(
                         EmbeddedServer.class,
                         Map.of(
-                            "micronaut.server.port", -1,
-                            "datasources.default.url", postgres.jdbcUrl(),
-                            "datasources.default.username", LocalPostgres.USER,
-                            "datasources.default.password", LocalPostgres.PASSWORD,
-                            "attachments.api-keys", "acme:" + ACME_KEY,
-                            "attachments.s3-endpoint", s3.endpoint().toString(),
-                            "attachments.s3-accelerate", true))
+                            "micronaut.server.port",
+                            -1,
+                            "datasources.default.url",
+                            postgres.jdbcUrl(),
+                            "datasources.default.username",
+                            LocalPostgres.USER,
+                            "datasources.default.password",
+                            LocalPostgres.PASSWORD,
+                            "attachments.api-keys",
+                            "acme:" + ACME_KEY,
+                            "attachments.s3-endpoint",
+                            s3.endpoint().toString(),
+                            "attachments.s3-accelerate",
+                            true))
                     .close())
         .hasStackTraceContaining("ATTACHMENTS_S3_ACCELERATE=true needs AWS S3 itself");
   }
 
-  private static HttpResponse<String> notifyCloudinary(String body, long timestamp, String secret) throws Exception {
+  private static HttpResponse<String> notifyCloudinary(String body, long timestamp, String secret)
+      throws Exception {
     String signature =
-        HexFormat.of().formatHex(
-            MessageDigest.getInstance("SHA-1").digest((body + timestamp + secret).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        HexFormat.of()
+            .formatHex(
+                MessageDigest.getInstance("SHA-1")
+                    .digest(
+                        (body + timestamp + secret)
+                            .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     return http.send(
         HttpRequest.newBuilder(server.getURI().resolve("/v1/hooks/cloudinary"))
             .header("Content-Type", "application/json")
@@ -321,16 +436,23 @@ class ApiContractTest {
   @Test
   void signedCloudinaryNotificationReachesTheAttachmentsWorkflow() throws Exception {
     String id = create(ACME_KEY, "film.mp4", "video/mp4", 100, null).get("id").asText();
-    String body = "{\"notification_type\":\"eager\",\"public_id\":\"" + id + "\",\"eager\":[{\"status\":\"complete\"}]}";
+    String body =
+        "{\"notification_type\":\"eager\",\"public_id\":\""
+            + id
+            + "\",\"eager\":[{\"status\":\"complete\"}]}";
     long now = System.currentTimeMillis() / 1000;
 
     assertThat(notifyCloudinary(body, now, CLOUDINARY_SECRET).statusCode()).isEqualTo(200);
 
-    var history = io.temporal.client.WorkflowClient.newInstance(temporalService).fetchHistory("attachment-" + id).getEvents();
+    var history =
+        io.temporal.client.WorkflowClient.newInstance(temporalService)
+            .fetchHistory("attachment-" + id)
+            .getEvents();
     assertThat(history)
         .anySatisfy(
-            event -> assertThat(event.getWorkflowExecutionSignaledEventAttributes().getSignalName())
-                .isEqualTo("previewProcessed"));
+            event ->
+                assertThat(event.getWorkflowExecutionSignaledEventAttributes().getSignalName())
+                    .isEqualTo("previewProcessed"));
   }
 
   @Test
@@ -345,7 +467,8 @@ class ApiContractTest {
 
   @Test
   void webhookEndpointsAreHttpsToPublicAddressesOnlyAndTheSecretIsShownOnce() throws Exception {
-    String body = "{\"url\":\"https://93.184.216.34/hooks/attachments\",\"events\":[\"attachment.released\",\"attachment.quarantined\"]}";
+    String body =
+        "{\"url\":\"https://93.184.216.34/hooks/attachments\",\"events\":[\"attachment.released\",\"attachment.quarantined\"]}";
     HttpResponse<String> created = call("POST", "/v1/webhooks", ACME_KEY, body);
     assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
     JsonNode endpoint = json(created);
@@ -355,7 +478,8 @@ class ApiContractTest {
     JsonNode listed = json(call("GET", "/v1/webhooks", ACME_KEY, null)).get("items");
     assertThat(listed.findValuesAsText("id")).contains(id);
     assertThat(listed.get(0).get("secret").isNull()).isTrue();
-    assertThat(json(call("GET", "/v1/webhooks/" + id + "/deliveries", ACME_KEY, null)).get("items")).isEmpty();
+    assertThat(json(call("GET", "/v1/webhooks/" + id + "/deliveries", ACME_KEY, null)).get("items"))
+        .isEmpty();
     assertProblem(call("GET", "/v1/webhooks/" + id + "/deliveries", GLOBEX_KEY, null), 404, id);
     assertProblem(call("DELETE", "/v1/webhooks/" + id, GLOBEX_KEY, null), 404, id);
     assertThat(call("DELETE", "/v1/webhooks/" + id, ACME_KEY, null).statusCode()).isEqualTo(204);
@@ -366,15 +490,42 @@ class ApiContractTest {
   void webhookEndpointsIntoOurNetworkOrWithoutTlsAreRefused() throws Exception {
     for (String url :
         List.of(
-            "http://93.184.216.34/hook", "https://127.0.0.1/hook", "https://10.1.2.3/hook", "https://192.168.0.9/hook",
-            "https://169.254.169.254/latest/meta-data", "https://[::1]/hook", "https://localhost/hook")) {
+            "http://93.184.216.34/hook",
+            "https://127.0.0.1/hook",
+            "https://10.1.2.3/hook",
+            "https://192.168.0.9/hook",
+            "https://169.254.169.254/latest/meta-data",
+            "https://[::1]/hook",
+            "https://localhost/hook")) {
       assertProblem(
-          call("POST", "/v1/webhooks", ACME_KEY, "{\"url\":\"" + url + "\",\"events\":[\"attachment.released\"]}"),
-          422, url.startsWith("http:") ? "https" : "address");
+          call(
+              "POST",
+              "/v1/webhooks",
+              ACME_KEY,
+              "{\"url\":\"" + url + "\",\"events\":[\"attachment.released\"]}"),
+          422,
+          url.startsWith("http:") ? "https" : "address");
     }
-    assertProblem(call("POST", "/v1/webhooks", ACME_KEY, "{\"url\":\"https://93.184.216.34/h\",\"events\":[\"attachment.eaten\"]}"), 400, "attachment.released");
-    assertProblem(call("POST", "/v1/webhooks", ACME_KEY, "{\"url\":\"https://93.184.216.34/h\",\"events\":[]}"), 400, "events");
-    assertProblem(call("POST", "/v1/webhooks", ACME_KEY, "{\"events\":[\"attachment.released\"]}"), 400, "url");
+    assertProblem(
+        call(
+            "POST",
+            "/v1/webhooks",
+            ACME_KEY,
+            "{\"url\":\"https://93.184.216.34/h\",\"events\":[\"attachment.eaten\"]}"),
+        400,
+        "attachment.released");
+    assertProblem(
+        call(
+            "POST",
+            "/v1/webhooks",
+            ACME_KEY,
+            "{\"url\":\"https://93.184.216.34/h\",\"events\":[]}"),
+        400,
+        "events");
+    assertProblem(
+        call("POST", "/v1/webhooks", ACME_KEY, "{\"events\":[\"attachment.released\"]}"),
+        400,
+        "url");
   }
 
   @Test
@@ -383,9 +534,19 @@ class ApiContractTest {
     new dev.attachments.metadata.AttachmentRepository(postgres.dataSource())
         .create(
             new dev.attachments.metadata.NewAttachment(
-                id, "acme", "orphan.png", "image/png", 10, null, null,
-                java.time.Instant.now().plusSeconds(3600), java.time.Instant.now(), null, null));
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> describe(id.toString())).hasMessageContaining("NOT_FOUND");
+                id,
+                "acme",
+                "orphan.png",
+                "image/png",
+                10,
+                null,
+                null,
+                java.time.Instant.now().plusSeconds(3600),
+                java.time.Instant.now(),
+                null,
+                null));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> describe(id.toString()))
+        .hasMessageContaining("NOT_FOUND");
 
     server.close();
     server = startApi("");
@@ -400,51 +561,92 @@ class ApiContractTest {
       }
     }
     assertThat(description).as("the workflow was started again").isNotNull();
-    assertThat(description.getWorkflowExecutionInfo().getType().getName()).isEqualTo("AttachmentWorkflow");
+    assertThat(description.getWorkflowExecutionInfo().getType().getName())
+        .isEqualTo("AttachmentWorkflow");
   }
 
   @Test
-  void operatorsListAcrossOwnersAndReleaseAFalsePositiveThroughItsWorkflowWithAnAuditedReason() throws Exception {
+  void operatorsListAcrossOwnersAndReleaseAFalsePositiveThroughItsWorkflowWithAnAuditedReason()
+      throws Exception {
     byte[] content = "a harmless file clamd got wrong".getBytes();
     JsonNode created = create(ACME_KEY, "false-positive.txt", "text/plain", content.length, null);
     String id = created.get("id").asText();
     create(GLOBEX_KEY, "other.txt", "text/plain", 5, null);
     try (var client =
-        dev.attachments.storage.S3Connection.of(s3.endpoint().toString(), null, "us-east-1", "access", "secret", false, false).client()) {
-      client.putObject(b -> b.bucket("attachments-quarantine").key("acme/" + id), software.amazon.awssdk.core.sync.RequestBody.fromBytes(content));
+        dev.attachments.storage.S3Connection.of(
+                s3.endpoint().toString(), null, "us-east-1", "access", "secret", false, false)
+            .client()) {
+      client.putObject(
+          b -> b.bucket("attachments-quarantine").key("acme/" + id),
+          software.amazon.awssdk.core.sync.RequestBody.fromBytes(content));
     }
     // as if the upload's run had quarantined the file and closed
-    io.temporal.client.WorkflowClient.newInstance(temporalService).newUntypedWorkflowStub("attachment-" + id).terminate("test: quarantined");
+    io.temporal.client.WorkflowClient.newInstance(temporalService)
+        .newUntypedWorkflowStub("attachment-" + id)
+        .terminate("test: quarantined");
     new dev.attachments.metadata.AttachmentRepository(postgres.dataSource())
-        .publish(new dev.attachments.workflow.AttachmentState(id, dev.attachments.workflow.AttachmentStatus.QUARANTINED, "infected: Suspicious.Heuristic", null, null));
+        .publish(
+            new dev.attachments.workflow.AttachmentState(
+                id,
+                dev.attachments.workflow.AttachmentStatus.QUARANTINED,
+                "infected: Suspicious.Heuristic",
+                null,
+                null));
 
     assertProblem(call("GET", "/v1/ops/attachments", ACME_KEY, null), 401, "operator");
-    JsonNode quarantined = json(call("GET", "/v1/ops/attachments?status=QUARANTINED&limit=500", OPS_KEY, null)).get("items");
+    JsonNode quarantined =
+        json(call("GET", "/v1/ops/attachments?status=QUARANTINED&limit=500", OPS_KEY, null))
+            .get("items");
     assertThat(quarantined.findValuesAsText("id")).contains(id);
-    assertThat(json(call("GET", "/v1/ops/attachments?limit=500", OPS_KEY, null)).get("items").findValuesAsText("owner"))
+    assertThat(
+            json(call("GET", "/v1/ops/attachments?limit=500", OPS_KEY, null))
+                .get("items")
+                .findValuesAsText("owner"))
         .contains("acme", "globex");
-    assertProblem(call("GET", "/v1/attachments/" + id + "/download", ACME_KEY, null), 409, "QUARANTINED");
-
-    assertProblem(call("POST", "/v1/ops/attachments/" + id + "/release", OPS_KEY, "{}"), 400, "reason");
     assertProblem(
-        call("POST", "/v1/ops/attachments/" + id + "/release", OPS_KEY, "{\"reason\":\"" + "x".repeat(1001) + "\"}"),
-        400, "at most 1000");
+        call("GET", "/v1/attachments/" + id + "/download", ACME_KEY, null), 409, "QUARANTINED");
+
+    assertProblem(
+        call("POST", "/v1/ops/attachments/" + id + "/release", OPS_KEY, "{}"), 400, "reason");
+    assertProblem(
+        call(
+            "POST",
+            "/v1/ops/attachments/" + id + "/release",
+            OPS_KEY,
+            "{\"reason\":\"" + "x".repeat(1001) + "\"}"),
+        400,
+        "at most 1000");
     HttpResponse<String> released =
-        call("POST", "/v1/ops/attachments/" + id + "/release", OPS_KEY, "{\"reason\":\"checked by hand: a plain text note\"}");
+        call(
+            "POST",
+            "/v1/ops/attachments/" + id + "/release",
+            OPS_KEY,
+            "{\"reason\":\"checked by hand: a plain text note\"}");
     assertThat(released.statusCode()).as(released.body()).isEqualTo(202);
     assertThat(json(released).get("status").asText()).isEqualTo("PROCESSING");
-    assertProblem(call("POST", "/v1/ops/attachments/" + id + "/release", OPS_KEY, "{\"reason\":\"again\"}"), 409, "PROCESSING");
+    assertProblem(
+        call("POST", "/v1/ops/attachments/" + id + "/release", OPS_KEY, "{\"reason\":\"again\"}"),
+        409,
+        "PROCESSING");
 
     JsonNode attachment = json(call("GET", "/v1/attachments/" + id, ACME_KEY, null));
-    assertThat(attachment.get("status").asText()).as("released once its workflow moved the file").isEqualTo("PROCESSING");
+    assertThat(attachment.get("status").asText())
+        .as("released once its workflow moved the file")
+        .isEqualTo("PROCESSING");
     assertThat(attachment.get("audit").get(0).get("action").asText()).isEqualTo("release");
     assertThat(attachment.get("audit").get(0).get("actor").asText()).isEqualTo("alice");
-    assertThat(attachment.get("audit").get(0).get("reason").asText()).isEqualTo("checked by hand: a plain text note");
-    assertProblem(call("GET", "/v1/attachments/" + id + "/download", ACME_KEY, null), 409, "PROCESSING");
-    assertThat(operatorActionOfTheRunningWorkflow(id)).contains("RELEASE").contains("checked by hand");
+    assertThat(attachment.get("audit").get(0).get("reason").asText())
+        .isEqualTo("checked by hand: a plain text note");
+    assertProblem(
+        call("GET", "/v1/attachments/" + id + "/download", ACME_KEY, null), 409, "PROCESSING");
+    assertThat(operatorActionOfTheRunningWorkflow(id))
+        .contains("RELEASE")
+        .contains("checked by hand");
 
     // the API dies before the release's run could start: the next start-up carries the release out
-    io.temporal.client.WorkflowClient.newInstance(temporalService).newUntypedWorkflowStub("attachment-" + id).terminate("test: lost run");
+    io.temporal.client.WorkflowClient.newInstance(temporalService)
+        .newUntypedWorkflowStub("attachment-" + id)
+        .terminate("test: lost run");
     server.close();
     server = startApi("");
     long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
@@ -453,16 +655,26 @@ class ApiContractTest {
         && System.nanoTime() < deadline) {
       Thread.sleep(200);
     }
-    assertThat(operatorActionOfTheRunningWorkflow(id)).contains("RELEASE").contains("checked by hand");
+    assertThat(operatorActionOfTheRunningWorkflow(id))
+        .contains("RELEASE")
+        .contains("checked by hand");
   }
 
   /** The operator action in the input of the attachment's running workflow, as JSON. */
   private static String operatorActionOfTheRunningWorkflow(String id) throws Exception {
     assertThat(describe(id).getWorkflowExecutionInfo().getStatus())
-        .isEqualTo(io.temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING);
-    var history = io.temporal.client.WorkflowClient.newInstance(temporalService).fetchHistory("attachment-" + id);
+        .isEqualTo(
+            io.temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING);
+    var history =
+        io.temporal.client.WorkflowClient.newInstance(temporalService)
+            .fetchHistory("attachment-" + id);
     var input =
-        history.getHistory().getEvents(0).getWorkflowExecutionStartedEventAttributes().getInput().getPayloads(0);
+        history
+            .getHistory()
+            .getEvents(0)
+            .getWorkflowExecutionStartedEventAttributes()
+            .getInput()
+            .getPayloads(0);
     return JSON.readTree(input.getData().toStringUtf8()).get("operatorAction").toString();
   }
 
@@ -470,15 +682,31 @@ class ApiContractTest {
   void operatorsReprocessAFailedAttachmentWithAnAuditedNewRun() throws Exception {
     String id = create(ACME_KEY, "stuck.png", "image/png", 10, null).get("id").asText();
     new dev.attachments.metadata.AttachmentRepository(postgres.dataSource())
-        .publish(new dev.attachments.workflow.AttachmentState(id, dev.attachments.workflow.AttachmentStatus.FAILED, "processing gave up: clamd unreachable", null, null));
+        .publish(
+            new dev.attachments.workflow.AttachmentState(
+                id,
+                dev.attachments.workflow.AttachmentStatus.FAILED,
+                "processing gave up: clamd unreachable",
+                null,
+                null));
     // the first run is gone, as a failed run would be
-    io.temporal.client.WorkflowClient.newInstance(temporalService).newUntypedWorkflowStub("attachment-" + id).terminate("test: the run failed");
+    io.temporal.client.WorkflowClient.newInstance(temporalService)
+        .newUntypedWorkflowStub("attachment-" + id)
+        .terminate("test: the run failed");
 
-    assertProblem(call("POST", "/v1/ops/attachments/" + id + "/reprocess?from=verify", OPS_KEY, null), 400, "scan");
-    assertProblem(call("POST", "/v1/ops/attachments/" + id + "/reprocess?from=scan", OPS_KEY, null), 409, "neither in the incoming bucket nor held");
-    HttpResponse<String> reprocessed = call("POST", "/v1/ops/attachments/" + id + "/reprocess", OPS_KEY, null);
+    assertProblem(
+        call("POST", "/v1/ops/attachments/" + id + "/reprocess?from=verify", OPS_KEY, null),
+        400,
+        "scan");
+    assertProblem(
+        call("POST", "/v1/ops/attachments/" + id + "/reprocess?from=scan", OPS_KEY, null),
+        409,
+        "neither in the incoming bucket nor held");
+    HttpResponse<String> reprocessed =
+        call("POST", "/v1/ops/attachments/" + id + "/reprocess", OPS_KEY, null);
     assertThat(reprocessed.statusCode()).as(reprocessed.body()).isEqualTo(202);
-    assertProblem(call("POST", "/v1/ops/attachments/" + id + "/reprocess", OPS_KEY, null), 409, "PROCESSING");
+    assertProblem(
+        call("POST", "/v1/ops/attachments/" + id + "/reprocess", OPS_KEY, null), 409, "PROCESSING");
 
     JsonNode attachment = json(call("GET", "/v1/attachments/" + id, ACME_KEY, null));
     assertThat(attachment.get("status").asText()).isEqualTo("PROCESSING");
@@ -490,7 +718,8 @@ class ApiContractTest {
   void everyCallNeedsAValidKey() throws Exception {
     assertProblem(call("GET", "/v1/attachments", null, null), 401, "Authorization: Bearer");
     assertProblem(call("GET", "/v1/attachments", "not-a-key", null), 401, "not valid");
-    assertProblem(call("GET", "/v1/attachments", null, null, "Authorization", "Basic abc"), 401, "Bearer");
+    assertProblem(
+        call("GET", "/v1/attachments", null, null, "Authorization", "Basic abc"), 401, "Bearer");
   }
 
   @Test
@@ -502,9 +731,11 @@ class ApiContractTest {
     JsonNode upload = created.get("upload");
     assertThat(upload.get("mode").asText()).isEqualTo("single");
     assertThat(upload.get("method").asText()).isEqualTo("PUT");
-    assertThat(upload.get("url").asText()).contains("/attachments-incoming/acme/" + created.get("id").asText());
+    assertThat(upload.get("url").asText())
+        .contains("/attachments-incoming/acme/" + created.get("id").asText());
     assertThat(upload.get("headers").get("content-type").asText()).isEqualTo("text/plain");
-    assertThat(upload.get("headers").get("content-length").asText()).isEqualTo(Integer.toString(content.length));
+    assertThat(upload.get("headers").get("content-length").asText())
+        .isEqualTo(Integer.toString(content.length));
     assertThat(upload.get("expiresAt").asText()).isNotBlank();
 
     assertThat(put(upload, content, Map.of("content-type", "text/html"))).isEqualTo(403);
@@ -533,38 +764,57 @@ class ApiContractTest {
     assertThat(s3Object("attachments-incoming", "acme/" + id)).isEqualTo(content);
 
     new dev.attachments.metadata.AttachmentRepository(postgres.dataSource())
-        .publish(new dev.attachments.workflow.AttachmentState(id, dev.attachments.workflow.AttachmentStatus.PROCESSING, null, null, null));
-    assertProblem(call("POST", "/v1/attachments/" + id + "/upload", ACME_KEY, null), 409, "no longer open");
+        .publish(
+            new dev.attachments.workflow.AttachmentState(
+                id, dev.attachments.workflow.AttachmentStatus.PROCESSING, null, null, null));
+    assertProblem(
+        call("POST", "/v1/attachments/" + id + "/upload", ACME_KEY, null), 409, "no longer open");
   }
 
   @Test
   void downloadsServeTheDeclaredTypeAndNoEncodingWhateverTheObjectCarries() throws Exception {
     byte[] content = "plain bytes".getBytes();
-    String id = create(ACME_KEY, "notes.txt", "text/plain", content.length, null).get("id").asText();
+    String id =
+        create(ACME_KEY, "notes.txt", "text/plain", content.length, null).get("id").asText();
     try (var client =
-        dev.attachments.storage.S3Connection.of(s3.endpoint().toString(), null, "us-east-1", "access", "secret", false, false).client()) {
+        dev.attachments.storage.S3Connection.of(
+                s3.endpoint().toString(), null, "us-east-1", "access", "secret", false, false)
+            .client()) {
       client.putObject(
-          b -> b.bucket("attachments-released").key("acme/" + id).contentType("text/html").contentEncoding("br"),
+          b ->
+              b.bucket("attachments-released")
+                  .key("acme/" + id)
+                  .contentType("text/html")
+                  .contentEncoding("br"),
           software.amazon.awssdk.core.sync.RequestBody.fromBytes(content));
     }
-    io.temporal.client.WorkflowClient.newInstance(temporalService).newUntypedWorkflowStub("attachment-" + id).terminate("test: released");
+    io.temporal.client.WorkflowClient.newInstance(temporalService)
+        .newUntypedWorkflowStub("attachment-" + id)
+        .terminate("test: released");
     new dev.attachments.metadata.AttachmentRepository(postgres.dataSource())
-        .publish(new dev.attachments.workflow.AttachmentState(id, dev.attachments.workflow.AttachmentStatus.RELEASED, null, null, null));
+        .publish(
+            new dev.attachments.workflow.AttachmentState(
+                id, dev.attachments.workflow.AttachmentStatus.RELEASED, null, null, null));
 
-    String url = json(call("GET", "/v1/attachments/" + id + "/download", ACME_KEY, null)).get("url").asText();
+    String url =
+        json(call("GET", "/v1/attachments/" + id + "/download", ACME_KEY, null))
+            .get("url")
+            .asText();
     HttpResponse<Void> download = toS3(HttpRequest.newBuilder(URI.create(url)).build());
 
     assertThat(download.statusCode()).isEqualTo(200);
     assertThat(download.headers().firstValue("Content-Type")).hasValue("text/plain");
     assertThat(download.headers().firstValue("Content-Encoding")).hasValue("identity");
-    assertThat(download.headers().firstValue("Content-Disposition").orElseThrow()).startsWith("attachment;");
+    assertThat(download.headers().firstValue("Content-Disposition").orElseThrow())
+        .startsWith("attachment;");
   }
 
   @Test
   void declaredDigestIsSignedSoS3RefusesOtherBytes() throws Exception {
     byte[] content = "the real bytes".getBytes();
     String sha256 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
-    JsonNode upload = create(ACME_KEY, "real.txt", "text/plain", content.length, sha256).get("upload");
+    JsonNode upload =
+        create(ACME_KEY, "real.txt", "text/plain", content.length, sha256).get("upload");
 
     assertThat(upload.get("headers").get("x-amz-checksum-sha256")).isNotNull();
     assertThat(put(upload, "the fake bytes".getBytes(), Map.of())).isEqualTo(400);
@@ -576,9 +826,11 @@ class ApiContractTest {
     String id = create(ACME_KEY, "logo.png", "image/png", 100, null).get("id").asText();
 
     var description = describe(id);
-    assertThat(description.getWorkflowExecutionInfo().getType().getName()).isEqualTo("AttachmentWorkflow");
+    assertThat(description.getWorkflowExecutionInfo().getType().getName())
+        .isEqualTo("AttachmentWorkflow");
     assertThat(description.getWorkflowExecutionInfo().getSearchAttributes().getIndexedFieldsMap())
-        .containsKeys("AttachmentOwner", "AttachmentStatus", "AttachmentSize", "AttachmentContentType");
+        .containsKeys(
+            "AttachmentOwner", "AttachmentStatus", "AttachmentSize", "AttachmentContentType");
   }
 
   @Test
@@ -586,7 +838,10 @@ class ApiContractTest {
     assertNameRefused("invoice\u202Efdp.exe", "application/pdf", "U+202E RIGHT-TO-LEFT OVERRIDE");
     assertNameRefused("logo\u200D.png", "image/png", "U+200D ZERO WIDTH JOINER");
     assertNameRefused("a\u2028b.png", "image/png", "line separator");
-    assertNameRefused("a\\uD800b.png", "image/png", "U+D800"); // a JSON escape: a lone surrogate cannot travel as UTF-8
+    assertNameRefused(
+        "a\\uD800b.png",
+        "image/png",
+        "U+D800"); // a JSON escape: a lone surrogate cannot travel as UTF-8
     assertNameRefused("report.exe", "application/pdf", ".exe, which runs when opened");
     assertNameRefused("photo.jpg.js", "image/jpeg", ".js");
     assertNameRefused("evil.exe.", "application/pdf", "dot");
@@ -596,32 +851,48 @@ class ApiContractTest {
     assertNameRefused("two\u00a0words.png", "image/png", "U+00A0");
     assertNameRefused("invoice\uff0eexe.png", "image/png", "U+FF0E");
     assertNameRefused(".hta", "text/plain", ".hta");
-    assertNameRefused("feed.xml", "text/plain", ".xml"); // XML renders, scripts included, when opened in a browser
+    assertNameRefused(
+        "feed.xml",
+        "text/plain",
+        ".xml"); // XML renders, scripts included, when opened in a browser
     assertNameRefused("share.library-ms", "text/markdown", ".library-ms");
     assertNameRefused("clip.mp4", "video/x-made-up", "no file extension is known");
   }
 
-  private static void assertNameRefused(String jsonName, String type, String detail) throws Exception {
+  private static void assertNameRefused(String jsonName, String type, String detail)
+      throws Exception {
     assertProblem(
-        call("POST", "/v1/attachments", ACME_KEY,
+        call(
+            "POST",
+            "/v1/attachments",
+            ACME_KEY,
             "{\"filename\":\"" + jsonName + "\",\"contentType\":\"" + type + "\",\"size\":10}"),
-        400, detail);
+        400,
+        detail);
   }
 
   @Test
   void fileNamesAreNormalizedAndEndInAnExtensionOfTheirType() throws Exception {
     assertThat(keptName("photo", "image/jpg")).isEqualTo("photo.jpg");
     assertThat(keptName("report.txt", "application/pdf")).isEqualTo("report.txt.pdf");
-    assertThat(keptName("e\u0301t\u00e9.png", "image/png")).as("NFC").isEqualTo("\u00e9t\u00e9.png");
+    assertThat(keptName("e\u0301t\u00e9.png", "image/png"))
+        .as("NFC")
+        .isEqualTo("\u00e9t\u00e9.png");
     assertThat(keptName("notes.log", "text/plain")).isEqualTo("notes.log");
     assertThat(keptName("data.csv", "text/csv")).isEqualTo("data.csv");
-    assertThat(keptName("Q3.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))
+    assertThat(
+            keptName(
+                "Q3.docx",
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))
         .isEqualTo("Q3.docx");
     assertThat(keptName("README.md", "text/plain")).isEqualTo("README.md");
     assertThat(keptName("notes.md", "text/markdown")).isEqualTo("notes.md");
-    assertThat(keptName("logo.gif", "image/png")).as("the type's extension follows").isEqualTo("logo.gif.png");
+    assertThat(keptName("logo.gif", "image/png"))
+        .as("the type's extension follows")
+        .isEqualTo("logo.gif.png");
     String id = create(ACME_KEY, "photo.jpeg", "image/jpg", 10, null).get("id").asText();
-    assertThat(json(call("GET", "/v1/attachments/" + id, ACME_KEY, null)).get("contentType").asText())
+    assertThat(
+            json(call("GET", "/v1/attachments/" + id, ACME_KEY, null)).get("contentType").asText())
         .isEqualTo("image/jpeg");
   }
 
@@ -633,19 +904,81 @@ class ApiContractTest {
 
   @Test
   void badRequestsAreClearClientErrors() throws Exception {
-    assertProblem(call("POST", "/v1/attachments", ACME_KEY, "{\"contentType\":\"image/png\",\"size\":1}"), 400, "filename");
-    assertProblem(call("POST", "/v1/attachments", ACME_KEY, "{\"filename\":\"a.png\",\"size\":1}"), 400, "contentType");
-    assertProblem(call("POST", "/v1/attachments", ACME_KEY, "{\"filename\":\"a.png\",\"contentType\":\"image/png\"}"), 400, "size");
-    assertProblem(call("POST", "/v1/attachments", ACME_KEY, "{\"filename\":\"a.png\",\"contentType\":\"image/png\",\"size\":0}"), 400, "size");
-    assertProblem(call("POST", "/v1/attachments", ACME_KEY, "{\"filename\":\"../a.png\",\"contentType\":\"image/png\",\"size\":1}"), 400, "path");
-    assertProblem(call("POST", "/v1/attachments", ACME_KEY, "{\"filename\":\"a.png\",\"contentType\":\"png\",\"size\":1}"), 400, "media type");
-    assertProblem(call("POST", "/v1/attachments", ACME_KEY, "{\"filename\":\"a.png\",\"contentType\":\"image/png\",\"size\":1,\"sha256\":\"xyz\"}"), 400, "sha256");
-    assertProblem(call("POST", "/v1/attachments", ACME_KEY, "{\"filename\":\"a.png\",\"contentType\":\"image/png\",\"size\":\"big\"}"), 400, "");
+    assertProblem(
+        call("POST", "/v1/attachments", ACME_KEY, "{\"contentType\":\"image/png\",\"size\":1}"),
+        400,
+        "filename");
+    assertProblem(
+        call("POST", "/v1/attachments", ACME_KEY, "{\"filename\":\"a.png\",\"size\":1}"),
+        400,
+        "contentType");
+    assertProblem(
+        call(
+            "POST",
+            "/v1/attachments",
+            ACME_KEY,
+            "{\"filename\":\"a.png\",\"contentType\":\"image/png\"}"),
+        400,
+        "size");
+    assertProblem(
+        call(
+            "POST",
+            "/v1/attachments",
+            ACME_KEY,
+            "{\"filename\":\"a.png\",\"contentType\":\"image/png\",\"size\":0}"),
+        400,
+        "size");
+    assertProblem(
+        call(
+            "POST",
+            "/v1/attachments",
+            ACME_KEY,
+            "{\"filename\":\"../a.png\",\"contentType\":\"image/png\",\"size\":1}"),
+        400,
+        "path");
+    assertProblem(
+        call(
+            "POST",
+            "/v1/attachments",
+            ACME_KEY,
+            "{\"filename\":\"a.png\",\"contentType\":\"png\",\"size\":1}"),
+        400,
+        "media type");
+    assertProblem(
+        call(
+            "POST",
+            "/v1/attachments",
+            ACME_KEY,
+            "{\"filename\":\"a.png\",\"contentType\":\"image/png\",\"size\":1,\"sha256\":\"xyz\"}"),
+        400,
+        "sha256");
+    assertProblem(
+        call(
+            "POST",
+            "/v1/attachments",
+            ACME_KEY,
+            "{\"filename\":\"a.png\",\"contentType\":\"image/png\",\"size\":\"big\"}"),
+        400,
+        "");
     assertProblem(call("POST", "/v1/attachments", ACME_KEY, "{not json"), 400, "JSON");
     assertProblem(call("POST", "/v1/attachments", ACME_KEY, null), 400, "");
     assertProblem(call("POST", "/v1/attachments", ACME_KEY, "[1,2]"), 400, "");
-    assertProblem(call("POST", "/v1/attachments", ACME_KEY, "{\"filename\":\"a.mkv\",\"contentType\":\"video/x-matroska\",\"size\":100000001}"), 413, "100000000");
-    assertProblem(call("POST", "/v1/attachments", ACME_KEY, "{\"filename\":\"a.exe\",\"contentType\":\"application/x-msdownload\",\"size\":10}"), 415, "not accepted");
+    assertProblem(
+        call(
+            "POST",
+            "/v1/attachments",
+            ACME_KEY,
+            "{\"filename\":\"a.mkv\",\"contentType\":\"video/x-matroska\",\"size\":100000001}"),
+        413,
+        "100000000");
+    assertProblem(
+        call(
+            "POST",
+            "/v1/attachments",
+            ACME_KEY,
+            "{\"filename\":\"a.exe\",\"contentType\":\"application/x-msdownload\",\"size\":10}"),
+        415,
+        "not accepted");
     assertProblem(call("GET", "/v1/attachments?limit=0", ACME_KEY, null), 400, "limit");
     assertProblem(call("GET", "/v1/attachments?limit=abc", ACME_KEY, null), 400, "limit");
     assertProblem(call("GET", "/v1/attachments?status=LOST", ACME_KEY, null), 400, "status");
@@ -662,7 +995,11 @@ class ApiContractTest {
     assertProblem(call("GET", "/v1/attachments/" + id, GLOBEX_KEY, null), 404, id);
     assertProblem(call("GET", "/v1/attachments/" + id + "/download", GLOBEX_KEY, null), 404, id);
     assertProblem(call("POST", "/v1/attachments/" + id + "/complete", GLOBEX_KEY, null), 404, id);
-    assertThat(json(call("GET", "/v1/attachments", GLOBEX_KEY, null)).get("items").findValuesAsText("id")).doesNotContain(id);
+    assertThat(
+            json(call("GET", "/v1/attachments", GLOBEX_KEY, null))
+                .get("items")
+                .findValuesAsText("id"))
+        .doesNotContain(id);
     assertProblem(call("GET", "/v1/attachments/not-a-uuid", ACME_KEY, null), 404, "not-a-uuid");
   }
 
@@ -670,7 +1007,8 @@ class ApiContractTest {
   void downloadIsRefusedUntilReleased() throws Exception {
     String id = create(ACME_KEY, "report.pdf", "application/pdf", 10, null).get("id").asText();
 
-    assertProblem(call("GET", "/v1/attachments/" + id + "/download", ACME_KEY, null), 409, "AWAITING_UPLOAD");
+    assertProblem(
+        call("GET", "/v1/attachments/" + id + "/download", ACME_KEY, null), 409, "AWAITING_UPLOAD");
   }
 
   @Test
@@ -679,27 +1017,41 @@ class ApiContractTest {
     JsonNode created = create(ACME_KEY, "done.txt", "text/plain", content.length, null);
     String id = created.get("id").asText();
 
-    assertProblem(call("POST", "/v1/attachments/" + id + "/complete", ACME_KEY, null), 409, "PUT it");
+    assertProblem(
+        call("POST", "/v1/attachments/" + id + "/complete", ACME_KEY, null), 409, "PUT it");
     assertThat(put(created.get("upload"), content, Map.of())).isEqualTo(200);
-    HttpResponse<String> accepted = call("POST", "/v1/attachments/" + id + "/complete", ACME_KEY, null);
+    HttpResponse<String> accepted =
+        call("POST", "/v1/attachments/" + id + "/complete", ACME_KEY, null);
     assertThat(accepted.statusCode()).isEqualTo(202);
     assertThat(json(accepted).get("id").asText()).isEqualTo(id);
-    assertThat(call("POST", "/v1/attachments/" + id + "/complete", ACME_KEY, null).statusCode()).isEqualTo(202);
+    assertThat(call("POST", "/v1/attachments/" + id + "/complete", ACME_KEY, null).statusCode())
+        .isEqualTo(202);
   }
 
   @Test
   void sameIdempotencyKeyGivesTheSameAttachmentAndAnotherBodyIsRefused() throws Exception {
     String body = "{\"filename\":\"a.png\",\"contentType\":\"image/png\",\"size\":5}";
-    HttpResponse<String> first = call("POST", "/v1/attachments", ACME_KEY, body, "Idempotency-Key", "order-42");
-    HttpResponse<String> again = call("POST", "/v1/attachments", ACME_KEY, body, "Idempotency-Key", "order-42");
+    HttpResponse<String> first =
+        call("POST", "/v1/attachments", ACME_KEY, body, "Idempotency-Key", "order-42");
+    HttpResponse<String> again =
+        call("POST", "/v1/attachments", ACME_KEY, body, "Idempotency-Key", "order-42");
 
     assertThat(json(again).get("id").asText()).isEqualTo(json(first).get("id").asText());
     assertProblem(
-        call("POST", "/v1/attachments", ACME_KEY, body.replace("\"size\":5", "\"size\":6"), "Idempotency-Key", "order-42"),
+        call(
+            "POST",
+            "/v1/attachments",
+            ACME_KEY,
+            body.replace("\"size\":5", "\"size\":6"),
+            "Idempotency-Key",
+            "order-42"),
         422,
         "order-42");
     // another owner's key space is its own
-    assertThat(json(call("POST", "/v1/attachments", GLOBEX_KEY, body, "Idempotency-Key", "order-42")).get("id").asText())
+    assertThat(
+            json(call("POST", "/v1/attachments", GLOBEX_KEY, body, "Idempotency-Key", "order-42"))
+                .get("id")
+                .asText())
         .isNotEqualTo(json(first).get("id").asText());
   }
 
@@ -719,14 +1071,21 @@ class ApiContractTest {
     String cursor = null;
     do {
       JsonNode page =
-          json(call("GET", "/v1/attachments?limit=2" + (cursor == null ? "" : "&cursor=" + cursor), key, null));
+          json(
+              call(
+                  "GET",
+                  "/v1/attachments?limit=2" + (cursor == null ? "" : "&cursor=" + cursor),
+                  key,
+                  null));
       page.get("items").forEach(item -> seen.add(item.get("id").asText()));
       cursor = page.get("nextCursor").isNull() ? null : page.get("nextCursor").asText();
       assertThat(cursor == null || cursors.add(cursor)).isTrue();
     } while (cursor != null);
 
     assertThat(seen).containsExactlyElementsOf(made);
-    assertThat(json(call("GET", "/v1/attachments?status=released", key, null)).get("items")).isEmpty();
-    assertThat(json(call("GET", "/v1/attachments?status=AWAITING_UPLOAD", key, null)).get("items")).hasSize(5);
+    assertThat(json(call("GET", "/v1/attachments?status=released", key, null)).get("items"))
+        .isEmpty();
+    assertThat(json(call("GET", "/v1/attachments?status=AWAITING_UPLOAD", key, null)).get("items"))
+        .hasSize(5);
   }
 }

@@ -23,15 +23,17 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Benchmark, not a test: the same file uploaded as one presigned PUT and as parallel multipart parts, and then
- * downloaded with one GET and with parallel ranged GETs, through toxiproxy adding latency and capping each
- * connection's bandwidth, the way a far-away client sees S3. Both stacks run the same code; only
- * ATTACHMENTS_MULTIPART_THRESHOLD differs. Run from the repository root after packaging:
- * {@code mvn -q -B -pl e2e exec:java -Dexec.mainClass=dev.attachments.e2e.AccelerationBenchmark
- * -Dexec.args="$(scripts/toxiproxy) [sizeMiB latencyMs rateKBps parallel]"}
+ * Benchmark, not a test: the same file uploaded as one presigned PUT and as parallel multipart
+ * parts, and then downloaded with one GET and with parallel ranged GETs, through toxiproxy adding
+ * latency and capping each connection's bandwidth, the way a far-away client sees S3. Both stacks
+ * run the same code; only ATTACHMENTS_MULTIPART_THRESHOLD differs. Run from the repository root
+ * after packaging: {@code mvn -q -B -pl e2e exec:java
+ * -Dexec.mainClass=dev.attachments.e2e.AccelerationBenchmark -Dexec.args="$(scripts/toxiproxy)
+ * [sizeMiB latencyMs rateKBps parallel]"}
  */
 public final class AccelerationBenchmark {
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   public static void main(String[] args) throws Exception {
     String toxiproxyServer = args[0];
@@ -45,7 +47,8 @@ public final class AccelerationBenchmark {
 
     int apiPort = FreePort.pick();
     Process toxiproxy =
-        new ProcessBuilder(toxiproxyServer, "-host", "127.0.0.1", "-port", Integer.toString(apiPort))
+        new ProcessBuilder(
+                toxiproxyServer, "-host", "127.0.0.1", "-port", Integer.toString(apiPort))
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.DISCARD)
             .start();
@@ -56,17 +59,28 @@ public final class AccelerationBenchmark {
           "%d MiB through toxiproxy: +%d ms latency each way, %d KB/s per connection, %d parallel connections%n",
           sizeMib, latencyMs, rateKBps, parallel);
       double single = upload(toxiproxyApi, "single", content, latencyMs, rateKBps, parallel, false);
-      double multipart = upload(toxiproxyApi, "multipart", content, latencyMs, rateKBps, parallel, true);
-      System.out.printf("upload speedup, parallel multipart over one PUT: %.1fx%n", single / multipart);
+      double multipart =
+          upload(toxiproxyApi, "multipart", content, latencyMs, rateKBps, parallel, true);
+      System.out.printf(
+          "upload speedup, parallel multipart over one PUT: %.1fx%n", single / multipart);
     } finally {
       toxiproxy.destroy();
       toxiproxy.waitFor(10, TimeUnit.SECONDS);
     }
   }
 
-  /** Starts a stack whose presigned URLs point at a fresh toxiproxy proxy in front of its S3; answers seconds. */
+  /**
+   * Starts a stack whose presigned URLs point at a fresh toxiproxy proxy in front of its S3;
+   * answers seconds.
+   */
   private static double upload(
-      URI toxiproxyApi, String mode, byte[] content, int latencyMs, int rateKBps, int parallel, boolean multipart)
+      URI toxiproxyApi,
+      String mode,
+      byte[] content,
+      int latencyMs,
+      int rateKBps,
+      int parallel,
+      boolean multipart)
       throws Exception {
     int proxyPort = FreePort.pick();
     long threshold = multipart ? 16L * 1024 * 1024 : 5L * 1024 * 1024 * 1024;
@@ -74,18 +88,44 @@ public final class AccelerationBenchmark {
     try (EmbeddedStack stack =
         EmbeddedStack.start(
             new EmbeddedStack.Options(
-                Path.of("").toAbsolutePath(), data, FreePort.pick(), "bench:bench-key-0123456789",
+                Path.of("").toAbsolutePath(),
+                data,
+                FreePort.pick(),
+                "bench:bench-key-0123456789",
                 Map.of(
-                    "ATTACHMENTS_S3_PUBLIC_ENDPOINT", "http://127.0.0.1:" + proxyPort,
-                    "ATTACHMENTS_MULTIPART_THRESHOLD", Long.toString(threshold))))) {
+                    "ATTACHMENTS_S3_PUBLIC_ENDPOINT",
+                    "http://127.0.0.1:" + proxyPort,
+                    "ATTACHMENTS_MULTIPART_THRESHOLD",
+                    Long.toString(threshold))))) {
       URI s3 = stack.s3().endpoint();
-      post(toxiproxyApi.resolve("/proxies"),
-          "{\"name\":\"" + mode + "\",\"listen\":\"127.0.0.1:" + proxyPort + "\",\"upstream\":\"127.0.0.1:" + s3.getPort() + "\",\"enabled\":true}");
+      post(
+          toxiproxyApi.resolve("/proxies"),
+          "{\"name\":\""
+              + mode
+              + "\",\"listen\":\"127.0.0.1:"
+              + proxyPort
+              + "\",\"upstream\":\"127.0.0.1:"
+              + s3.getPort()
+              + "\",\"enabled\":true}");
       for (String stream : List.of("upstream", "downstream")) {
-        post(toxiproxyApi.resolve("/proxies/" + mode + "/toxics"),
-            "{\"name\":\"latency_" + stream + "\",\"type\":\"latency\",\"stream\":\"" + stream + "\",\"attributes\":{\"latency\":" + latencyMs + "}}");
-        post(toxiproxyApi.resolve("/proxies/" + mode + "/toxics"),
-            "{\"name\":\"bandwidth_" + stream + "\",\"type\":\"bandwidth\",\"stream\":\"" + stream + "\",\"attributes\":{\"rate\":" + rateKBps + "}}");
+        post(
+            toxiproxyApi.resolve("/proxies/" + mode + "/toxics"),
+            "{\"name\":\"latency_"
+                + stream
+                + "\",\"type\":\"latency\",\"stream\":\""
+                + stream
+                + "\",\"attributes\":{\"latency\":"
+                + latencyMs
+                + "}}");
+        post(
+            toxiproxyApi.resolve("/proxies/" + mode + "/toxics"),
+            "{\"name\":\"bandwidth_"
+                + stream
+                + "\",\"type\":\"bandwidth\",\"stream\":\""
+                + stream
+                + "\",\"attributes\":{\"rate\":"
+                + rateKBps
+                + "}}");
       }
       AttachmentsClient client = new AttachmentsClient(stack.apiUrl(), "bench-key-0123456789");
       long start = System.nanoTime();
@@ -98,7 +138,8 @@ public final class AccelerationBenchmark {
       }
       double seconds = (System.nanoTime() - start) / 1e9;
       System.out.printf(
-          "%-9s upload: %6.1f s (%.1f MiB/s)%n", mode, seconds, content.length / 1048576.0 / seconds);
+          "%-9s upload: %6.1f s (%.1f MiB/s)%n",
+          mode, seconds, content.length / 1048576.0 / seconds);
       if (multipart) {
         download(client, id, content, parallel);
       } else {
@@ -108,7 +149,8 @@ public final class AccelerationBenchmark {
     }
   }
 
-  private static void uploadInParts(AttachmentsClient client, String id, JsonNode upload, byte[] content, int parallel)
+  private static void uploadInParts(
+      AttachmentsClient client, String id, JsonNode upload, byte[] content, int parallel)
       throws Exception {
     long partSize = upload.get("partSize").asLong();
     List<Integer> numbers = new ArrayList<>();
@@ -122,11 +164,17 @@ public final class AccelerationBenchmark {
   }
 
   /** One GET against parallel ranged GETs of the same released object, through the same proxy. */
-  private static void download(AttachmentsClient client, String id, byte[] content, int parallel) throws Exception {
+  private static void download(AttachmentsClient client, String id, byte[] content, int parallel)
+      throws Exception {
     client.awaitStatus(id, Set.of("RELEASED"), Duration.ofMinutes(5));
-    String url = client.call("GET", "/v1/attachments/" + id + "/download", null).body().get("url").asText();
+    String url =
+        client.call("GET", "/v1/attachments/" + id + "/download", null).body().get("url").asText();
     long start = System.nanoTime();
-    byte[] whole = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofByteArray()).body();
+    byte[] whole =
+        HTTP.send(
+                HttpRequest.newBuilder(URI.create(url)).build(),
+                HttpResponse.BodyHandlers.ofByteArray())
+            .body();
     double single = (System.nanoTime() - start) / 1e9;
     if (!Arrays.equals(whole, content)) {
       throw new IOException("the single download differs from the upload");
@@ -145,7 +193,9 @@ public final class AccelerationBenchmark {
                 () -> {
                   byte[] bytes =
                       HTTP.send(
-                              HttpRequest.newBuilder(URI.create(url)).header("Range", "bytes=" + first + "-" + last).build(),
+                              HttpRequest.newBuilder(URI.create(url))
+                                  .header("Range", "bytes=" + first + "-" + last)
+                                  .build(),
                               HttpResponse.BodyHandlers.ofByteArray())
                           .body();
                   System.arraycopy(bytes, 0, ranged, first, bytes.length);
@@ -163,13 +213,17 @@ public final class AccelerationBenchmark {
       throw new IOException("the ranged download differs from the upload");
     }
     System.out.printf(
-        "download: one GET %.1f s, %d ranged GETs %.1f s: %.1fx%n", single, parallel, parallelSeconds, single / parallelSeconds);
+        "download: one GET %.1f s, %d ranged GETs %.1f s: %.1fx%n",
+        single, parallel, parallelSeconds, single / parallelSeconds);
   }
 
   private static void post(URI uri, String json) throws IOException, InterruptedException {
     HttpResponse<String> response =
         HTTP.send(
-            HttpRequest.newBuilder(uri).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+            HttpRequest.newBuilder(uri)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json))
+                .build(),
             HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() >= 300) {
       throw new IOException("toxiproxy answered " + response.statusCode() + ": " + response.body());

@@ -22,11 +22,15 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Predicate;
 
-/** What an API client does, over plain HTTP: create an upload, PUT the bytes to S3, complete, read, download. */
+/**
+ * What an API client does, over plain HTTP: create an upload, PUT the bytes to S3, complete, read,
+ * download.
+ */
 public final class AttachmentsClient {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final URI api;
   private final String key;
 
@@ -38,29 +42,43 @@ public final class AttachmentsClient {
   /** A JSON answer with its status. */
   public record Answer(int status, JsonNode body) {}
 
-  public Answer call(String method, String path, String body) throws IOException, InterruptedException {
+  public Answer call(String method, String path, String body)
+      throws IOException, InterruptedException {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(api.resolve(path))
             .timeout(Duration.ofSeconds(30))
             .header("Authorization", "Bearer " + key)
-            .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
     if (body != null) {
       request.header("Content-Type", "application/json");
     }
-    HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     return new Answer(
-        response.statusCode(), response.body().isEmpty() ? JSON.nullNode() : JSON.readTree(response.body()));
+        response.statusCode(),
+        response.body().isEmpty() ? JSON.nullNode() : JSON.readTree(response.body()));
   }
 
   /** Creates an attachment; answers the 201 body with its upload instructions. */
-  public JsonNode create(String filename, String contentType, long size) throws IOException, InterruptedException {
+  public JsonNode create(String filename, String contentType, long size)
+      throws IOException, InterruptedException {
     return create(filename, contentType, size, null);
   }
 
-  /** @param sha256 the declared digest in hex, or null */
+  /**
+   * @param sha256 the declared digest in hex, or null
+   */
   public JsonNode create(String filename, String contentType, long size, String sha256)
       throws IOException, InterruptedException {
-    ObjectNode body = JSON.createObjectNode().put("filename", filename).put("contentType", contentType).put("size", size);
+    ObjectNode body =
+        JSON.createObjectNode()
+            .put("filename", filename)
+            .put("contentType", contentType)
+            .put("size", size);
     if (sha256 != null) {
       body.put("sha256", sha256);
     }
@@ -97,7 +115,8 @@ public final class AttachmentsClient {
   }
 
   /** Presigned PUTs for these parts of a multipart upload. */
-  public JsonNode presignParts(String id, List<Integer> partNumbers) throws IOException, InterruptedException {
+  public JsonNode presignParts(String id, List<Integer> partNumbers)
+      throws IOException, InterruptedException {
     ObjectNode body = JSON.createObjectNode();
     partNumbers.forEach(body.putArray("partNumbers")::add);
     Answer answer = call("POST", "/v1/attachments/" + id + "/parts", body.toString());
@@ -114,7 +133,10 @@ public final class AttachmentsClient {
       throw new IOException("listing parts answered " + answer.status() + ": " + answer.body());
     }
     Map<Integer, String> etags = new TreeMap<>();
-    answer.body().get("parts").forEach(p -> etags.put(p.get("partNumber").asInt(), p.get("etag").asText()));
+    answer
+        .body()
+        .get("parts")
+        .forEach(p -> etags.put(p.get("partNumber").asInt(), p.get("etag").asText()));
     return etags;
   }
 
@@ -125,18 +147,21 @@ public final class AttachmentsClient {
         HttpRequest.newBuilder(URI.create(part.get("url").asText()))
             .timeout(Duration.ofMinutes(5))
             .PUT(HttpRequest.BodyPublishers.ofByteArray(content, offset, length));
-    HttpResponse<Void> response = http.send(request.build(), HttpResponse.BodyHandlers.discarding());
+    HttpResponse<Void> response =
+        http.send(request.build(), HttpResponse.BodyHandlers.discarding());
     if (response.statusCode() != 200) {
-      throw new IOException("part " + part.get("partNumber") + " answered " + response.statusCode());
+      throw new IOException(
+          "part " + part.get("partNumber") + " answered " + response.statusCode());
     }
     return response.headers().firstValue("ETag").orElseThrow();
   }
 
   /**
-   * Uploads these parts of {@code content} straight to S3, {@code threads} at a time; answers part number to
-   * ETag.
+   * Uploads these parts of {@code content} straight to S3, {@code threads} at a time; answers part
+   * number to ETag.
    */
-  public Map<Integer, String> uploadParts(String id, byte[] content, long partSize, List<Integer> numbers, int threads)
+  public Map<Integer, String> uploadParts(
+      String id, byte[] content, long partSize, List<Integer> numbers, int threads)
       throws IOException, InterruptedException {
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
@@ -160,7 +185,8 @@ public final class AttachmentsClient {
   }
 
   /** Completes a multipart upload with these part numbers and ETags. */
-  public Answer completeParts(String id, Map<Integer, String> etags) throws IOException, InterruptedException {
+  public Answer completeParts(String id, Map<Integer, String> etags)
+      throws IOException, InterruptedException {
     ObjectNode body = JSON.createObjectNode();
     ArrayNode parts = body.putArray("parts");
     etags.forEach((number, etag) -> parts.addObject().put("partNumber", number).put("etag", etag));
@@ -178,14 +204,21 @@ public final class AttachmentsClient {
   /** Polls until the attachment reaches one of {@code statuses}; answers it. */
   public JsonNode awaitStatus(String id, Set<String> statuses, Duration timeout)
       throws IOException, InterruptedException {
-    return await(id, a -> statuses.contains(a.path("status").asText()), "one of " + statuses, timeout);
+    return await(
+        id, a -> statuses.contains(a.path("status").asText()), "one of " + statuses, timeout);
   }
 
-  /** Polls until the attachment's preview step has settled (READY, FAILED, UNSUPPORTED, NOT_CONFIGURED). */
-  public JsonNode awaitPreview(String id, Duration timeout) throws IOException, InterruptedException {
+  /**
+   * Polls until the attachment's preview step has settled (READY, FAILED, UNSUPPORTED,
+   * NOT_CONFIGURED).
+   */
+  public JsonNode awaitPreview(String id, Duration timeout)
+      throws IOException, InterruptedException {
     return await(
         id,
-        a -> a.path("preview").hasNonNull("status") && !a.path("preview").path("status").asText().equals("PENDING"),
+        a ->
+            a.path("preview").hasNonNull("status")
+                && !a.path("preview").path("status").asText().equals("PENDING"),
         "a settled preview",
         timeout);
   }
@@ -196,7 +229,15 @@ public final class AttachmentsClient {
     JsonNode attachment = get(id).body();
     while (!reached.test(attachment)) {
       if (Instant.now().isAfter(deadline)) {
-        throw new IOException("attachment " + id + " did not reach " + what + " within " + timeout + ": " + attachment);
+        throw new IOException(
+            "attachment "
+                + id
+                + " did not reach "
+                + what
+                + " within "
+                + timeout
+                + ": "
+                + attachment);
       }
       Thread.sleep(50);
       attachment = get(id).body();
@@ -206,6 +247,7 @@ public final class AttachmentsClient {
 
   /** Follows the presigned download URL; answers the response with its bytes. */
   public HttpResponse<byte[]> fetch(String url) throws IOException, InterruptedException {
-    return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofByteArray());
+    return http.send(
+        HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofByteArray());
   }
 }

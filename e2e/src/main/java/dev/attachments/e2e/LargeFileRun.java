@@ -24,14 +24,16 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * Not a test: multi-gigabyte files through the whole pipeline with a worker capped at {@code -Xmx256m}, to show
- * that nothing holds a file in memory. Uploads each file in parallel parts made on the fly, waits for the
- * verdict, downloads what was released and compares digests, and prints the worker's peak resident memory.
- * Run from the repository root after packaging (needs about 5x the sizes in free disk):
- * {@code mvn -q -B -pl e2e exec:java -Dexec.mainClass=dev.attachments.e2e.LargeFileRun [-Dexec.args="3221225472 2040109465"]}
+ * Not a test: multi-gigabyte files through the whole pipeline with a worker capped at {@code
+ * -Xmx256m}, to show that nothing holds a file in memory. Uploads each file in parallel parts made
+ * on the fly, waits for the verdict, downloads what was released and compares digests, and prints
+ * the worker's peak resident memory. Run from the repository root after packaging (needs about 5x
+ * the sizes in free disk): {@code mvn -q -B -pl e2e exec:java
+ * -Dexec.mainClass=dev.attachments.e2e.LargeFileRun [-Dexec.args="3221225472 2040109465"]}
  */
 public final class LargeFileRun {
-  private static final Set<String> FINAL = Set.of("RELEASED", "QUARANTINED", "REJECTED", "EXPIRED", "FAILED");
+  private static final Set<String> FINAL =
+      Set.of("RELEASED", "QUARANTINED", "REJECTED", "EXPIRED", "FAILED");
 
   public static void main(String[] args) throws Exception {
     List<Long> sizes = new ArrayList<>();
@@ -42,16 +44,25 @@ public final class LargeFileRun {
     try (EmbeddedStack stack =
         EmbeddedStack.start(
             new EmbeddedStack.Options(
-                Path.of("").toAbsolutePath(), data, FreePort.pick(), "big:big-key-0123456789",
+                Path.of("").toAbsolutePath(),
+                data,
+                FreePort.pick(),
+                "big:big-key-0123456789",
                 Map.of(
-                    "ATTACHMENTS_WORKER_HEAP", "256m",
-                    // copy in parts above 1 GiB here, so that these files take the path of >5 GiB ones
-                    "ATTACHMENTS_MULTIPART_COPY_THRESHOLD", Long.toString(1L << 30))))) {
+                    "ATTACHMENTS_WORKER_HEAP",
+                    "256m",
+                    // copy in parts above 1 GiB here, so that these files take the path of >5 GiB
+                    // ones
+                    "ATTACHMENTS_MULTIPART_COPY_THRESHOLD",
+                    Long.toString(1L << 30))))) {
       AttachmentsClient client = new AttachmentsClient(stack.apiUrl(), "big-key-0123456789");
-      System.out.printf("worker pid %d runs with -Xmx256m; data in %s%n", stack.worker().pid(), data);
+      System.out.printf(
+          "worker pid %d runs with -Xmx256m; data in %s%n", stack.worker().pid(), data);
       for (long size : sizes) {
         run(client, size);
-        System.out.printf("  worker peak resident memory so far: %d MiB%n", stack.worker().peakResidentBytes() >> 20);
+        System.out.printf(
+            "  worker peak resident memory so far: %d MiB%n",
+            stack.worker().peakResidentBytes() >> 20);
       }
     }
   }
@@ -97,13 +108,27 @@ public final class LargeFileRun {
     String expected = HexFormat.of().formatHex(whole.digest());
     System.out.printf(
         "%d bytes in %d parts: uploaded in %.1f s, %s after %.1f s more (scan %s%s)%n",
-        size, partCount, uploaded, attachment.get("status").asText(), processed,
+        size,
+        partCount,
+        uploaded,
+        attachment.get("status").asText(),
+        processed,
         attachment.path("scan").path("verdict").asText(),
-        attachment.path("scan").path("signature").isTextual() ? ": " + attachment.path("scan").path("signature").asText() : "");
+        attachment.path("scan").path("signature").isTextual()
+            ? ": " + attachment.path("scan").path("signature").asText()
+            : "");
     if (attachment.get("status").asText().equals("RELEASED")) {
-      String url = client.call("GET", "/v1/attachments/" + id + "/download", null).body().get("url").asText();
+      String url =
+          client
+              .call("GET", "/v1/attachments/" + id + "/download", null)
+              .body()
+              .get("url")
+              .asText();
       HttpResponse<InputStream> download =
-          HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofInputStream());
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create(url)).build(),
+                  HttpResponse.BodyHandlers.ofInputStream());
       MessageDigest downloaded = MessageDigest.getInstance("SHA-256");
       try (InputStream in = download.body()) {
         byte[] buffer = new byte[1 << 20];
@@ -120,7 +145,8 @@ public final class LargeFileRun {
     }
   }
 
-  private static void drain(List<Future<String>> window, List<Integer> numbers, Map<Integer, String> etags)
+  private static void drain(
+      List<Future<String>> window, List<Integer> numbers, Map<Integer, String> etags)
       throws Exception {
     for (int i = 0; i < window.size(); i++) {
       etags.put(numbers.get(i), window.get(i).get());
@@ -129,7 +155,10 @@ public final class LargeFileRun {
     numbers.clear();
   }
 
-  /** The bytes of one part, the same every run: random, so that nothing compresses or deduplicates them. */
+  /**
+   * The bytes of one part, the same every run: random, so that nothing compresses or deduplicates
+   * them.
+   */
   private static byte[] part(int number, long length) {
     byte[] bytes = new byte[(int) length];
     new Random(number).nextBytes(bytes);

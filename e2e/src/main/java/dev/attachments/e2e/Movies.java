@@ -3,8 +3,9 @@ package dev.attachments.e2e;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Random bytes that are what they are declared: they begin as a QuickTime movie does (an {@code ftyp} box), so
- * that the content type check lets them through like any honest upload, and nothing compresses them.
+ * Random bytes that are what they are declared: they begin as a QuickTime movie does (an {@code
+ * ftyp} box), so that the content type check lets them through like any honest upload, and nothing
+ * compresses them.
  */
 public final class Movies {
   public static final String TYPE = "video/quicktime";

@@ -14,9 +14,10 @@ import java.util.Random;
 import java.util.Set;
 
 /**
- * Benchmark, not a test: seconds from {@code complete} to RELEASED, and for the whole client round, for N
- * uploads of one size on the embedded stack. Run from the repository root after packaging:
- * {@code mvn -q -B -pl e2e exec:java -Dexec.mainClass=dev.attachments.e2e.ReleaseLatency [-Dexec.args="20 1048576"]}
+ * Benchmark, not a test: seconds from {@code complete} to RELEASED, and for the whole client round,
+ * for N uploads of one size on the embedded stack. Run from the repository root after packaging:
+ * {@code mvn -q -B -pl e2e exec:java -Dexec.mainClass=dev.attachments.e2e.ReleaseLatency
+ * [-Dexec.args="20 1048576"]}
  */
 public final class ReleaseLatency {
   public static void main(String[] args) throws Exception {
@@ -26,7 +27,11 @@ public final class ReleaseLatency {
     try (EmbeddedStack stack =
         EmbeddedStack.start(
             new EmbeddedStack.Options(
-                Path.of("").toAbsolutePath(), data, FreePort.pick(), "bench:bench-key-0123456789", Map.of()))) {
+                Path.of("").toAbsolutePath(),
+                data,
+                FreePort.pick(),
+                "bench:bench-key-0123456789",
+                Map.of()))) {
       AttachmentsClient client = new AttachmentsClient(stack.apiUrl(), "bench-key-0123456789");
       Random random = new Random(42);
       List<Double> toRelease = new ArrayList<>();
@@ -43,7 +48,9 @@ public final class ReleaseLatency {
         String id = created.get("id").asText();
         long completed = System.nanoTime();
         client.complete(id);
-        JsonNode done = client.awaitStatus(id, Set.of("RELEASED", "QUARANTINED", "REJECTED", "FAILED"), Duration.ofMinutes(2));
+        JsonNode done =
+            client.awaitStatus(
+                id, Set.of("RELEASED", "QUARANTINED", "REJECTED", "FAILED"), Duration.ofMinutes(2));
         long end = System.nanoTime();
         if (!done.get("status").asText().equals("RELEASED")) {
           throw new IllegalStateException("upload " + i + " ended " + done);
@@ -68,7 +75,8 @@ public final class ReleaseLatency {
             ? sorted.get(sorted.size() / 2)
             : (sorted.get(sorted.size() / 2 - 1) + sorted.get(sorted.size() / 2)) / 2;
     System.out.printf(
-        "%-38s median %.3f s, best %.3f s, worst %.3f s%n", what, median, sorted.get(0), sorted.get(sorted.size() - 1));
+        "%-38s median %.3f s, best %.3f s, worst %.3f s%n",
+        what, median, sorted.get(0), sorted.get(sorted.size() - 1));
   }
 
   private ReleaseLatency() {}

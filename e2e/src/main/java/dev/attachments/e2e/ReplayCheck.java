@@ -10,9 +10,9 @@ import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import io.temporal.testing.WorkflowReplayer;
 
 /**
- * Before a deploy: fetches the histories of these workflow ids from a running Temporal server and replays them
- * against the workflow code of this checkout. A non-deterministic change fails here instead of in production.
- * {@code scripts/replay <temporal host:port> <workflow id>...}
+ * Before a deploy: fetches the histories of these workflow ids from a running Temporal server and
+ * replays them against the workflow code of this checkout. A non-deterministic change fails here
+ * instead of in production. {@code scripts/replay <temporal host:port> <workflow id>...}
  */
 public final class ReplayCheck {
   public static void main(String[] args) throws Exception {
@@ -21,16 +21,20 @@ public final class ReplayCheck {
       System.exit(2);
     }
     WorkflowServiceStubs service =
-        WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder().setTarget(args[0]).build());
+        WorkflowServiceStubs.newServiceStubs(
+            WorkflowServiceStubsOptions.newBuilder().setTarget(args[0]).build());
     int failed = 0;
     try {
       WorkflowClient client =
-          WorkflowClient.newInstance(service, WorkflowClientOptions.newBuilder().setNamespace("default").build());
+          WorkflowClient.newInstance(
+              service, WorkflowClientOptions.newBuilder().setNamespace("default").build());
       for (int i = 1; i < args.length; i++) {
         WorkflowExecutionHistory history = client.fetchHistory(args[i]);
         try {
-          WorkflowReplayer.replayWorkflowExecution(history, AttachmentWorkflowImpl.class, WebhookWorkflowImpl.class);
-          System.out.printf("%s: %d events replay on this code%n", args[i], history.getEvents().size());
+          WorkflowReplayer.replayWorkflowExecution(
+              history, AttachmentWorkflowImpl.class, WebhookWorkflowImpl.class);
+          System.out.printf(
+              "%s: %d events replay on this code%n", args[i], history.getEvents().size());
         } catch (Exception e) {
           failed++;
           System.out.printf("%s: DOES NOT REPLAY: %s%n", args[i], e.getMessage());

@@ -16,11 +16,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * Benchmark, not a test: many clients upload at once, and the stack scans and releases them all. Prints
- * uploads and releases per second and the spread of complete -> RELEASED (seen by polling the owner's listing
- * every 100 ms, so to within 0.1 s plus a listing's time). Run from the repository root after packaging:
- * {@code mvn -q -B -pl e2e exec:java -Dexec.mainClass=dev.attachments.e2e.Throughput [-Dexec.args="200 262144 16"]}
- * (uploads, bytes each, client threads).
+ * Benchmark, not a test: many clients upload at once, and the stack scans and releases them all.
+ * Prints uploads and releases per second and the spread of complete -> RELEASED (seen by polling
+ * the owner's listing every 100 ms, so to within 0.1 s plus a listing's time). Run from the
+ * repository root after packaging: {@code mvn -q -B -pl e2e exec:java
+ * -Dexec.mainClass=dev.attachments.e2e.Throughput [-Dexec.args="200 262144 16"]} (uploads, bytes
+ * each, client threads).
  */
 public final class Throughput {
   public static void main(String[] args) throws Exception {
@@ -31,7 +32,11 @@ public final class Throughput {
     try (EmbeddedStack stack =
         EmbeddedStack.start(
             new EmbeddedStack.Options(
-                Path.of("").toAbsolutePath(), data, FreePort.pick(), "bench:bench-key-0123456789", Map.of()))) {
+                Path.of("").toAbsolutePath(),
+                data,
+                FreePort.pick(),
+                "bench:bench-key-0123456789",
+                Map.of()))) {
       AttachmentsClient client = new AttachmentsClient(stack.apiUrl(), "bench-key-0123456789");
       warmUp(client, size);
       Map<String, Long> completedAt = new ConcurrentHashMap<>();
@@ -41,19 +46,21 @@ public final class Throughput {
       List<Future<?>> sent = new ArrayList<>();
       for (int i = 0; i < uploads; i++) {
         int n = i;
-        sent.add(pool.submit(() -> {
-          byte[] content = new byte[size];
-          new Random(n).nextBytes(content);
-          Movies.headed(content);
-          JsonNode created = client.create(Movies.name("load-" + n), Movies.TYPE, size);
-          if (client.upload(created, content) != 200) {
-            throw new IllegalStateException("upload " + n + " was refused");
-          }
-          String id = created.get("id").asText();
-          client.complete(id);
-          completedAt.put(id, System.nanoTime());
-          return null;
-        }));
+        sent.add(
+            pool.submit(
+                () -> {
+                  byte[] content = new byte[size];
+                  new Random(n).nextBytes(content);
+                  Movies.headed(content);
+                  JsonNode created = client.create(Movies.name("load-" + n), Movies.TYPE, size);
+                  if (client.upload(created, content) != 200) {
+                    throw new IllegalStateException("upload " + n + " was refused");
+                  }
+                  String id = created.get("id").asText();
+                  client.complete(id);
+                  completedAt.put(id, System.nanoTime());
+                  return null;
+                }));
       }
       for (Future<?> upload : sent) {
         upload.get();
@@ -75,7 +82,8 @@ public final class Throughput {
           }
         }
         if ((now - start) / 1e9 > 600) {
-          throw new IllegalStateException("only " + releasedAt.size() + " of " + uploads + " released in 10 minutes");
+          throw new IllegalStateException(
+              "only " + releasedAt.size() + " of " + uploads + " released in 10 minutes");
         }
         Thread.sleep(100);
       }
@@ -86,13 +94,20 @@ public final class Throughput {
       double sending = (allSent - start) / 1e9;
       double total = (allReleased - start) / 1e9;
       System.out.printf(
-          "%d uploads of %d bytes from %d client threads on %s%n", uploads, size, clients,
+          "%d uploads of %d bytes from %d client threads on %s%n",
+          uploads,
+          size,
+          clients,
           stack.temporalUi() == null ? "the Java test server" : "temporal server start-dev");
-      System.out.printf("create + PUT + complete: all sent in %.1f s = %.1f uploads/s%n", sending, uploads / sending);
-      System.out.printf("all RELEASED %.1f s after the first create = %.1f releases/s%n", total, uploads / total);
+      System.out.printf(
+          "create + PUT + complete: all sent in %.1f s = %.1f uploads/s%n",
+          sending, uploads / sending);
+      System.out.printf(
+          "all RELEASED %.1f s after the first create = %.1f releases/s%n", total, uploads / total);
       System.out.printf(
           "complete -> RELEASED: median %.2f s, p95 %.2f s, worst %.2f s%n",
-          latencies.get(latencies.size() / 2), latencies.get((int) Math.ceil(latencies.size() * 0.95) - 1),
+          latencies.get(latencies.size() / 2),
+          latencies.get((int) Math.ceil(latencies.size() * 0.95) - 1),
           latencies.get(latencies.size() - 1));
       System.out.printf("worker peak RSS %d MiB%n", stack.worker().peakResidentBytes() >> 20);
     }
@@ -104,22 +119,31 @@ public final class Throughput {
     String cursor = null;
     do {
       AttachmentsClient.Answer page =
-          client.call("GET", "/v1/attachments?limit=100" + (cursor == null ? "" : "&cursor=" + cursor), null);
+          client.call(
+              "GET",
+              "/v1/attachments?limit=100" + (cursor == null ? "" : "&cursor=" + cursor),
+              null);
       if (page.status() != 200) {
         throw new IllegalStateException("listing answered " + page.status() + ": " + page.body());
       }
       page.body().get("items").forEach(all::add);
-      cursor = page.body().path("nextCursor").isTextual() ? page.body().get("nextCursor").asText() : null;
+      cursor =
+          page.body().path("nextCursor").isTextual()
+              ? page.body().get("nextCursor").asText()
+              : null;
     } while (cursor != null);
     return all;
   }
 
-  /** One upload through every part first, so that JVMs and pools are warm before the clock starts. */
+  /**
+   * One upload through every part first, so that JVMs and pools are warm before the clock starts.
+   */
   private static void warmUp(AttachmentsClient client, int size) throws Exception {
     JsonNode created = client.create(Movies.name("warm-up"), Movies.TYPE, size);
     client.upload(created, Movies.headed(new byte[size]));
     client.complete(created.get("id").asText());
-    client.awaitStatus(created.get("id").asText(), java.util.Set.of("RELEASED"), java.time.Duration.ofMinutes(2));
+    client.awaitStatus(
+        created.get("id").asText(), java.util.Set.of("RELEASED"), java.time.Duration.ofMinutes(2));
   }
 
   private Throughput() {}

@@ -19,12 +19,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The embedded stack with previews through Cloudinary: the real SDK in the worker talks to a local
- * Cloudinary-compatible server that checks signatures, fetches the presigned URL, answers 420 when told to,
- * and notifies the API's hook for asynchronous derivatives.
+ * Cloudinary-compatible server that checks signatures, fetches the presigned URL, answers 420 when
+ * told to, and notifies the API's hook for asynchronous derivatives.
  */
 class CloudinaryEndToEndTest {
   private static final Duration PROCESSING = Duration.ofSeconds(90);
-  private static final Set<String> FINAL = Set.of("RELEASED", "QUARANTINED", "REJECTED", "EXPIRED", "FAILED");
+  private static final Set<String> FINAL =
+      Set.of("RELEASED", "QUARANTINED", "REJECTED", "EXPIRED", "FAILED");
 
   private static FakeCloudinary cloudinary;
   private static EmbeddedStack stack;
@@ -42,10 +43,13 @@ class CloudinaryEndToEndTest {
                 apiPort,
                 "acme:acme-cloud-key-0001",
                 Map.of(
-                    "CLOUDINARY_URL", cloudinary.url(),
-                    "ATTACHMENTS_CLOUDINARY_NOTIFICATION_URL", "http://127.0.0.1:" + apiPort + "/v1/hooks/cloudinary",
+                    "CLOUDINARY_URL",
+                    cloudinary.url(),
+                    "ATTACHMENTS_CLOUDINARY_NOTIFICATION_URL",
+                    "http://127.0.0.1:" + apiPort + "/v1/hooks/cloudinary",
                     // every video goes the asynchronous way here
-                    "ATTACHMENTS_CLOUDINARY_ASYNC_ABOVE", "1000")));
+                    "ATTACHMENTS_CLOUDINARY_ASYNC_ABOVE",
+                    "1000")));
     client = new AttachmentsClient(stack.apiUrl(), "acme-cloud-key-0001");
   }
 
@@ -72,11 +76,13 @@ class CloudinaryEndToEndTest {
   @Test
   void imagesAndPdfsGetCloudinaryUrls() throws Exception {
     JsonNode png = process("logo.png", "image/png", TestFiles.png(800, 600)).get("preview");
-    JsonNode jpeg = process("photo.jpg", "image/jpeg", TestFiles.image("jpg", 1200, 800)).get("preview");
+    JsonNode jpeg =
+        process("photo.jpg", "image/jpeg", TestFiles.image("jpg", 1200, 800)).get("preview");
     JsonNode pdf = process("brief.pdf", "application/pdf", TestFiles.pdf()).get("preview");
 
     assertThat(png.get("status").asText()).isEqualTo("READY");
-    assertThat(png.get("urls").get("thumbnail").asText()).startsWith("https://res.cloudinary.com/e2e-cloud/image/upload/");
+    assertThat(png.get("urls").get("thumbnail").asText())
+        .startsWith("https://res.cloudinary.com/e2e-cloud/image/upload/");
     assertThat(png.get("urls").get("optimized").asText()).contains("f_auto,q_auto");
     assertThat(jpeg.get("status").asText()).isEqualTo("READY");
     assertThat(pdf.get("status").asText()).isEqualTo("READY");
@@ -101,7 +107,10 @@ class CloudinaryEndToEndTest {
 
     assertThat(attachment.get("preview").get("status").asText()).isEqualTo("FAILED");
     assertThat(attachment.get("preview").get("reason").asText()).contains("Invalid image file");
-    assertThat(client.call("GET", "/v1/attachments/" + attachment.get("id").asText() + "/download", null).status())
+    assertThat(
+            client
+                .call("GET", "/v1/attachments/" + attachment.get("id").asText() + "/download", null)
+                .status())
         .isEqualTo(200);
   }
 
@@ -113,8 +122,11 @@ class CloudinaryEndToEndTest {
     JsonNode preview = process("clip.mp4", "video/mp4", mp4).get("preview");
 
     assertThat(preview.get("status").asText()).isEqualTo("READY");
-    assertThat(preview.get("urls").get("poster").asText()).contains("/video/upload/").endsWith(".jpg");
+    assertThat(preview.get("urls").get("poster").asText())
+        .contains("/video/upload/")
+        .endsWith(".jpg");
     assertThat(preview.get("urls").get("video").asText()).contains("vc_h264").endsWith(".mp4");
-    assertThat(cloudinary.notifications).anySatisfy(body -> assertThat(body).contains("\"notification_type\":\"eager\""));
+    assertThat(cloudinary.notifications)
+        .anySatisfy(body -> assertThat(body).contains("\"notification_type\":\"eager\""));
   }
 }

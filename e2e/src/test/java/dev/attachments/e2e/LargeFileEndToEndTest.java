@@ -24,14 +24,15 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * Large files on the embedded stack: multipart uploads straight to S3 in parallel parts, resumed after an
- * interruption; the scan over parts; server-side copies in parts. Thresholds are lowered so that files of a
- * few hundred MiB take the paths that multi-gigabyte files take in production.
+ * Large files on the embedded stack: multipart uploads straight to S3 in parallel parts, resumed
+ * after an interruption; the scan over parts; server-side copies in parts. Thresholds are lowered
+ * so that files of a few hundred MiB take the paths that multi-gigabyte files take in production.
  */
 class LargeFileEndToEndTest {
   private static final Duration PROCESSING = Duration.ofMinutes(3);
   private static final Duration UPLOAD_TTL = Duration.ofSeconds(20);
-  private static final Set<String> FINAL = Set.of("RELEASED", "QUARANTINED", "REJECTED", "EXPIRED", "FAILED");
+  private static final Set<String> FINAL =
+      Set.of("RELEASED", "QUARANTINED", "REJECTED", "EXPIRED", "FAILED");
   private static final int MIB = 1024 * 1024;
 
   private static EmbeddedStack stack;
@@ -71,12 +72,14 @@ class LargeFileEndToEndTest {
   }
 
   private static Map<Integer, String> uploadParts(
-      String id, byte[] content, long partSize, List<Integer> numbers, int threads) throws Exception {
+      String id, byte[] content, long partSize, List<Integer> numbers, int threads)
+      throws Exception {
     return client.uploadParts(id, content, partSize, numbers, threads);
   }
 
   @Test
-  void multipartUploadInParallelPartsResumesAfterAnInterruptionAndDownloadsIdentical() throws Exception {
+  void multipartUploadInParallelPartsResumesAfterAnInterruptionAndDownloadsIdentical()
+      throws Exception {
     byte[] content = new byte[300 * MIB + 4321];
     new Random(11).nextBytes(content);
     Movies.headed(content);
@@ -108,7 +111,8 @@ class LargeFileEndToEndTest {
 
     assertThat(attachment.get("status").asText()).isEqualTo("RELEASED");
     assertThat(attachment.get("sha256").asText()).isEqualTo(sha256(content));
-    String url = client.call("GET", "/v1/attachments/" + id + "/download", null).body().get("url").asText();
+    String url =
+        client.call("GET", "/v1/attachments/" + id + "/download", null).body().get("url").asText();
     HttpResponse<byte[]> download = client.fetch(url);
     assertThat(download.statusCode()).isEqualTo(200);
     assertThat(sha256(download.body())).isEqualTo(sha256(content));
@@ -127,14 +131,18 @@ class LargeFileEndToEndTest {
     assertThat(partCount).isEqualTo(3);
 
     Map<Integer, String> etags =
-        uploadParts(id, content, created.get("upload").get("partSize").asLong(), List.of(1, 2, 3), 3);
+        uploadParts(
+            id, content, created.get("upload").get("partSize").asLong(), List.of(1, 2, 3), 3);
     assertThat(client.completeParts(id, etags).status()).isEqualTo(202);
     JsonNode attachment = client.awaitStatus(id, FINAL, PROCESSING);
 
     assertThat(attachment.get("status").asText()).isEqualTo("QUARANTINED");
     assertThat(attachment.get("scan").get("signature").asText()).contains("Eicar-Test-Signature");
-    assertThat(client.call("GET", "/v1/attachments/" + id + "/download", null).status()).isEqualTo(409);
-    assertThat(s3.listObjectsV2(b -> b.bucket("attachments-released").prefix("acme/" + id)).keyCount()).isZero();
+    assertThat(client.call("GET", "/v1/attachments/" + id + "/download", null).status())
+        .isEqualTo(409);
+    assertThat(
+            s3.listObjectsV2(b -> b.bucket("attachments-released").prefix("acme/" + id)).keyCount())
+        .isZero();
   }
 
   @Test
@@ -146,13 +154,18 @@ class LargeFileEndToEndTest {
     String id = created.get("id").asText();
 
     Map<Integer, String> etags =
-        uploadParts(id, content, created.get("upload").get("partSize").asLong(), List.of(1, 2, 3), 3);
+        uploadParts(
+            id, content, created.get("upload").get("partSize").asLong(), List.of(1, 2, 3), 3);
     assertThat(client.completeParts(id, etags).status()).isEqualTo(202);
     JsonNode attachment = client.awaitStatus(id, FINAL, PROCESSING);
 
     assertThat(attachment.get("status").asText()).isEqualTo("REJECTED");
-    assertThat(attachment.get("reason").asText()).contains("SHA-256").contains(declared).contains(sha256(content));
-    assertThat(client.call("GET", "/v1/attachments/" + id + "/download", null).status()).isEqualTo(409);
+    assertThat(attachment.get("reason").asText())
+        .contains("SHA-256")
+        .contains(declared)
+        .contains(sha256(content));
+    assertThat(client.call("GET", "/v1/attachments/" + id + "/download", null).status())
+        .isEqualTo(409);
   }
 
   @Test
@@ -165,7 +178,12 @@ class LargeFileEndToEndTest {
     JsonNode attachment = client.awaitStatus(id, FINAL, UPLOAD_TTL.plus(PROCESSING));
 
     assertThat(attachment.get("status").asText()).isEqualTo("EXPIRED");
-    assertThat(s3.listMultipartUploads(b -> b.bucket("attachments-incoming").prefix("acme/" + id)).uploads()).isEmpty();
-    assertThat(s3.listObjectsV2(b -> b.bucket("attachments-incoming").prefix("acme/" + id)).keyCount()).isZero();
+    assertThat(
+            s3.listMultipartUploads(b -> b.bucket("attachments-incoming").prefix("acme/" + id))
+                .uploads())
+        .isEmpty();
+    assertThat(
+            s3.listObjectsV2(b -> b.bucket("attachments-incoming").prefix("acme/" + id)).keyCount())
+        .isZero();
   }
 }

@@ -33,12 +33,14 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * What operators do, on the running stack (the Temporal dev server in CI): reprocess a FAILED attachment from
- * the step that failed, release a quarantined false positive, and find lost runs again when the API restarts.
+ * What operators do, on the running stack (the Temporal dev server in CI): reprocess a FAILED
+ * attachment from the step that failed, release a quarantined false positive, and find lost runs
+ * again when the API restarts.
  */
 class OperationsEndToEndTest {
   private static final Duration PROCESSING = Duration.ofSeconds(90);
-  private static final Set<String> FINAL = Set.of("RELEASED", "QUARANTINED", "REJECTED", "EXPIRED", "FAILED");
+  private static final Set<String> FINAL =
+      Set.of("RELEASED", "QUARANTINED", "REJECTED", "EXPIRED", "FAILED");
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String OPS_KEY = "ops-e2e-key-0001";
 
@@ -53,19 +55,28 @@ class OperationsEndToEndTest {
   @BeforeAll
   static void start() throws Exception {
     receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    receiver.createContext("/hooks", exchange -> {
-      events.add(JSON.readTree(exchange.getRequestBody().readAllBytes()));
-      exchange.sendResponseHeaders(204, -1);
-      exchange.close();
-    });
+    receiver.createContext(
+        "/hooks",
+        exchange -> {
+          events.add(JSON.readTree(exchange.getRequestBody().readAllBytes()));
+          exchange.sendResponseHeaders(204, -1);
+          exchange.close();
+        });
     receiver.start();
     stack =
         EmbeddedStack.start(
             new EmbeddedStack.Options(
-                Path.of("").toAbsolutePath(), Files.createTempDirectory("attachments-ops"), FreePort.pick(),
+                Path.of("").toAbsolutePath(),
+                Files.createTempDirectory("attachments-ops"),
+                FreePort.pick(),
                 "acme:acme-ops-e2e-key-0001",
-                // steps give up after seconds, not the default hour, so that a fault ends FAILED within the test
-                Map.of("ATTACHMENTS_OPS_KEYS", "alice:" + OPS_KEY, "ATTACHMENTS_GIVE_UP_AFTER", "3s")));
+                // steps give up after seconds, not the default hour, so that a fault ends FAILED
+                // within the test
+                Map.of(
+                    "ATTACHMENTS_OPS_KEYS",
+                    "alice:" + OPS_KEY,
+                    "ATTACHMENTS_GIVE_UP_AFTER",
+                    "3s")));
     acme = new AttachmentsClient(stack.apiUrl(), "acme-ops-e2e-key-0001");
     ops = new AttachmentsClient(stack.apiUrl(), OPS_KEY);
     s3 = StackS3.client(stack);
@@ -75,8 +86,14 @@ class OperationsEndToEndTest {
     String hook =
         JSON.createObjectNode()
             .put("url", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hooks")
-            .set("events", JSON.valueToTree(List.of(
-                "attachment.uploaded", "attachment.released", "attachment.quarantined", "attachment.failed")))
+            .set(
+                "events",
+                JSON.valueToTree(
+                    List.of(
+                        "attachment.uploaded",
+                        "attachment.released",
+                        "attachment.quarantined",
+                        "attachment.failed")))
             .toString();
     assertThat(acme.call("POST", "/v1/webhooks", hook).status()).isEqualTo(201);
   }
@@ -102,11 +119,16 @@ class OperationsEndToEndTest {
     byte[] png = TestFiles.png(200, 100);
     JsonNode created = acme.create("chart.png", "image/png", png.length);
     String id = created.get("id").asText();
-    // the fault: the metadata store refuses to record this attachment's release, so the workflow gives up
-    sql("create function refuse_release() returns trigger language plpgsql as $$ begin"
-        + " raise exception 'metadata store refuses writes (test fault)'; end $$");
-    sql("create trigger refuse_release before update on attachment for each row"
-        + " when (new.id = '" + id + "' and new.status = 'RELEASED') execute function refuse_release()");
+    // the fault: the metadata store refuses to record this attachment's release, so the workflow
+    // gives up
+    sql(
+        "create function refuse_release() returns trigger language plpgsql as $$ begin"
+            + " raise exception 'metadata store refuses writes (test fault)'; end $$");
+    sql(
+        "create trigger refuse_release before update on attachment for each row"
+            + " when (new.id = '"
+            + id
+            + "' and new.status = 'RELEASED') execute function refuse_release()");
     assertThat(acme.upload(created, png)).isEqualTo(200);
     acme.complete(id);
 
@@ -114,22 +136,30 @@ class OperationsEndToEndTest {
     assertThat(failed.get("status").asText()).isEqualTo("FAILED");
     assertThat(failed.get("reason").asText()).contains("refuses writes");
     assertThat(failed.get("scan").get("verdict").asText()).isEqualTo("CLEAN");
-    assertThat(stored("attachments-released", "acme/" + id)).as("the release step itself had succeeded").isTrue();
-    assertThat(acme.call("GET", "/v1/attachments/" + id + "/download", null).status()).isEqualTo(409);
+    assertThat(stored("attachments-released", "acme/" + id))
+        .as("the release step itself had succeeded")
+        .isTrue();
+    assertThat(acme.call("GET", "/v1/attachments/" + id + "/download", null).status())
+        .isEqualTo(409);
 
     sql("drop trigger refuse_release on attachment");
     sql("drop function refuse_release()");
-    AttachmentsClient.Answer reprocess = ops.call("POST", "/v1/ops/attachments/" + id + "/reprocess", null);
+    AttachmentsClient.Answer reprocess =
+        ops.call("POST", "/v1/ops/attachments/" + id + "/reprocess", null);
     assertThat(reprocess.status()).as(reprocess.body().toString()).isEqualTo(202);
 
     JsonNode released = acme.awaitStatus(id, FINAL, PROCESSING);
     assertThat(released.get("status").asText()).isEqualTo("RELEASED");
     assertThat(released.get("audit").findValuesAsText("actor")).containsExactly("alice");
-    AttachmentsClient.Answer download = acme.call("GET", "/v1/attachments/" + id + "/download", null);
+    AttachmentsClient.Answer download =
+        acme.call("GET", "/v1/attachments/" + id + "/download", null);
     assertThat(acme.fetch(download.body().get("url").asText()).body()).isEqualTo(png);
 
     List<String> reprocessedSteps = activities(id);
-    assertThat(reprocessedSteps).as("the reprocess run's steps").doesNotContain("Scan", "ScanHeld", "Verify", "IsUploaded").contains("ReleaseHeld", "Publish");
+    assertThat(reprocessedSteps)
+        .as("the reprocess run's steps")
+        .doesNotContain("Scan", "ScanHeld", "Verify", "IsUploaded")
+        .contains("ReleaseHeld", "Publish");
     assertThat(types(awaitEvents(id, 3)))
         .containsExactly("attachment.uploaded", "attachment.failed", "attachment.released");
   }
@@ -141,20 +171,29 @@ class OperationsEndToEndTest {
     String id = created.get("id").asText();
     assertThat(acme.upload(created, eicar)).isEqualTo(200);
     acme.complete(id);
-    assertThat(acme.awaitStatus(id, FINAL, PROCESSING).get("status").asText()).isEqualTo("QUARANTINED");
+    assertThat(acme.awaitStatus(id, FINAL, PROCESSING).get("status").asText())
+        .isEqualTo("QUARANTINED");
 
-    AttachmentsClient.Answer refused = ops.call("POST", "/v1/ops/attachments/" + id + "/release", "{}");
+    AttachmentsClient.Answer refused =
+        ops.call("POST", "/v1/ops/attachments/" + id + "/release", "{}");
     assertThat(refused.status()).isEqualTo(400);
     AttachmentsClient.Answer release =
-        ops.call("POST", "/v1/ops/attachments/" + id + "/release", "{\"reason\":\"the vendor's published test file\"}");
+        ops.call(
+            "POST",
+            "/v1/ops/attachments/" + id + "/release",
+            "{\"reason\":\"the vendor's published test file\"}");
     assertThat(release.status()).as(release.body().toString()).isEqualTo(202);
 
     JsonNode released = acme.awaitStatus(id, FINAL, PROCESSING);
     assertThat(released.get("status").asText()).isEqualTo("RELEASED");
-    assertThat(released.get("reason").asText()).isEqualTo("released by alice: the vendor's published test file");
-    assertThat(released.get("scan").get("verdict").asText()).as("the verdict stays on record").isEqualTo("INFECTED");
+    assertThat(released.get("reason").asText())
+        .isEqualTo("released by alice: the vendor's published test file");
+    assertThat(released.get("scan").get("verdict").asText())
+        .as("the verdict stays on record")
+        .isEqualTo("INFECTED");
     assertThat(released.get("audit").get(0).get("action").asText()).isEqualTo("release");
-    AttachmentsClient.Answer download = acme.call("GET", "/v1/attachments/" + id + "/download", null);
+    AttachmentsClient.Answer download =
+        acme.call("GET", "/v1/attachments/" + id + "/download", null);
     assertThat(acme.fetch(download.body().get("url").asText()).body()).isEqualTo(eicar);
     assertThat(stored("attachments-quarantine", "acme/" + id)).isFalse();
     assertThat(activities(id)).contains("ReleaseFromQuarantine").doesNotContain("Scan");
@@ -163,7 +202,8 @@ class OperationsEndToEndTest {
   }
 
   @Test
-  void attachmentWhoseRunWasLostIsStartedAgainWhenTheApiRestartsAndThenProcessed() throws Exception {
+  void attachmentWhoseRunWasLostIsStartedAgainWhenTheApiRestartsAndThenProcessed()
+      throws Exception {
     byte[] png = TestFiles.png(64, 64);
     JsonNode created = acme.create("orphan.png", "image/png", png.length);
     String id = created.get("id").asText();
@@ -175,7 +215,8 @@ class OperationsEndToEndTest {
     // the recovered run finds the upload by itself: the client never calls complete
     assertThat(acme.upload(created, png)).isEqualTo(200);
 
-    assertThat(acme.awaitStatus(id, FINAL, PROCESSING).get("status").asText()).isEqualTo("RELEASED");
+    assertThat(acme.awaitStatus(id, FINAL, PROCESSING).get("status").asText())
+        .isEqualTo("RELEASED");
   }
 
   private static boolean stored(String bucket, String key) {
@@ -183,15 +224,22 @@ class OperationsEndToEndTest {
   }
 
   private static void sql(String statement) throws Exception {
-    try (Connection connection = DriverManager.getConnection(stack.jdbcUrl(), LocalPostgres.USER, LocalPostgres.PASSWORD);
+    try (Connection connection =
+            DriverManager.getConnection(
+                stack.jdbcUrl(), LocalPostgres.USER, LocalPostgres.PASSWORD);
         Statement sql = connection.createStatement()) {
       sql.execute(statement);
     }
   }
 
-  /** The activity types the attachment's latest run scheduled, in order, from the server's history. */
+  /**
+   * The activity types the attachment's latest run scheduled, in order, from the server's history.
+   */
   private static List<String> activities(String id) {
-    return WorkflowClient.newInstance(temporal).fetchHistory(AttachmentRequest.workflowId(id)).getEvents().stream()
+    return WorkflowClient.newInstance(temporal)
+        .fetchHistory(AttachmentRequest.workflowId(id))
+        .getEvents()
+        .stream()
         .filter(e -> e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)
         .map(HistoryEvent::getActivityTaskScheduledEventAttributes)
         .map(a -> a.getActivityType().getName())

@@ -29,16 +29,20 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * The built api and worker jars as processes on the embedded stack (Temporal test server, s3proxy, clamd,
- * PostgreSQL), driven over HTTP exactly as an API client would.
+ * The built api and worker jars as processes on the embedded stack (Temporal test server, s3proxy,
+ * clamd, PostgreSQL), driven over HTTP exactly as an API client would.
  */
 class PipelineEndToEndTest {
   private static final Duration PROCESSING = Duration.ofSeconds(90);
+
   /** Short, so that an upload that never arrives expires while we watch. */
   private static final Duration UPLOAD_TTL = Duration.ofSeconds(15);
+
   /** Short, so that the sweep of what a client PUT after the release comes while we watch. */
   private static final Duration UPLOAD_URL_TTL = Duration.ofSeconds(10);
-  private static final Set<String> FINAL = Set.of("RELEASED", "QUARANTINED", "REJECTED", "EXPIRED", "FAILED");
+
+  private static final Set<String> FINAL =
+      Set.of("RELEASED", "QUARANTINED", "REJECTED", "EXPIRED", "FAILED");
 
   private static EmbeddedStack stack;
   private static Path data;
@@ -78,8 +82,8 @@ class PipelineEndToEndTest {
     return StackS3.stored(s3, bucket, key);
   }
 
-  private static String uploadAndComplete(AttachmentsClient client, String name, String type, byte[] content)
-      throws Exception {
+  private static String uploadAndComplete(
+      AttachmentsClient client, String name, String type, byte[] content) throws Exception {
     JsonNode created = client.create(name, type, content.length);
     assertThat(client.upload(created, content)).isEqualTo(200);
     String id = created.get("id").asText();
@@ -90,7 +94,9 @@ class PipelineEndToEndTest {
   @Test
   void healthSaysTheWorkersScannerGivesVerdicts() throws Exception {
     JsonNode health = null;
-    for (int tries = 0; tries < 100; tries++) { // the worker reports as soon as it runs, then every minute
+    for (int tries = 0;
+        tries < 100;
+        tries++) { // the worker reports as soon as it runs, then every minute
       health = acme.call("GET", "/health", null).body();
       if (health.at("/scanning/status").asText().equals("OK")) {
         break;
@@ -120,7 +126,8 @@ class PipelineEndToEndTest {
     assertThat(thumbnail.getWidth()).isEqualTo(320);
     assertThat(thumbnail.getHeight()).isEqualTo(240);
 
-    AttachmentsClient.Answer download = acme.call("GET", "/v1/attachments/" + id + "/download", null);
+    AttachmentsClient.Answer download =
+        acme.call("GET", "/v1/attachments/" + id + "/download", null);
     assertThat(download.status()).isEqualTo(200);
     HttpResponse<byte[]> file = acme.fetch(download.body().get("url").asText());
     assertThat(file.statusCode()).isEqualTo(200);
@@ -132,13 +139,14 @@ class PipelineEndToEndTest {
   }
 
   /**
-   * The attacker's move: upload a clean file, then PUT EICAR of the same length with the same URL again and
-   * again while it is processed, and once more after the release.
+   * The attacker's move: upload a clean file, then PUT EICAR of the same length with the same URL
+   * again and again while it is processed, and once more after the release.
    */
   @Test
   void bytesPutAgainWithTheUploadUrlAreNeverReleasedAndNeverKept() throws Exception {
     byte[] clean = padded("a clean note ");
-    byte[] infected = padded(new String(TestFiles.eicar(), java.nio.charset.StandardCharsets.US_ASCII));
+    byte[] infected =
+        padded(new String(TestFiles.eicar(), java.nio.charset.StandardCharsets.US_ASCII));
     JsonNode created = acme.create("note.txt", "text/plain", clean.length);
     String id = created.get("id").asText();
     assertThat(acme.upload(created, clean)).isEqualTo(200);
@@ -155,18 +163,26 @@ class PipelineEndToEndTest {
 
     assertThat(attachment.get("status").asText()).isEqualTo("RELEASED");
     assertThat(attachment.get("sha256").asText()).isEqualTo(sha256(clean));
-    AttachmentsClient.Answer download = acme.call("GET", "/v1/attachments/" + id + "/download", null);
-    assertThat(acme.fetch(download.body().get("url").asText()).body()).as("the scanned bytes").isEqualTo(clean);
-    assertThat(answers).as("S3 refuses a second PUT while the first is there (If-None-Match)").contains(412);
+    AttachmentsClient.Answer download =
+        acme.call("GET", "/v1/attachments/" + id + "/download", null);
+    assertThat(acme.fetch(download.body().get("url").asText()).body())
+        .as("the scanned bytes")
+        .isEqualTo(clean);
+    assertThat(answers)
+        .as("S3 refuses a second PUT while the first is there (If-None-Match)")
+        .contains(412);
     assertThat(answers).as("once the upload was held, a PUT lands again").contains(200);
     assertThat(stored("attachments-incoming", "acme/" + id)).isTrue();
 
-    // the workflow sweeps incoming once the last URL it handed out has expired (plus its margin for clocks)
+    // the workflow sweeps incoming once the last URL it handed out has expired (plus its margin for
+    // clocks)
     long sweptBy = System.nanoTime() + UPLOAD_URL_TTL.plusSeconds(60).toNanos();
     while (stored("attachments-incoming", "acme/" + id) && System.nanoTime() < sweptBy) {
       Thread.sleep(500);
     }
-    assertThat(stored("attachments-incoming", "acme/" + id)).as("nothing the late PUT left stays").isFalse();
+    assertThat(stored("attachments-incoming", "acme/" + id))
+        .as("nothing the late PUT left stays")
+        .isFalse();
     assertThat(acme.upload(created, infected)).as("the URL has expired").isEqualTo(403);
   }
 
@@ -175,14 +191,17 @@ class PipelineEndToEndTest {
     byte[] png = TestFiles.png(64, 64);
     JsonNode created = acme.create("logo.png", "image/png", png.length);
     String id = created.get("id").asText();
-    assertThat(acme.upload(created, png, Map.of("Content-Encoding", "br"))).as("S3 stores what it was not asked for").isEqualTo(200);
+    assertThat(acme.upload(created, png, Map.of("Content-Encoding", "br")))
+        .as("S3 stores what it was not asked for")
+        .isEqualTo(200);
     assertThat(acme.complete(id).status()).isEqualTo(202);
 
     JsonNode attachment = acme.awaitStatus(id, FINAL, PROCESSING);
 
     assertThat(attachment.get("status").asText()).isEqualTo("REJECTED");
     assertThat(attachment.get("reason").asText()).contains("Content-Encoding: br");
-    assertThat(acme.call("GET", "/v1/attachments/" + id + "/download", null).status()).isEqualTo(409);
+    assertThat(acme.call("GET", "/v1/attachments/" + id + "/download", null).status())
+        .isEqualTo(409);
     assertThat(stored("attachments-released", "acme/" + id)).isFalse();
   }
 
@@ -211,8 +230,8 @@ class PipelineEndToEndTest {
   }
 
   /**
-   * ffmpeg quotes the presigned URL it was given when it cannot read a video; none of that may reach the reason a
-   * client reads, the workflow history operators read, or a log line.
+   * ffmpeg quotes the presigned URL it was given when it cannot read a video; none of that may
+   * reach the reason a client reads, the workflow history operators read, or a log line.
    */
   @Test
   void noReasonHistoryOrLogLineQuotesASignatureOrASecret() throws Exception {
@@ -222,13 +241,17 @@ class PipelineEndToEndTest {
     JsonNode preview = acme.awaitPreview(id, PROCESSING).get("preview");
 
     assertThat(preview.get("status").asText()).as(preview.toString()).isEqualTo("FAILED");
-    assertThat(preview.get("reason").asText()).contains("ffmpeg could not read a frame", "X-Amz-Signature=REDACTED");
+    assertThat(preview.get("reason").asText())
+        .contains("ffmpeg could not read a frame", "X-Amz-Signature=REDACTED");
     String history;
     WorkflowServiceStubs temporal =
         WorkflowServiceStubs.newServiceStubs(
             WorkflowServiceStubsOptions.newBuilder().setTarget(stack.temporalTarget()).build());
     try {
-      history = WorkflowClient.newInstance(temporal).fetchHistory(AttachmentRequest.workflowId(id)).toString();
+      history =
+          WorkflowClient.newInstance(temporal)
+              .fetchHistory(AttachmentRequest.workflowId(id))
+              .toString();
     } finally {
       temporal.shutdown();
     }
@@ -245,12 +268,15 @@ class PipelineEndToEndTest {
                 .doesNotContainPattern("(?i)X-Amz-Signature=[0-9a-f]{8}")
                 .doesNotContainPattern("(?i)X-Amz-Credential=attachments-dev")
                 .doesNotContain(stack.s3().secretKey(), "acme-e2e-key-0001"));
-    assertThat(history).as("the reason is in the history, scrubbed").contains("X-Amz-Signature=REDACTED");
+    assertThat(history)
+        .as("the reason is in the history, scrubbed")
+        .contains("X-Amz-Signature=REDACTED");
   }
 
   @Test
   void jpegPdfAndVideoEachGetAPreviewAClientCanDownload() throws Exception {
-    String jpeg = uploadAndComplete(acme, "photo.jpg", "image/jpeg", TestFiles.image("jpg", 2000, 1000));
+    String jpeg =
+        uploadAndComplete(acme, "photo.jpg", "image/jpeg", TestFiles.image("jpg", 2000, 1000));
     String pdf = uploadAndComplete(acme, "brief.pdf", "application/pdf", TestFiles.pdf());
     byte[] mp4 = TestFiles.mp4();
     String video = mp4 == null ? null : uploadAndComplete(acme, "clip.mp4", "video/mp4", mp4);
@@ -262,8 +288,8 @@ class PipelineEndToEndTest {
   }
 
   /**
-   * Files that are not what they claim end REJECTED with both types in the reason, and honest files of every
-   * kind a strict check could break are RELEASED and downloaded as their declared type.
+   * Files that are not what they claim end REJECTED with both types in the reason, and honest files
+   * of every kind a strict check could break are RELEASED and downloaded as their declared type.
    */
   @Test
   void disguisedFilesAreRejectedAndHonestOnesOfEveryKindAreReleasedAsDeclared() throws Exception {
@@ -271,42 +297,86 @@ class PipelineEndToEndTest {
     String xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
     Map<String, String> disguised =
         Map.of(
-            uploadAndComplete(acme, "logo.png", "image/png", TestFiles.executable()), "application/x-",
-            uploadAndComplete(acme, "banner.png", "image/png",
-                "<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>".getBytes()),
+            uploadAndComplete(acme, "logo.png", "image/png", TestFiles.executable()),
+            "application/x-",
+            uploadAndComplete(
+                acme,
+                "banner.png",
+                "image/png",
+                "<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>"
+                    .getBytes()),
             "text/html",
-            uploadAndComplete(acme, "icon.png", "image/png",
-                "<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>".getBytes()),
+            uploadAndComplete(
+                acme,
+                "icon.png",
+                "image/png",
+                "<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>"
+                    .getBytes()),
             "image/svg+xml",
-            uploadAndComplete(acme, "notes.txt", "text/plain", TestFiles.pdf()), "application/pdf");
+            uploadAndComplete(acme, "notes.txt", "text/plain", TestFiles.pdf()),
+            "application/pdf");
     byte[] mp4 = TestFiles.mp4();
     byte[] mp3 = TestFiles.mp3();
     assumeTrue(mp4 != null && mp3 != null, "ffmpeg is not installed here");
     Map<String, String> honest = new java.util.LinkedHashMap<>();
-    honest.put(uploadAndComplete(acme, "logo.png", "image/png", TestFiles.png(40, 30)), "image/png");
-    honest.put(uploadAndComplete(acme, "photo.jpg", "image/jpg", TestFiles.image("jpg", 60, 40)), "image/jpeg");
-    honest.put(uploadAndComplete(acme, "report.docx", docx, TestFiles.ooxml("word/document.xml",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml")), docx);
-    honest.put(uploadAndComplete(acme, "figures.xlsx", xlsx, TestFiles.ooxml("xl/workbook.xml",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml")), xlsx);
-    honest.put(uploadAndComplete(acme, "orders.csv", "text/csv", "sku,qty\nA-1,3\nB-2,5\n".getBytes()), "text/csv");
+    honest.put(
+        uploadAndComplete(acme, "logo.png", "image/png", TestFiles.png(40, 30)), "image/png");
+    honest.put(
+        uploadAndComplete(acme, "photo.jpg", "image/jpg", TestFiles.image("jpg", 60, 40)),
+        "image/jpeg");
+    honest.put(
+        uploadAndComplete(
+            acme,
+            "report.docx",
+            docx,
+            TestFiles.ooxml(
+                "word/document.xml",
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml")),
+        docx);
+    honest.put(
+        uploadAndComplete(
+            acme,
+            "figures.xlsx",
+            xlsx,
+            TestFiles.ooxml(
+                "xl/workbook.xml",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml")),
+        xlsx);
+    honest.put(
+        uploadAndComplete(acme, "orders.csv", "text/csv", "sku,qty\nA-1,3\nB-2,5\n".getBytes()),
+        "text/csv");
     honest.put(uploadAndComplete(acme, "clip.mp4", "video/mp4", mp4), "video/mp4");
     honest.put(uploadAndComplete(acme, "tone.mp3", "audio/mpeg", mp3), "audio/mpeg");
-    honest.put(uploadAndComplete(acme, "readme.txt", "text/plain", "Plain words, nothing more.\n".getBytes()), "text/plain");
-    honest.put(uploadAndComplete(acme, "bundle.zip", "application/zip",
-        TestFiles.zipped("notes.txt", "hello".getBytes())), "application/zip");
+    honest.put(
+        uploadAndComplete(
+            acme, "readme.txt", "text/plain", "Plain words, nothing more.\n".getBytes()),
+        "text/plain");
+    honest.put(
+        uploadAndComplete(
+            acme,
+            "bundle.zip",
+            "application/zip",
+            TestFiles.zipped("notes.txt", "hello".getBytes())),
+        "application/zip");
 
-    disguised.forEach((id, shown) -> {
-      JsonNode attachment = awaitFinal(id);
-      assertThat(attachment.get("status").asText()).as(attachment.toString()).isEqualTo("REJECTED");
-      assertThat(attachment.get("reason").asText()).contains("declared ", shown);
-      assertThat(attachment.get("detectedContentType").asText()).startsWith(shown);
-    });
+    disguised.forEach(
+        (id, shown) -> {
+          JsonNode attachment = awaitFinal(id);
+          assertThat(attachment.get("status").asText())
+              .as(attachment.toString())
+              .isEqualTo("REJECTED");
+          assertThat(attachment.get("reason").asText()).contains("declared ", shown);
+          assertThat(attachment.get("detectedContentType").asText()).startsWith(shown);
+        });
     for (Map.Entry<String, String> file : honest.entrySet()) {
       JsonNode attachment = awaitFinal(file.getKey());
       assertThat(attachment.get("status").asText()).as(attachment.toString()).isEqualTo("RELEASED");
       HttpResponse<byte[]> download =
-          acme.fetch(acme.call("GET", "/v1/attachments/" + file.getKey() + "/download", null).body().get("url").asText());
+          acme.fetch(
+              acme.call("GET", "/v1/attachments/" + file.getKey() + "/download", null)
+                  .body()
+                  .get("url")
+                  .asText());
       assertThat(download.headers().firstValue("Content-Type")).hasValue(file.getValue());
     }
   }
@@ -315,7 +385,9 @@ class PipelineEndToEndTest {
   void namesThatHideWhatAFileIsAreRefusedAtCreation() throws Exception {
     for (String name : List.of("invoice\u202Efdp.exe", "logo\u200D.png", "brief.pdf.exe")) {
       AttachmentsClient.Answer answer =
-          acme.call("POST", "/v1/attachments",
+          acme.call(
+              "POST",
+              "/v1/attachments",
               "{\"filename\":\"" + name + "\",\"contentType\":\"application/pdf\",\"size\":10}");
       assertThat(answer.status()).as(name).isEqualTo(400);
       assertThat(answer.body().get("detail").asText()).containsAnyOf("U+202E", "U+200D", ".exe");
@@ -331,7 +403,8 @@ class PipelineEndToEndTest {
   }
 
   @Test
-  void corruptImageAndDecompressionBombFailTheirPreviewButAreReleasedAndTheWorkerCarriesOn() throws Exception {
+  void corruptImageAndDecompressionBombFailTheirPreviewButAreReleasedAndTheWorkerCarriesOn()
+      throws Exception {
     String corrupt = uploadAndComplete(acme, "broken.png", "image/png", TestFiles.brokenPng());
     String bomb = uploadAndComplete(acme, "bomb.png", "image/png", TestFiles.pngBomb());
 
@@ -340,7 +413,8 @@ class PipelineEndToEndTest {
       assertThat(attachment.get("status").asText()).isEqualTo("RELEASED");
       assertThat(attachment.get("preview").get("status").asText()).isEqualTo("FAILED");
       assertThat(attachment.get("preview").get("reason").asText()).isNotBlank();
-      assertThat(acme.call("GET", "/v1/attachments/" + id + "/download", null).status()).isEqualTo(200);
+      assertThat(acme.call("GET", "/v1/attachments/" + id + "/download", null).status())
+          .isEqualTo(200);
     }
     String after = uploadAndComplete(acme, "after.png", "image/png", TestFiles.png(100, 50));
     assertThat(thumbnailOf(after).getWidth()).isEqualTo(100);
@@ -355,7 +429,8 @@ class PipelineEndToEndTest {
     assertThat(attachment.get("status").asText()).isEqualTo("QUARANTINED");
     assertThat(attachment.get("scan").get("verdict").asText()).isEqualTo("INFECTED");
     assertThat(attachment.get("scan").get("signature").asText()).contains("Eicar-Test-Signature");
-    AttachmentsClient.Answer download = acme.call("GET", "/v1/attachments/" + id + "/download", null);
+    AttachmentsClient.Answer download =
+        acme.call("GET", "/v1/attachments/" + id + "/download", null);
     assertThat(download.status()).isEqualTo(409);
     assertThat(download.body().get("detail").asText()).contains("QUARANTINED");
     assertThat(stored("attachments-released", "acme/" + id)).isFalse();
@@ -366,7 +441,11 @@ class PipelineEndToEndTest {
   @Test
   void zippedEicarIsQuarantinedToo() throws Exception {
     String id =
-        uploadAndComplete(acme, "invoice.zip", "application/zip", TestFiles.zipped("invoice.pdf", TestFiles.eicar()));
+        uploadAndComplete(
+            acme,
+            "invoice.zip",
+            "application/zip",
+            TestFiles.zipped("invoice.pdf", TestFiles.eicar()));
 
     JsonNode attachment = acme.awaitStatus(id, FINAL, PROCESSING);
 
@@ -380,9 +459,11 @@ class PipelineEndToEndTest {
     acme.awaitStatus(id, FINAL, PROCESSING);
 
     assertThat(globex.get(id).status()).isEqualTo(404);
-    assertThat(globex.call("GET", "/v1/attachments/" + id + "/download", null).status()).isEqualTo(404);
+    assertThat(globex.call("GET", "/v1/attachments/" + id + "/download", null).status())
+        .isEqualTo(404);
     assertThat(globex.complete(id).status()).isEqualTo(404);
-    assertThat(globex.call("GET", "/v1/attachments", null).body().get("items").findValuesAsText("id"))
+    assertThat(
+            globex.call("GET", "/v1/attachments", null).body().get("items").findValuesAsText("id"))
         .doesNotContain(id);
   }
 
@@ -414,7 +495,10 @@ class PipelineEndToEndTest {
     String older = acme.create("a.txt", "text/plain", 1).get("id").asText();
     String newer = acme.create("b.txt", "text/plain", 1).get("id").asText();
 
-    JsonNode items = acme.call("GET", "/v1/attachments?status=AWAITING_UPLOAD&limit=100", null).body().get("items");
+    JsonNode items =
+        acme.call("GET", "/v1/attachments?status=AWAITING_UPLOAD&limit=100", null)
+            .body()
+            .get("items");
 
     assertThat(items.findValuesAsText("id")).containsSubsequence(newer, older);
   }

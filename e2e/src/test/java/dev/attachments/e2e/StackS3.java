@@ -8,8 +8,13 @@ import software.amazon.awssdk.services.s3.S3Client;
 final class StackS3 {
   static S3Client client(EmbeddedStack stack) {
     return S3Connection.of(
-            stack.s3().endpoint().toString(), null, "us-east-1", stack.s3().accessKey(), stack.s3().secretKey(),
-            false, false)
+            stack.s3().endpoint().toString(),
+            null,
+            "us-east-1",
+            stack.s3().accessKey(),
+            stack.s3().secretKey(),
+            false,
+            false)
         .client();
   }
 

@@ -30,12 +30,18 @@ import org.junit.jupiter.api.Test;
 /** Webhook events from the embedded stack to real HTTP receivers on this machine. */
 class WebhookEndToEndTest {
   private static final Duration PROCESSING = Duration.ofSeconds(90);
-  private static final Set<String> FINAL = Set.of("RELEASED", "QUARANTINED", "REJECTED", "EXPIRED", "FAILED");
+  private static final Set<String> FINAL =
+      Set.of("RELEASED", "QUARANTINED", "REJECTED", "EXPIRED", "FAILED");
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final List<String> ALL_EVENTS =
       List.of(
-          "attachment.uploaded", "attachment.released", "attachment.quarantined", "attachment.rejected",
-          "attachment.expired", "attachment.failed", "attachment.preview_ready");
+          "attachment.uploaded",
+          "attachment.released",
+          "attachment.quarantined",
+          "attachment.rejected",
+          "attachment.expired",
+          "attachment.failed",
+          "attachment.preview_ready");
 
   private static EmbeddedStack stack;
   private static HttpServer receivers;
@@ -52,35 +58,52 @@ class WebhookEndToEndTest {
   static void start() throws Exception {
     receivers = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     receivers.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
-    receivers.createContext("/good", exchange -> {
-      byte[] body = exchange.getRequestBody().readAllBytes();
-      good.add(received(body, exchange.getRequestHeaders().getFirst("Attachments-Signature"), secrets[0]));
-      exchange.sendResponseHeaders(204, -1);
-      exchange.close();
-    });
-    receivers.createContext("/flaky", exchange -> {
-      byte[] body = exchange.getRequestBody().readAllBytes();
-      boolean fail = flakyCalls.incrementAndGet() <= 3;
-      if (!fail) {
-        flaky.add(received(body, exchange.getRequestHeaders().getFirst("Attachments-Signature"), secrets[1]));
-      }
-      exchange.sendResponseHeaders(fail ? 500 : 200, -1);
-      exchange.close();
-    });
-    receivers.createContext("/silent", exchange -> {
-      try {
-        Thread.sleep(60_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      exchange.close();
-    });
+    receivers.createContext(
+        "/good",
+        exchange -> {
+          byte[] body = exchange.getRequestBody().readAllBytes();
+          good.add(
+              received(
+                  body,
+                  exchange.getRequestHeaders().getFirst("Attachments-Signature"),
+                  secrets[0]));
+          exchange.sendResponseHeaders(204, -1);
+          exchange.close();
+        });
+    receivers.createContext(
+        "/flaky",
+        exchange -> {
+          byte[] body = exchange.getRequestBody().readAllBytes();
+          boolean fail = flakyCalls.incrementAndGet() <= 3;
+          if (!fail) {
+            flaky.add(
+                received(
+                    body,
+                    exchange.getRequestHeaders().getFirst("Attachments-Signature"),
+                    secrets[1]));
+          }
+          exchange.sendResponseHeaders(fail ? 500 : 200, -1);
+          exchange.close();
+        });
+    receivers.createContext(
+        "/silent",
+        exchange -> {
+          try {
+            Thread.sleep(60_000);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          exchange.close();
+        });
     receivers.start();
     stack =
         EmbeddedStack.start(
             new EmbeddedStack.Options(
-                Path.of("").toAbsolutePath(), Files.createTempDirectory("attachments-webhooks"), FreePort.pick(),
-                "good:good-key-0001,flaky:flaky-key-0002,silent:silent-key-0003", Map.of()));
+                Path.of("").toAbsolutePath(),
+                Files.createTempDirectory("attachments-webhooks"),
+                FreePort.pick(),
+                "good:good-key-0001,flaky:flaky-key-0002,silent:silent-key-0003",
+                Map.of()));
     secrets[0] = register("good-key-0001", "/good");
     secrets[1] = register("flaky-key-0002", "/flaky");
     secrets[2] = register("silent-key-0003", "/silent");
@@ -108,7 +131,10 @@ class WebhookEndToEndTest {
     return answer.body().get("secret").asText();
   }
 
-  /** Verifies the signature as a receiver should: the HMAC over "t.body", and a timestamp under 5 minutes old. */
+  /**
+   * Verifies the signature as a receiver should: the HMAC over "t.body", and a timestamp under 5
+   * minutes old.
+   */
   private static Received received(byte[] body, String header, String secret) {
     try {
       String t = header.split(",")[0].substring(2);
@@ -116,19 +142,31 @@ class WebhookEndToEndTest {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
       String expected =
-          HexFormat.of().formatHex(mac.doFinal((t + "." + new String(body, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8)));
+          HexFormat.of()
+              .formatHex(
+                  mac.doFinal(
+                      (t + "." + new String(body, StandardCharsets.UTF_8))
+                          .getBytes(StandardCharsets.UTF_8)));
       boolean fresh = Math.abs(Instant.now().getEpochSecond() - Long.parseLong(t)) < 300;
-      return new Received(JSON.readTree(body), fresh && java.security.MessageDigest.isEqual(expected.getBytes(), v1.getBytes()));
+      return new Received(
+          JSON.readTree(body),
+          fresh && java.security.MessageDigest.isEqual(expected.getBytes(), v1.getBytes()));
     } catch (Exception e) {
       return new Received(null, false);
     }
   }
 
   private static List<Received> of(List<Received> all, String attachmentId) {
-    return all.stream().filter(r -> r.body() != null && r.body().get("attachment").get("id").asText().equals(attachmentId)).toList();
+    return all.stream()
+        .filter(
+            r ->
+                r.body() != null
+                    && r.body().get("attachment").get("id").asText().equals(attachmentId))
+        .toList();
   }
 
-  private static List<Received> await(List<Received> all, String attachmentId, int count) throws InterruptedException {
+  private static List<Received> await(List<Received> all, String attachmentId, int count)
+      throws InterruptedException {
     long deadline = System.nanoTime() + PROCESSING.toNanos();
     while (of(all, attachmentId).size() < count && System.nanoTime() < deadline) {
       Thread.sleep(100);
@@ -137,7 +175,8 @@ class WebhookEndToEndTest {
     return of(all, attachmentId);
   }
 
-  private static String process(AttachmentsClient client, String name, String type, byte[] content) throws Exception {
+  private static String process(AttachmentsClient client, String name, String type, byte[] content)
+      throws Exception {
     JsonNode created = client.create(name, type, content.length);
     assertThat(client.upload(created, content)).isEqualTo(200);
     String id = created.get("id").asText();
@@ -148,11 +187,17 @@ class WebhookEndToEndTest {
 
   @Test
   void releasedAttachmentsEventsArriveOnceEachSignedAndInStageOrder() throws Exception {
-    String id = process(new AttachmentsClient(stack.apiUrl(), "good-key-0001"), "logo.png", "image/png", TestFiles.png(64, 64));
+    String id =
+        process(
+            new AttachmentsClient(stack.apiUrl(), "good-key-0001"),
+            "logo.png",
+            "image/png",
+            TestFiles.png(64, 64));
 
     List<Received> events = await(good, id, 3);
 
-    assertThat(events).extracting(r -> r.body().get("type").asText())
+    assertThat(events)
+        .extracting(r -> r.body().get("type").asText())
         .containsExactly("attachment.uploaded", "attachment.released", "attachment.preview_ready");
     assertThat(events).allMatch(Received::signatureValid);
     assertThat(events).extracting(r -> r.body().get("id").asText()).doesNotHaveDuplicates();
@@ -164,37 +209,68 @@ class WebhookEndToEndTest {
 
   @Test
   void quarantinedAttachmentsEventsArriveOnceEachSignedAndInStageOrder() throws Exception {
-    String id = process(new AttachmentsClient(stack.apiUrl(), "good-key-0001"), "eicar.txt", "text/plain", TestFiles.eicar());
+    String id =
+        process(
+            new AttachmentsClient(stack.apiUrl(), "good-key-0001"),
+            "eicar.txt",
+            "text/plain",
+            TestFiles.eicar());
 
     List<Received> events = await(good, id, 2);
 
-    assertThat(events).extracting(r -> r.body().get("type").asText())
+    assertThat(events)
+        .extracting(r -> r.body().get("type").asText())
         .containsExactly("attachment.uploaded", "attachment.quarantined");
     assertThat(events).allMatch(Received::signatureValid);
-    assertThat(events.get(1).body().get("attachment").get("scan").get("signature").asText()).contains("Eicar");
+    assertThat(events.get(1).body().get("attachment").get("scan").get("signature").asText())
+        .contains("Eicar");
   }
 
   @Test
-  void receiverThatFailsThreeTimesGetsTheEventOnTheFourthAttemptAndEveryAttemptIsListed() throws Exception {
+  void receiverThatFailsThreeTimesGetsTheEventOnTheFourthAttemptAndEveryAttemptIsListed()
+      throws Exception {
     AttachmentsClient client = new AttachmentsClient(stack.apiUrl(), "flaky-key-0002");
     String id = process(client, "report.pdf", "application/pdf", TestFiles.pdf());
 
     List<Received> events = await(flaky, id, 3);
-    assertThat(events).extracting(r -> r.body().get("type").asText()).first().isEqualTo("attachment.uploaded");
+    assertThat(events)
+        .extracting(r -> r.body().get("type").asText())
+        .first()
+        .isEqualTo("attachment.uploaded");
     assertThat(events).allMatch(Received::signatureValid);
 
-    String endpoint = client.call("GET", "/v1/webhooks", null).body().get("items").get(0).get("id").asText();
-    JsonNode deliveries = client.call("GET", "/v1/webhooks/" + endpoint + "/deliveries", null).body().get("items");
+    String endpoint =
+        client.call("GET", "/v1/webhooks", null).body().get("items").get(0).get("id").asText();
+    JsonNode deliveries =
+        client.call("GET", "/v1/webhooks/" + endpoint + "/deliveries", null).body().get("items");
     String uploadedEvent = events.get(0).body().get("id").asText();
     List<JsonNode> attempts = new java.util.ArrayList<>();
-    deliveries.forEach(d -> { if (d.get("eventId").asText().equals(uploadedEvent)) attempts.add(d); });
-    assertThat(attempts).extracting(d -> d.get("attempt").asInt()).containsExactlyInAnyOrder(1, 2, 3, 4);
-    assertThat(attempts).extracting(d -> d.get("statusCode").asInt()).containsExactlyInAnyOrder(500, 500, 500, 200);
+    deliveries.forEach(
+        d -> {
+          if (d.get("eventId").asText().equals(uploadedEvent)) attempts.add(d);
+        });
+    assertThat(attempts)
+        .extracting(d -> d.get("attempt").asInt())
+        .containsExactlyInAnyOrder(1, 2, 3, 4);
+    assertThat(attempts)
+        .extracting(d -> d.get("statusCode").asInt())
+        .containsExactlyInAnyOrder(500, 500, 500, 200);
 
     // and a delivery can be asked for again
-    String last = attempts.stream().filter(d -> d.get("statusCode").asInt() == 200).findFirst().orElseThrow().get("id").asText();
+    String last =
+        attempts.stream()
+            .filter(d -> d.get("statusCode").asInt() == 200)
+            .findFirst()
+            .orElseThrow()
+            .get("id")
+            .asText();
     int before = of(flaky, id).size();
-    assertThat(client.call("POST", "/v1/webhooks/" + endpoint + "/deliveries/" + last + "/redeliver", null).status()).isEqualTo(202);
+    assertThat(
+            client
+                .call(
+                    "POST", "/v1/webhooks/" + endpoint + "/deliveries/" + last + "/redeliver", null)
+                .status())
+        .isEqualTo(202);
     assertThat(await(flaky, id, before + 1)).hasSize(before + 1);
   }
 

@@ -29,12 +29,15 @@ public record Attachment(
   /**
    * Null fields until the attachment was scanned.
    *
-   * @param etag the held object the verdict is about; null for verdicts from before uploads were held
+   * @param etag the held object the verdict is about; null for verdicts from before uploads were
+   *     held
    */
-  public record Scan(ScanVerdict verdict, String signature, String engine, Instant scannedAt, String etag) {}
+  public record Scan(
+      ScanVerdict verdict, String signature, String engine, Instant scannedAt, String etag) {}
 
   /** Null status until the attachment was released. */
-  public record Preview(PreviewStatus status, String reason, Map<String, String> urls, Integer pages) {}
+  public record Preview(
+      PreviewStatus status, String reason, Map<String, String> urls, Integer pages) {}
 
   /** How a large file is uploaded in parts; null for a single PUT. */
   public record Multipart(String uploadId, long partSize) {

@@ -25,8 +25,9 @@ import java.util.stream.Collectors;
 import javax.sql.DataSource;
 
 /**
- * The metadata store over PostgreSQL: the API creates and reads attachments here, the worker publishes each
- * step of their processing here. Plain JDBC: a dozen statements do not need a mapping framework.
+ * The metadata store over PostgreSQL: the API creates and reads attachments here, the worker
+ * publishes each step of their processing here. Plain JDBC: a dozen statements do not need a
+ * mapping framework.
  */
 public class AttachmentRepository {
   private static final String COLUMNS =
@@ -51,7 +52,8 @@ public class AttachmentRepository {
   }
 
   /**
-   * Creates the attachment, or answers the one the owner already created with the same idempotency key.
+   * Creates the attachment, or answers the one the owner already created with the same idempotency
+   * key.
    *
    * @return the stored attachment, and whether this call created it
    */
@@ -79,7 +81,8 @@ public class AttachmentRepository {
       insert.setObject(13, attachment.partSize());
       boolean inserted = insert.executeUpdate() == 1;
       if (inserted) {
-        return new Created(find(connection, attachment.owner(), attachment.id()).orElseThrow(), true);
+        return new Created(
+            find(connection, attachment.owner(), attachment.id()).orElseThrow(), true);
       }
       try (PreparedStatement existing =
           connection.prepareStatement(
@@ -105,9 +108,11 @@ public class AttachmentRepository {
     }
   }
 
-  private Optional<Attachment> find(Connection connection, String owner, UUID id) throws SQLException {
+  private Optional<Attachment> find(Connection connection, String owner, UUID id)
+      throws SQLException {
     try (PreparedStatement select =
-        connection.prepareStatement("select " + COLUMNS + " from attachment a where owner = ? and id = ?")) {
+        connection.prepareStatement(
+            "select " + COLUMNS + " from attachment a where owner = ? and id = ?")) {
       select.setString(1, owner);
       select.setObject(2, id);
       return single(select);
@@ -131,7 +136,9 @@ public class AttachmentRepository {
   }
 
   private Page page(String owner, AttachmentStatus status, int limit, String cursor) {
-    StringBuilder sql = new StringBuilder("select " + COLUMNS + " from attachment a where (? :: text is null or owner = ?)");
+    StringBuilder sql =
+        new StringBuilder(
+            "select " + COLUMNS + " from attachment a where (? :: text is null or owner = ?)");
     List<Object> parameters = new ArrayList<>(java.util.Arrays.asList(owner, owner));
     if (status != null) {
       sql.append(" and status = ?");
@@ -168,8 +175,10 @@ public class AttachmentRepository {
 
   /** Audit action of an operator's release of a quarantined attachment. */
   public static final String RELEASE = "release";
+
   /** Audit action of an operator's reprocess of a FAILED attachment from the step that failed. */
   public static final String REPROCESS = "reprocess";
+
   /** Audit action of an operator's reprocess of a FAILED attachment from a fresh scan. */
   public static final String RESCAN = "rescan";
 
@@ -177,18 +186,25 @@ public class AttachmentRepository {
   public record AuditEntry(UUID id, String action, String actor, String reason, Instant at) {}
 
   /**
-   * Opens a quarantined attachment for release on an operator's word, and keeps who, when and why. It stays
-   * PROCESSING until its workflow has moved the file out of quarantine. Operators' overrules (this and
-   * {@link #reopenFailed}) are the only ways a final status changes.
+   * Opens a quarantined attachment for release on an operator's word, and keeps who, when and why.
+   * It stays PROCESSING until its workflow has moved the file out of quarantine. Operators'
+   * overrules (this and {@link #reopenFailed}) are the only ways a final status changes.
    *
    * @return the audit record, or empty when the attachment is not QUARANTINED
    */
   public Optional<AuditEntry> releaseQuarantined(UUID id, String actor, String reason) {
-    return overrule(id, AttachmentStatus.QUARANTINED, "being released by " + actor + ": " + reason, RELEASE, actor, reason);
+    return overrule(
+        id,
+        AttachmentStatus.QUARANTINED,
+        "being released by " + actor + ": " + reason,
+        RELEASE,
+        actor,
+        reason);
   }
 
   /**
-   * Opens a FAILED attachment for processing again, on an operator's word, and keeps who, when and why.
+   * Opens a FAILED attachment for processing again, on an operator's word, and keeps who, when and
+   * why.
    *
    * @param rescan whether the file is to be scanned again rather than keep the verdict it has
    * @return the audit record, or empty when the attachment is not FAILED
@@ -197,9 +213,17 @@ public class AttachmentRepository {
     return overrule(id, AttachmentStatus.FAILED, null, rescan ? RESCAN : REPROCESS, actor, reason);
   }
 
-  /** An operator moves a final status back to PROCESSING, in one transaction with the audit record of it. */
+  /**
+   * An operator moves a final status back to PROCESSING, in one transaction with the audit record
+   * of it.
+   */
   private Optional<AuditEntry> overrule(
-      UUID id, AttachmentStatus from, String statusReason, String action, String actor, String reason) {
+      UUID id,
+      AttachmentStatus from,
+      String statusReason,
+      String action,
+      String actor,
+      String reason) {
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(false);
       try (PreparedStatement update =
@@ -251,7 +275,10 @@ public class AttachmentRepository {
         while (row.next()) {
           entries.add(
               new AuditEntry(
-                  row.getObject("id", UUID.class), row.getString("action"), row.getString("actor"), row.getString("reason"),
+                  row.getObject("id", UUID.class),
+                  row.getString("action"),
+                  row.getString("actor"),
+                  row.getString("reason"),
                   row.getTimestamp("at").toInstant()));
         }
       }
@@ -264,7 +291,8 @@ public class AttachmentRepository {
   /** Any owner's attachment, for operators. */
   public Optional<Attachment> findAny(UUID id) {
     try (Connection connection = dataSource.getConnection();
-        PreparedStatement select = connection.prepareStatement("select " + COLUMNS + " from attachment a where id = ?")) {
+        PreparedStatement select =
+            connection.prepareStatement("select " + COLUMNS + " from attachment a where id = ?")) {
       select.setObject(1, id);
       return single(select);
     } catch (SQLException e) {
@@ -277,7 +305,9 @@ public class AttachmentRepository {
     try (Connection connection = dataSource.getConnection();
         PreparedStatement select =
             connection.prepareStatement(
-                "select " + COLUMNS + " from attachment a where status in ('AWAITING_UPLOAD', 'PROCESSING')"
+                "select "
+                    + COLUMNS
+                    + " from attachment a where status in ('AWAITING_UPLOAD', 'PROCESSING')"
                     + " order by created_at limit ?")) {
       select.setInt(1, limit);
       List<Attachment> rows = new ArrayList<>();
@@ -293,8 +323,8 @@ public class AttachmentRepository {
   }
 
   /**
-   * Writes what the workflow knows. Idempotent, and monotonic: once final, a status is never replaced by
-   * another, so a retried or replayed activity cannot move an attachment backwards.
+   * Writes what the workflow knows. Idempotent, and monotonic: once final, a status is never
+   * replaced by another, so a retried or replayed activity cannot move an attachment backwards.
    *
    * @return whether the row was written
    */
@@ -308,7 +338,9 @@ public class AttachmentRepository {
             + " preview_status = coalesce(?, preview_status), preview_reason = ?,"
             + " preview_pages = coalesce(?, preview_pages),"
             + " updated_at = now()"
-            + " where id = ? and (status not in (" + FINAL_STATUSES + ") or status = ?)";
+            + " where id = ? and (status not in ("
+            + FINAL_STATUSES
+            + ") or status = ?)";
     ScanResult scan = state.scan();
     dev.attachments.preview.Preview preview = state.preview();
     UUID id = UUID.fromString(state.attachmentId());
@@ -347,7 +379,8 @@ public class AttachmentRepository {
   /** The preview's URLs replace whatever was there: a preview that failed after all keeps none. */
   private static void writePreviewUrls(Connection connection, UUID id, Map<String, String> urls)
       throws SQLException {
-    try (PreparedStatement delete = connection.prepareStatement("delete from attachment_preview where attachment_id = ?")) {
+    try (PreparedStatement delete =
+        connection.prepareStatement("delete from attachment_preview where attachment_id = ?")) {
       delete.setObject(1, id);
       delete.executeUpdate();
     }
@@ -405,7 +438,8 @@ public class AttachmentRepository {
         instant(row, "updated_at"),
         row.getString("multipart_upload_id") == null
             ? null
-            : new Attachment.Multipart(row.getString("multipart_upload_id"), row.getLong("part_size")));
+            : new Attachment.Multipart(
+                row.getString("multipart_upload_id"), row.getLong("part_size")));
   }
 
   private static Map<String, String> previewUrls(ResultSet row) throws SQLException {
@@ -432,7 +466,9 @@ public class AttachmentRepository {
   record Cursor(Instant createdAt, UUID id) {
     String format() {
       String plain = createdAt.getEpochSecond() + "." + createdAt.getNano() + "." + id;
-      return Base64.getUrlEncoder().withoutPadding().encodeToString(plain.getBytes(StandardCharsets.UTF_8));
+      return Base64.getUrlEncoder()
+          .withoutPadding()
+          .encodeToString(plain.getBytes(StandardCharsets.UTF_8));
     }
 
     static Cursor parse(String cursor) {
@@ -440,7 +476,8 @@ public class AttachmentRepository {
         String plain = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
         String[] parts = plain.split("\\.", 3);
         return new Cursor(
-            Instant.ofEpochSecond(Long.parseLong(parts[0]), Long.parseLong(parts[1])), UUID.fromString(parts[2]));
+            Instant.ofEpochSecond(Long.parseLong(parts[0]), Long.parseLong(parts[1])),
+            UUID.fromString(parts[2]));
       } catch (RuntimeException e) {
         throw new IllegalArgumentException("cursor is not one this service handed out", e);
       }

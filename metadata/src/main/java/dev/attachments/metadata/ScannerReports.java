@@ -11,9 +11,15 @@ import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
 
-/** What the workers last said about their scanner: written by each worker every minute, read by the API's health. */
+/**
+ * What the workers last said about their scanner: written by each worker every minute, read by the
+ * API's health.
+ */
 public class ScannerReports {
-  /** Reports older than this are of workers that stopped; they are deleted when another worker reports. */
+  /**
+   * Reports older than this are of workers that stopped; they are deleted when another worker
+   * reports.
+   */
   private static final Duration KEPT = Duration.ofDays(1);
 
   private final DataSource dataSource;
@@ -26,7 +32,12 @@ public class ScannerReports {
    * @param engine clamd's version line, null when it could not be reached
    * @param problem why scans wait, null when they do not
    */
-  public record Report(String worker, String engine, Instant signaturesBuiltAt, String problem, Instant reportedAt) {}
+  public record Report(
+      String worker,
+      String engine,
+      Instant signaturesBuiltAt,
+      String problem,
+      Instant reportedAt) {}
 
   public void save(Report report) {
     try (Connection connection = dataSource.getConnection();
@@ -36,10 +47,13 @@ public class ScannerReports {
                     + " values (?, ?, ?, ?, ?) on conflict (worker) do update set engine = excluded.engine,"
                     + " signatures_built_at = excluded.signatures_built_at, problem = excluded.problem,"
                     + " reported_at = excluded.reported_at");
-        PreparedStatement forget = connection.prepareStatement("delete from scanner_report where reported_at < ?")) {
+        PreparedStatement forget =
+            connection.prepareStatement("delete from scanner_report where reported_at < ?")) {
       upsert.setString(1, report.worker());
       upsert.setString(2, report.engine());
-      upsert.setTimestamp(3, report.signaturesBuiltAt() == null ? null : Timestamp.from(report.signaturesBuiltAt()));
+      upsert.setTimestamp(
+          3,
+          report.signaturesBuiltAt() == null ? null : Timestamp.from(report.signaturesBuiltAt()));
       upsert.setString(4, report.problem());
       upsert.setTimestamp(5, Timestamp.from(report.reportedAt()));
       upsert.executeUpdate();

@@ -21,15 +21,27 @@ public class WebhookRepository {
     this.dataSource = dataSource;
   }
 
-  /** An owner's endpoint. The secret signs every delivery; it is shown to the owner once, at creation. */
-  public record Endpoint(UUID id, String owner, String url, List<String> events, String secret, Instant createdAt) {}
+  /**
+   * An owner's endpoint. The secret signs every delivery; it is shown to the owner once, at
+   * creation.
+   */
+  public record Endpoint(
+      UUID id, String owner, String url, List<String> events, String secret, Instant createdAt) {}
 
   /** One event: its body is the JSON sent, the same at every attempt. */
-  public record Event(UUID id, String owner, UUID attachmentId, String type, Instant occurredAt, String body) {}
+  public record Event(
+      UUID id, String owner, UUID attachmentId, String type, Instant occurredAt, String body) {}
 
   /** One delivery attempt: the receiver's status code, or the error that stopped it. */
   public record Delivery(
-      UUID id, UUID eventId, String eventType, UUID endpointId, int attempt, Integer statusCode, String error, Instant at) {}
+      UUID id,
+      UUID eventId,
+      String eventType,
+      UUID endpointId,
+      int attempt,
+      Integer statusCode,
+      String error,
+      Instant at) {}
 
   public Endpoint createEndpoint(Endpoint endpoint) {
     sql(
@@ -113,8 +125,12 @@ public class WebhookRepository {
             return row.next()
                 ? Optional.of(
                     new Event(
-                        row.getObject("id", UUID.class), row.getString("owner"), row.getObject("attachment_id", UUID.class),
-                        row.getString("type"), row.getTimestamp("occurred_at").toInstant(), row.getString("body")))
+                        row.getObject("id", UUID.class),
+                        row.getString("owner"),
+                        row.getObject("attachment_id", UUID.class),
+                        row.getString("type"),
+                        row.getTimestamp("occurred_at").toInstant(),
+                        row.getString("body")))
                 : Optional.empty();
           }
         });
@@ -167,9 +183,14 @@ public class WebhookRepository {
       while (row.next()) {
         found.add(
             new Delivery(
-                row.getObject("id", UUID.class), row.getObject("event_id", UUID.class), row.getString("type"),
-                row.getObject("endpoint_id", UUID.class), row.getInt("attempt"),
-                (Integer) row.getObject("status_code"), row.getString("error"), row.getTimestamp("at").toInstant()));
+                row.getObject("id", UUID.class),
+                row.getObject("event_id", UUID.class),
+                row.getString("type"),
+                row.getObject("endpoint_id", UUID.class),
+                row.getInt("attempt"),
+                (Integer) row.getObject("status_code"),
+                row.getString("error"),
+                row.getTimestamp("at").toInstant()));
       }
     }
     return found;
@@ -182,8 +203,11 @@ public class WebhookRepository {
         Array events = row.getArray("events");
         found.add(
             new Endpoint(
-                row.getObject("id", UUID.class), row.getString("owner"), row.getString("url"),
-                List.of((String[]) events.getArray()), row.getString("secret"),
+                row.getObject("id", UUID.class),
+                row.getString("owner"),
+                row.getString("url"),
+                List.of((String[]) events.getArray()),
+                row.getString("secret"),
                 row.getTimestamp("created_at").toInstant()));
       }
     }

@@ -5,19 +5,25 @@ import java.net.URI;
 import java.net.UnknownHostException;
 
 /**
- * Which URLs webhooks may be sent to: https only, and never to loopback, private, link-local or otherwise
- * internal addresses (no request forgery into our network), unless the dev-stack switch allows both.
- * Checked when an endpoint is registered and again before every delivery (DNS may have changed).
+ * Which URLs webhooks may be sent to: https only, and never to loopback, private, link-local or
+ * otherwise internal addresses (no request forgery into our network), unless the dev-stack switch
+ * allows both. Checked when an endpoint is registered and again before every delivery (DNS may have
+ * changed).
  */
 public final class WebhookTargets {
   private final boolean allowInternal;
 
-  /** @param allowInternal {@code ATTACHMENTS_WEBHOOKS_ALLOW_HTTP}: plain http and internal addresses too */
+  /**
+   * @param allowInternal {@code ATTACHMENTS_WEBHOOKS_ALLOW_HTTP}: plain http and internal addresses
+   *     too
+   */
   public WebhookTargets(boolean allowInternal) {
     this.allowInternal = allowInternal;
   }
 
-  /** @throws IllegalArgumentException saying why the URL is refused */
+  /**
+   * @throws IllegalArgumentException saying why the URL is refused
+   */
   public URI check(String url) {
     URI uri;
     try {
@@ -25,7 +31,8 @@ public final class WebhookTargets {
     } catch (IllegalArgumentException | NullPointerException e) {
       throw new IllegalArgumentException("url is not a URL");
     }
-    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+    String scheme =
+        uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
     if (!scheme.equals("https") && !(allowInternal && scheme.equals("http"))) {
       throw new IllegalArgumentException("url must be https");
     }
@@ -45,7 +52,10 @@ public final class WebhookTargets {
       for (InetAddress address : addresses) {
         if (isInternal(address)) {
           throw new IllegalArgumentException(
-              "url's host " + uri.getHost() + " resolves to " + address.getHostAddress()
+              "url's host "
+                  + uri.getHost()
+                  + " resolves to "
+                  + address.getHostAddress()
                   + ", a loopback, private or link-local address");
         }
       }
@@ -54,8 +64,11 @@ public final class WebhookTargets {
   }
 
   static boolean isInternal(InetAddress address) {
-    if (address.isLoopbackAddress() || address.isSiteLocalAddress() || address.isLinkLocalAddress()
-        || address.isAnyLocalAddress() || address.isMulticastAddress()) {
+    if (address.isLoopbackAddress()
+        || address.isSiteLocalAddress()
+        || address.isLinkLocalAddress()
+        || address.isAnyLocalAddress()
+        || address.isMulticastAddress()) {
       return true;
     }
     byte[] bytes = address.getAddress();

@@ -37,10 +37,20 @@ class AttachmentRepositoryTest {
     postgres.close();
   }
 
-  private static NewAttachment newAttachment(String owner, String idempotencyKey, Instant createdAt) {
+  private static NewAttachment newAttachment(
+      String owner, String idempotencyKey, Instant createdAt) {
     return new NewAttachment(
-        UUID.randomUUID(), owner, "logo.png", "image/png", 1234, null, idempotencyKey,
-        createdAt.plus(Duration.ofDays(1)), createdAt, null, null);
+        UUID.randomUUID(),
+        owner,
+        "logo.png",
+        "image/png",
+        1234,
+        null,
+        idempotencyKey,
+        createdAt.plus(Duration.ofDays(1)),
+        createdAt,
+        null,
+        null);
   }
 
   @Test
@@ -60,10 +70,15 @@ class AttachmentRepositoryTest {
     NewAttachment created = newAttachment("acme-" + UUID.randomUUID(), null, Instant.now());
     repository.create(created);
     UUID id = created.id();
-    repository.publish(new AttachmentState(id.toString(), AttachmentStatus.QUARANTINED, "infected: X", null, null));
+    repository.publish(
+        new AttachmentState(
+            id.toString(), AttachmentStatus.QUARANTINED, "infected: X", null, null));
 
-    assertThat(repository.reopenFailed(id, "alice", "not failed", false)).as("only FAILED is reopened").isEmpty();
-    AttachmentRepository.AuditEntry release = repository.releaseQuarantined(id, "alice", "false positive").orElseThrow();
+    assertThat(repository.reopenFailed(id, "alice", "not failed", false))
+        .as("only FAILED is reopened")
+        .isEmpty();
+    AttachmentRepository.AuditEntry release =
+        repository.releaseQuarantined(id, "alice", "false positive").orElseThrow();
     assertThat(repository.releaseQuarantined(id, "bob", "twice")).as("once").isEmpty();
 
     Attachment opened = repository.findAny(id).orElseThrow();
@@ -71,34 +86,52 @@ class AttachmentRepositoryTest {
     assertThat(opened.statusReason()).isEqualTo("being released by alice: false positive");
     assertThat(release.action()).isEqualTo(AttachmentRepository.RELEASE);
 
-    repository.publish(new AttachmentState(id.toString(), AttachmentStatus.FAILED, "gave up", null, null));
-    AttachmentRepository.AuditEntry rescan = repository.reopenFailed(id, "bob", "from the scan", true).orElseThrow();
+    repository.publish(
+        new AttachmentState(id.toString(), AttachmentStatus.FAILED, "gave up", null, null));
+    AttachmentRepository.AuditEntry rescan =
+        repository.reopenFailed(id, "bob", "from the scan", true).orElseThrow();
 
     assertThat(rescan.action()).isEqualTo(AttachmentRepository.RESCAN);
-    assertThat(repository.audit(id)).extracting(AttachmentRepository.AuditEntry::id).containsExactly(release.id(), rescan.id());
-    assertThat(repository.audit(id)).extracting(AttachmentRepository.AuditEntry::actor).containsExactly("alice", "bob");
+    assertThat(repository.audit(id))
+        .extracting(AttachmentRepository.AuditEntry::id)
+        .containsExactly(release.id(), rescan.id());
+    assertThat(repository.audit(id))
+        .extracting(AttachmentRepository.AuditEntry::actor)
+        .containsExactly("alice", "bob");
   }
 
   @Test
   void multipartUploadIsKeptWithItsPartSize() {
     NewAttachment created =
         new NewAttachment(
-            UUID.randomUUID(), "acme-" + UUID.randomUUID(), "film.mp4", "video/mp4", 20_000_001L, null, null,
-            Instant.now().plus(Duration.ofDays(1)), Instant.now(), "upload-7", 8_388_608L);
+            UUID.randomUUID(),
+            "acme-" + UUID.randomUUID(),
+            "film.mp4",
+            "video/mp4",
+            20_000_001L,
+            null,
+            null,
+            Instant.now().plus(Duration.ofDays(1)),
+            Instant.now(),
+            "upload-7",
+            8_388_608L);
     repository.create(created);
 
     Attachment found = repository.find(created.owner(), created.id()).orElseThrow();
 
     assertThat(found.multipart().uploadId()).isEqualTo("upload-7");
     assertThat(found.multipart().partCount(found.size())).isEqualTo(3);
-    assertThat(found.multipart().partLength(found.size(), 3)).isEqualTo(20_000_001L - 2 * 8_388_608L);
+    assertThat(found.multipart().partLength(found.size(), 3))
+        .isEqualTo(20_000_001L - 2 * 8_388_608L);
   }
 
   @Test
   void sameIdempotencyKeyAnswersTheFirstAttachment() {
     String owner = "acme-" + UUID.randomUUID();
-    AttachmentRepository.Created first = repository.create(newAttachment(owner, "key-1", Instant.now()));
-    AttachmentRepository.Created second = repository.create(newAttachment(owner, "key-1", Instant.now()));
+    AttachmentRepository.Created first =
+        repository.create(newAttachment(owner, "key-1", Instant.now()));
+    AttachmentRepository.Created second =
+        repository.create(newAttachment(owner, "key-1", Instant.now()));
 
     assertThat(first.isNew()).isTrue();
     assertThat(second.isNew()).isFalse();
@@ -110,10 +143,21 @@ class AttachmentRepositoryTest {
     NewAttachment created = newAttachment("acme-" + UUID.randomUUID(), null, Instant.now());
     repository.create(created);
     ScanResult scan =
-        new ScanResult(ScanVerdict.CLEAN, null, "ClamAV 1.4.6", "ab".repeat(32), "image/png", 1234, Instant.now(), "etag-1");
-    Preview preview = new Preview(PreviewStatus.READY, Map.of("thumbnail", "https://cdn/t.jpg"), null, 12);
+        new ScanResult(
+            ScanVerdict.CLEAN,
+            null,
+            "ClamAV 1.4.6",
+            "ab".repeat(32),
+            "image/png",
+            1234,
+            Instant.now(),
+            "etag-1");
+    Preview preview =
+        new Preview(PreviewStatus.READY, Map.of("thumbnail", "https://cdn/t.jpg"), null, 12);
 
-    repository.publish(new AttachmentState(created.id().toString(), AttachmentStatus.RELEASED, null, scan, preview));
+    repository.publish(
+        new AttachmentState(
+            created.id().toString(), AttachmentStatus.RELEASED, null, scan, preview));
 
     Attachment found = repository.find(created.owner(), created.id()).orElseThrow();
     assertThat(found.status()).isEqualTo(AttachmentStatus.RELEASED);
@@ -127,7 +171,10 @@ class AttachmentRepositoryTest {
 
     repository.publish(
         new AttachmentState(
-            created.id().toString(), AttachmentStatus.RELEASED, null, scan,
+            created.id().toString(),
+            AttachmentStatus.RELEASED,
+            null,
+            scan,
             preview.settled(PreviewStatus.FAILED, "Cloudinary gave up")));
     Attachment failed = repository.find(created.owner(), created.id()).orElseThrow();
     assertThat(failed.preview().status()).isEqualTo(PreviewStatus.FAILED);
@@ -141,10 +188,18 @@ class AttachmentRepositoryTest {
     repository.create(created);
     String id = created.id().toString();
 
-    assertThat(repository.publish(new AttachmentState(id, AttachmentStatus.QUARANTINED, "infected", null, null)))
+    assertThat(
+            repository.publish(
+                new AttachmentState(id, AttachmentStatus.QUARANTINED, "infected", null, null)))
         .isTrue();
-    assertThat(repository.publish(new AttachmentState(id, AttachmentStatus.PROCESSING, null, null, null))).isFalse();
-    assertThat(repository.publish(new AttachmentState(id, AttachmentStatus.RELEASED, null, null, null))).isFalse();
+    assertThat(
+            repository.publish(
+                new AttachmentState(id, AttachmentStatus.PROCESSING, null, null, null)))
+        .isFalse();
+    assertThat(
+            repository.publish(
+                new AttachmentState(id, AttachmentStatus.RELEASED, null, null, null)))
+        .isFalse();
 
     assertThat(repository.find(created.owner(), created.id()).orElseThrow().status())
         .isEqualTo(AttachmentStatus.QUARANTINED);

@@ -17,8 +17,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The whole system on embedded defaults: Temporal, S3, clamd and PostgreSQL in or under this process, then
- * the worker and api jars as child processes wired to them. Closing it stops everything it started.
+ * The whole system on embedded defaults: Temporal, S3, clamd and PostgreSQL in or under this
+ * process, then the worker and api jars as child processes wired to them. Closing it stops
+ * everything it started.
  */
 public final class EmbeddedStack implements AutoCloseable {
   public static final List<String> BUCKETS =
@@ -42,7 +43,8 @@ public final class EmbeddedStack implements AutoCloseable {
    * @param apiKeys {@code owner:key,...}, or null to make and keep one key in the data dir
    * @param env more environment for the worker and api, over what this process has
    */
-  public record Options(Path repository, Path dataDir, int httpPort, String apiKeys, Map<String, String> env) {}
+  public record Options(
+      Path repository, Path dataDir, int httpPort, String apiKeys, Map<String, String> env) {}
 
   private EmbeddedStack(Options options) {
     this.options = options;
@@ -65,7 +67,10 @@ public final class EmbeddedStack implements AutoCloseable {
     apiKeys = options.apiKeys() != null ? options.apiKeys() : devKey(data);
 
     temporal = started(temporal(data));
-    s3 = started(LocalS3.start(data.resolve("s3"), "attachments-dev", "attachments-dev-secret", BUCKETS));
+    s3 =
+        started(
+            LocalS3.start(
+                data.resolve("s3"), "attachments-dev", "attachments-dev-secret", BUCKETS));
     clamd = started(LocalClamd.start(data.resolve("clamd")));
     postgres = started(LocalPostgres.start(data.resolve("postgres")));
 
@@ -80,11 +85,13 @@ public final class EmbeddedStack implements AutoCloseable {
     env.put("ATTACHMENTS_S3_SECRET_KEY", s3.secretKey());
     env.put("ATTACHMENTS_CLAMD_HOST", clamd.host());
     env.put("ATTACHMENTS_CLAMD_PORT", Integer.toString(clamd.port()));
-    // the offline database knows EICAR only and carries no date: nothing to age; production keeps 3d
+    // the offline database knows EICAR only and carries no date: nothing to age; production keeps
+    // 3d
     env.put("ATTACHMENTS_MAX_SIGNATURE_AGE", "off");
     env.put("ATTACHMENTS_API_KEYS", apiKeys);
     env.put("ATTACHMENTS_HTTP_PORT", Integer.toString(options.httpPort()));
-    // the dev stack's receivers run on this machine: plain http and loopback endpoints are allowed here
+    // the dev stack's receivers run on this machine: plain http and loopback endpoints are allowed
+    // here
     env.put("ATTACHMENTS_WEBHOOKS_ALLOW_HTTP", "true");
     env.putAll(options.env());
 
@@ -94,11 +101,16 @@ public final class EmbeddedStack implements AutoCloseable {
     workerEnv.put("ATTACHMENTS_READY_FILE", ready.toString());
     Path logs = data.resolve("logs");
     String workerHeap =
-        env.getOrDefault("ATTACHMENTS_WORKER_HEAP", System.getenv().getOrDefault("ATTACHMENTS_WORKER_HEAP", "512m"));
+        env.getOrDefault(
+            "ATTACHMENTS_WORKER_HEAP",
+            System.getenv().getOrDefault("ATTACHMENTS_WORKER_HEAP", "512m"));
     worker =
         started(
             ServiceProcess.start(
-                "worker", jar("worker", "attachments-worker.jar"), List.of("-Xmx" + workerHeap), workerEnv,
+                "worker",
+                jar("worker", "attachments-worker.jar"),
+                List.of("-Xmx" + workerHeap),
+                workerEnv,
                 logs.resolve("worker.log")));
     apiEnv = env;
     apiUrl = URI.create("http://127.0.0.1:" + options.httpPort());
@@ -110,7 +122,10 @@ public final class EmbeddedStack implements AutoCloseable {
     api =
         started(
             ServiceProcess.start(
-                "api", jar("api", "attachments-api.jar"), List.of("-Xmx384m"), apiEnv,
+                "api",
+                jar("api", "attachments-api.jar"),
+                List.of("-Xmx384m"),
+                apiEnv,
                 options.dataDir().toAbsolutePath().resolve("logs").resolve("api.log")));
     api.awaitReady(this::apiAnswers, Duration.ofMinutes(2));
   }
@@ -123,16 +138,22 @@ public final class EmbeddedStack implements AutoCloseable {
   }
 
   /**
-   * The real dev server when {@code ATTACHMENTS_TEMPORAL_CLI} names a Temporal CLI (./run and CI install one
-   * when Go is there), else the Java test server.
+   * The real dev server when {@code ATTACHMENTS_TEMPORAL_CLI} names a Temporal CLI (./run and CI
+   * install one when Go is there), else the Java test server.
    */
   private LocalTemporal temporal(Path data) throws InterruptedException {
-    String cli = options.env().getOrDefault("ATTACHMENTS_TEMPORAL_CLI", System.getenv("ATTACHMENTS_TEMPORAL_CLI"));
+    String cli =
+        options
+            .env()
+            .getOrDefault("ATTACHMENTS_TEMPORAL_CLI", System.getenv("ATTACHMENTS_TEMPORAL_CLI"));
     if (cli != null && !cli.isBlank() && Files.isExecutable(Path.of(cli))) {
       try {
         return LocalTemporal.startDev(Path.of(cli), data.resolve("temporal"));
       } catch (java.io.IOException e) {
-        System.err.println("temporal server start-dev failed (" + e.getMessage() + "): using the Java test server");
+        System.err.println(
+            "temporal server start-dev failed ("
+                + e.getMessage()
+                + "): using the Java test server");
       }
     }
     return LocalTemporal.start();
@@ -152,7 +173,9 @@ public final class EmbeddedStack implements AutoCloseable {
       HttpResponse<Void> response =
           HttpClient.newHttpClient()
               .send(
-                  HttpRequest.newBuilder(apiUrl.resolve("/health")).timeout(Duration.ofSeconds(2)).build(),
+                  HttpRequest.newBuilder(apiUrl.resolve("/health"))
+                      .timeout(Duration.ofSeconds(2))
+                      .build(),
                   HttpResponse.BodyHandlers.discarding());
       return response.statusCode() == 200;
     } catch (IOException e) {
@@ -163,13 +186,17 @@ public final class EmbeddedStack implements AutoCloseable {
     }
   }
 
-  /** One key for the owner {@code dev}, made once and kept in the data dir so that it survives restarts. */
+  /**
+   * One key for the owner {@code dev}, made once and kept in the data dir so that it survives
+   * restarts.
+   */
   private static String devKey(Path data) throws IOException {
     Path file = data.resolve("api-keys");
     if (!Files.exists(file)) {
       byte[] random = new byte[24];
       new SecureRandom().nextBytes(random);
-      Files.writeString(file, "dev:" + Base64.getUrlEncoder().withoutPadding().encodeToString(random));
+      Files.writeString(
+          file, "dev:" + Base64.getUrlEncoder().withoutPadding().encodeToString(random));
     }
     return Files.readString(file).trim();
   }

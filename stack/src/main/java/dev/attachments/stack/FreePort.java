@@ -8,8 +8,8 @@ import java.util.HashSet;
 import java.util.Set;
 
 /**
- * Loopback ports nobody listens on now, so that two stacks on one machine never collide. A port is handed out
- * once per process, so that parts started one after another never get the same one.
+ * Loopback ports nobody listens on now, so that two stacks on one machine never collide. A port is
+ * handed out once per process, so that parts started one after another never get the same one.
  */
 public final class FreePort {
   private static final Set<Integer> HANDED_OUT = new HashSet<>();
@@ -24,8 +24,8 @@ public final class FreePort {
   }
 
   /**
-   * The first of {@code count} consecutive free ports: the Temporal dev server derives its internal services'
-   * ports from its frontend port.
+   * The first of {@code count} consecutive free ports: the Temporal dev server derives its internal
+   * services' ports from its frontend port.
    */
   public static synchronized int pickBlock(int count) {
     for (int tries = 0; tries < 200; tries++) {

@@ -16,15 +16,15 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Debian's clamd as a child process on a loopback port, with its own configuration and an offline signature
- * database. clamd refuses to start on an empty database and has no built-in EICAR detection, so the stack
- * ships one body signature that finds the EICAR test string anywhere, also inside archives.
+ * Debian's clamd as a child process on a loopback port, with its own configuration and an offline
+ * signature database. clamd refuses to start on an empty database and has no built-in EICAR
+ * detection, so the stack ships one body signature that finds the EICAR test string anywhere, also
+ * inside archives.
  */
 public final class LocalClamd implements AutoCloseable {
   /** The 68-byte EICAR anti-virus test string: harmless, and detected by every scanner. */
   public static final String EICAR =
       "X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*";
-
 
   private final Process process;
   private final int port;
@@ -38,21 +38,29 @@ public final class LocalClamd implements AutoCloseable {
     return start(folder, List.of());
   }
 
-  /** @param maxStream clamd's StreamMaxLength and MaxFileSize, e.g. {@code 1M}, to exercise its limits */
-  public static LocalClamd start(Path folder, String maxStream) throws IOException, InterruptedException {
+  /**
+   * @param maxStream clamd's StreamMaxLength and MaxFileSize, e.g. {@code 1M}, to exercise its
+   *     limits
+   */
+  public static LocalClamd start(Path folder, String maxStream)
+      throws IOException, InterruptedException {
     return start(folder, List.of("StreamMaxLength " + maxStream, "MaxFileSize " + maxStream));
   }
 
   /**
-   * @param overrides settings that win over {@code clamd-scanning.conf} (clamd keeps the first value it reads),
-   *     e.g. {@code MaxFiles 3} to exercise a limit, or {@code AlertEncrypted no} to be a badly configured clamd
+   * @param overrides settings that win over {@code clamd-scanning.conf} (clamd keeps the first
+   *     value it reads), e.g. {@code MaxFiles 3} to exercise a limit, or {@code AlertEncrypted no}
+   *     to be a badly configured clamd
    */
-  public static LocalClamd start(Path folder, List<String> overrides) throws IOException, InterruptedException {
+  public static LocalClamd start(Path folder, List<String> overrides)
+      throws IOException, InterruptedException {
     Path database = folder.resolve("db");
     Files.createDirectories(database);
     Files.writeString(
         database.resolve("local-eicar.ndb"),
-        "Eicar-Test-Signature:0:*:" + HexFormat.of().formatHex(EICAR.getBytes(StandardCharsets.US_ASCII)) + "\n");
+        "Eicar-Test-Signature:0:*:"
+            + HexFormat.of().formatHex(EICAR.getBytes(StandardCharsets.US_ASCII))
+            + "\n");
     int port = FreePort.pick();
     Path config = folder.resolve("clamd.conf");
     List<String> lines = new ArrayList<>(overrides);
@@ -77,7 +85,10 @@ public final class LocalClamd implements AutoCloseable {
     return clamd;
   }
 
-  /** The limits and alerts every clamd of ours runs with: docker/clamd-scanning.conf, packaged with this class. */
+  /**
+   * The limits and alerts every clamd of ours runs with: docker/clamd-scanning.conf, packaged with
+   * this class.
+   */
   public static List<String> scanningSettings() throws IOException {
     try (InputStream in = LocalClamd.class.getResourceAsStream("/clamd-scanning.conf")) {
       if (in == null) {
@@ -101,7 +112,8 @@ public final class LocalClamd implements AutoCloseable {
     Instant deadline = Instant.now().plus(timeout);
     while (Instant.now().isBefore(deadline)) {
       if (!process.isAlive()) {
-        throw new IOException("clamd exited with " + process.exitValue() + "; see its clamd.out and clamd.log");
+        throw new IOException(
+            "clamd exited with " + process.exitValue() + "; see its clamd.out and clamd.log");
       }
       if (ping()) {
         return;

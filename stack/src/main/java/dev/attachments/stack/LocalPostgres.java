@@ -5,7 +5,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** A real PostgreSQL server from Maven-packaged binaries, keeping its data in a folder across restarts. */
+/**
+ * A real PostgreSQL server from Maven-packaged binaries, keeping its data in a folder across
+ * restarts.
+ */
 public final class LocalPostgres implements AutoCloseable {
   public static final String USER = "postgres";
   public static final String PASSWORD = "postgres";

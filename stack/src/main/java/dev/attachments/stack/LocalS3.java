@@ -12,8 +12,8 @@ import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.blobstore.BlobStore;
 
 /**
- * s3proxy in this process over a folder: a real S3 endpoint that checks SigV4 signatures, presigned expiry
- * and signed checksums, with CORS open to browser uploads.
+ * s3proxy in this process over a folder: a real S3 endpoint that checks SigV4 signatures, presigned
+ * expiry and signed checksums, with CORS open to browser uploads.
  */
 public final class LocalS3 implements AutoCloseable {
   public static final String REGION = "us-east-1";
@@ -47,7 +47,8 @@ public final class LocalS3 implements AutoCloseable {
             .blobStore(store)
             .endpoint(endpoint)
             .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey)
-            // the SDK's multipart uploads send x-amz-mp-object-size, which s3proxy otherwise answers with 501
+            // the SDK's multipart uploads send x-amz-mp-object-size, which s3proxy otherwise
+            // answers with 501
             .ignoreUnknownHeaders(true)
             .corsRules(new CrossOriginResourceSharing())
             .build();

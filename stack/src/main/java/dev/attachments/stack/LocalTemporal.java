@@ -12,10 +12,10 @@ import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A Temporal server on loopback ports with the attachments' search attributes registered: the real one,
- * {@code temporal server start-dev} with its UI and a database file in the data dir (workflow state survives
- * restarts), when the Temporal CLI is installed; else Temporal's Java test server (in memory, no UI, no
- * visibility queries).
+ * A Temporal server on loopback ports with the attachments' search attributes registered: the real
+ * one, {@code temporal server start-dev} with its UI and a database file in the data dir (workflow
+ * state survives restarts), when the Temporal CLI is installed; else Temporal's Java test server
+ * (in memory, no UI, no visibility queries).
  */
 public final class LocalTemporal implements AutoCloseable {
   private final AutoCloseable server;
@@ -42,24 +42,36 @@ public final class LocalTemporal implements AutoCloseable {
    *
    * @throws IOException when it does not come up; the caller may fall back to {@link #start()}
    */
-  public static LocalTemporal startDev(Path cli, Path folder) throws IOException, InterruptedException {
+  public static LocalTemporal startDev(Path cli, Path folder)
+      throws IOException, InterruptedException {
     Files.createDirectories(folder);
     // start-dev puts its history, matching and worker services on the ports after the frontend's
     int port = FreePort.pickBlock(10);
     int uiPort = FreePort.pick();
     Process process =
         new ProcessBuilder(
-                cli.toString(), "server", "start-dev",
-                "--ip", "127.0.0.1",
-                "--port", Integer.toString(port),
-                "--ui-port", Integer.toString(uiPort),
-                "--http-port", Integer.toString(FreePort.pick()),
-                "--metrics-port", Integer.toString(FreePort.pick()),
-                "--db-filename", folder.resolve("temporal.db").toAbsolutePath().toString(),
-                "--namespace", "default",
-                "--log-level", "warn")
+                cli.toString(),
+                "server",
+                "start-dev",
+                "--ip",
+                "127.0.0.1",
+                "--port",
+                Integer.toString(port),
+                "--ui-port",
+                Integer.toString(uiPort),
+                "--http-port",
+                Integer.toString(FreePort.pick()),
+                "--metrics-port",
+                Integer.toString(FreePort.pick()),
+                "--db-filename",
+                folder.resolve("temporal.db").toAbsolutePath().toString(),
+                "--namespace",
+                "default",
+                "--log-level",
+                "warn")
             .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(folder.resolve("temporal.log").toFile()))
+            .redirectOutput(
+                ProcessBuilder.Redirect.appendTo(folder.resolve("temporal.log").toFile()))
             .start();
     LocalTemporal temporal =
         new LocalTemporal(
@@ -81,19 +93,26 @@ public final class LocalTemporal implements AutoCloseable {
     }
   }
 
-  private void awaitNamespace(Process process, Duration timeout) throws IOException, InterruptedException {
+  private void awaitNamespace(Process process, Duration timeout)
+      throws IOException, InterruptedException {
     Instant deadline = Instant.now().plus(timeout);
     WorkflowServiceStubs service =
-        WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder().setTarget(target()).build());
+        WorkflowServiceStubs.newServiceStubs(
+            WorkflowServiceStubsOptions.newBuilder().setTarget(target()).build());
     try {
       while (Instant.now().isBefore(deadline)) {
         if (!process.isAlive()) {
-          throw new IOException("temporal server start-dev exited with " + process.exitValue() + "; see temporal.log");
+          throw new IOException(
+              "temporal server start-dev exited with "
+                  + process.exitValue()
+                  + "; see temporal.log");
         }
         try {
-          service.blockingStub()
+          service
+              .blockingStub()
               .withDeadlineAfter(2, TimeUnit.SECONDS)
-              .describeNamespace(DescribeNamespaceRequest.newBuilder().setNamespace("default").build());
+              .describeNamespace(
+                  DescribeNamespaceRequest.newBuilder().setNamespace("default").build());
           return;
         } catch (RuntimeException notYet) {
           Thread.sleep(200);

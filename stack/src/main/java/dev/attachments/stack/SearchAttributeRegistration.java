@@ -8,16 +8,25 @@ import io.temporal.api.operatorservice.v1.AddSearchAttributesRequest;
 import io.temporal.serviceclient.OperatorServiceStubs;
 import io.temporal.serviceclient.OperatorServiceStubsOptions;
 
-/** Registers the attachments' custom search attributes on a Temporal server; harmless when they exist. */
+/**
+ * Registers the attachments' custom search attributes on a Temporal server; harmless when they
+ * exist.
+ */
 public final class SearchAttributeRegistration {
 
   public static void register(String target, String namespace) {
     OperatorServiceStubs operator =
-        OperatorServiceStubs.newServiceStubs(OperatorServiceStubsOptions.newBuilder().setTarget(target).validateAndBuildWithDefaults());
+        OperatorServiceStubs.newServiceStubs(
+            OperatorServiceStubsOptions.newBuilder()
+                .setTarget(target)
+                .validateAndBuildWithDefaults());
     try {
-      AddSearchAttributesRequest.Builder request = AddSearchAttributesRequest.newBuilder().setNamespace(namespace);
+      AddSearchAttributesRequest.Builder request =
+          AddSearchAttributesRequest.newBuilder().setNamespace(namespace);
       AttachmentSearchAttributes.ALL.forEach(
-          (name, type) -> request.putSearchAttributes(name, IndexedValueType.valueOf("INDEXED_VALUE_TYPE_" + type)));
+          (name, type) ->
+              request.putSearchAttributes(
+                  name, IndexedValueType.valueOf("INDEXED_VALUE_TYPE_" + type)));
       operator.blockingStub().addSearchAttributes(request.build());
     } catch (StatusRuntimeException e) {
       if (e.getStatus().getCode() != Status.Code.ALREADY_EXISTS) {

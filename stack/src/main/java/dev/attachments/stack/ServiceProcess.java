@@ -11,7 +11,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
-/** One of our own jars running as a child process, its output in a log file, stopped with the stack. */
+/**
+ * One of our own jars running as a child process, its output in a log file, stopped with the stack.
+ */
 public final class ServiceProcess implements AutoCloseable {
   private final String name;
   private final Process process;
@@ -23,10 +25,12 @@ public final class ServiceProcess implements AutoCloseable {
     this.log = log;
   }
 
-  public static ServiceProcess start(String name, Path jar, List<String> jvmOptions, Map<String, String> env, Path log)
+  public static ServiceProcess start(
+      String name, Path jar, List<String> jvmOptions, Map<String, String> env, Path log)
       throws IOException {
     if (!Files.isRegularFile(jar)) {
-      throw new IOException(name + " jar " + jar + " is missing: build it with mvn -T1 package -DskipTests");
+      throw new IOException(
+          name + " jar " + jar + " is missing: build it with mvn -T1 package -DskipTests");
     }
     Files.createDirectories(log.getParent());
     List<String> command = new ArrayList<>();
@@ -35,13 +39,16 @@ public final class ServiceProcess implements AutoCloseable {
     command.add("-jar");
     command.add(jar.toAbsolutePath().toString());
     ProcessBuilder builder =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     builder.environment().putAll(env);
     return new ServiceProcess(name, builder.start(), log);
   }
 
   /** Waits until {@code ready} holds; fails early with the log's tail when the process dies. */
-  public void awaitReady(BooleanSupplier ready, Duration timeout) throws IOException, InterruptedException {
+  public void awaitReady(BooleanSupplier ready, Duration timeout)
+      throws IOException, InterruptedException {
     Instant deadline = Instant.now().plus(timeout);
     while (Instant.now().isBefore(deadline)) {
       if (!process.isAlive()) {
@@ -66,7 +73,8 @@ public final class ServiceProcess implements AutoCloseable {
 
   /** The most resident memory the process has used so far (Linux VmHWM), in bytes. */
   public long peakResidentBytes() throws IOException {
-    for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+    for (String line :
+        Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
       if (line.startsWith("VmHWM:")) {
         return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
       }

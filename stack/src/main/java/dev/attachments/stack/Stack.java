@@ -17,7 +17,8 @@ public final class Stack {
 
     EmbeddedStack stack =
         EmbeddedStack.start(
-            new EmbeddedStack.Options(repository, dataDir, httpPort, env.get("ATTACHMENTS_API_KEYS"), Map.of()));
+            new EmbeddedStack.Options(
+                repository, dataDir, httpPort, env.get("ATTACHMENTS_API_KEYS"), Map.of()));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -39,8 +40,13 @@ public final class Stack {
         dataDir.toAbsolutePath(),
         dataDir.toAbsolutePath().resolve("logs"));
     System.out.println(
-        "S3 endpoint " + stack.s3().endpoint() + ", Temporal " + stack.temporalTarget()
-            + (stack.temporalUi() == null ? " (Java test server: no UI)" : ", Temporal UI " + stack.temporalUi()));
+        "S3 endpoint "
+            + stack.s3().endpoint()
+            + ", Temporal "
+            + stack.temporalTarget()
+            + (stack.temporalUi() == null
+                ? " (Java test server: no UI)"
+                : ", Temporal UI " + stack.temporalUi()));
     stopped.await();
   }
 

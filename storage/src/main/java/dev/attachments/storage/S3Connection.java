@@ -17,7 +17,8 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * How the api and the worker reach S3, or an S3-compatible server, and the clients built from it.
  *
  * @param endpoint an S3-compatible server, or null for AWS S3 itself
- * @param publicEndpoint where clients reach that server when it differs (a container network), else null
+ * @param publicEndpoint where clients reach that server when it differs (a container network), else
+ *     null
  * @param accessKey null for the AWS default credential chain
  * @param accelerate presigned URLs use the S3 Transfer Acceleration endpoint (AWS only)
  * @param dualstack presigned URLs use the dual-stack (IPv4 and IPv6) endpoint (AWS only)
@@ -41,8 +42,13 @@ public record S3Connection(
       boolean accelerate,
       boolean dualstack) {
     return new S3Connection(
-        uri(endpoint), uri(publicEndpoint), blank(region) ? "us-east-1" : region.trim(),
-        blank(accessKey) ? null : accessKey, blank(secretKey) ? null : secretKey, accelerate, dualstack);
+        uri(endpoint),
+        uri(publicEndpoint),
+        blank(region) ? "us-east-1" : region.trim(),
+        blank(accessKey) ? null : accessKey,
+        blank(secretKey) ? null : secretKey,
+        accelerate,
+        dualstack);
   }
 
   /**
@@ -53,14 +59,20 @@ public record S3Connection(
   public S3Connection checkServes(Collection<String> buckets) {
     if (endpoint != null && (accelerate || dualstack)) {
       throw new IllegalStateException(
-          "ATTACHMENTS_S3_" + (accelerate ? "ACCELERATE" : "DUALSTACK") + "=true needs AWS S3 itself, but"
-              + " ATTACHMENTS_S3_ENDPOINT is set to " + endpoint + ": unset one of them");
+          "ATTACHMENTS_S3_"
+              + (accelerate ? "ACCELERATE" : "DUALSTACK")
+              + "=true needs AWS S3 itself, but"
+              + " ATTACHMENTS_S3_ENDPOINT is set to "
+              + endpoint
+              + ": unset one of them");
     }
     if (accelerate) {
       for (String bucket : buckets) {
         if (bucket.contains(".")) {
           throw new IllegalStateException(
-              "bucket '" + bucket + "' has a dot in its name, which S3 Transfer Acceleration cannot serve:"
+              "bucket '"
+                  + bucket
+                  + "' has a dot in its name, which S3 Transfer Acceleration cannot serve:"
                   + " rename the bucket or set ATTACHMENTS_S3_ACCELERATE=false");
         }
       }
@@ -72,7 +84,8 @@ public record S3Connection(
   public S3Client client() {
     var builder = S3Client.builder().region(Region.of(region)).credentialsProvider(credentials());
     if (endpoint != null) {
-      // S3-compatible servers on one host name: path-style, and checksums only where S3 requires them
+      // S3-compatible servers on one host name: path-style, and checksums only where S3 requires
+      // them
       builder
           .endpointOverride(endpoint)
           .forcePathStyle(true)
@@ -82,7 +95,10 @@ public record S3Connection(
     return builder.build();
   }
 
-  /** For URLs clients (and Cloudinary) use: the public endpoint, accelerated and dual-stack when enabled. */
+  /**
+   * For URLs clients (and Cloudinary) use: the public endpoint, accelerated and dual-stack when
+   * enabled.
+   */
   public S3Presigner presigner() {
     URI presignEndpoint = publicEndpoint != null ? publicEndpoint : endpoint;
     var builder =
@@ -93,7 +109,8 @@ public record S3Connection(
             .serviceConfiguration(
                 S3Configuration.builder()
                     .accelerateModeEnabled(accelerate)
-                    // one host name for every bucket: the bucket goes in the path, not in a sub-domain
+                    // one host name for every bucket: the bucket goes in the path, not in a
+                    // sub-domain
                     .pathStyleAccessEnabled(presignEndpoint != null)
                     .build());
     if (presignEndpoint != null) {

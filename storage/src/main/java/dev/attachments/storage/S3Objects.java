@@ -31,17 +31,20 @@ public final class S3Objects {
   }
 
   /**
-   * A URL a client can fetch for a stored preview: an object of {@code bucket} ({@code s3://bucket/key}) as a
-   * presigned GET valid for {@code ttl}; any other URL (Cloudinary's) as it is.
+   * A URL a client can fetch for a stored preview: an object of {@code bucket} ({@code
+   * s3://bucket/key}) as a presigned GET valid for {@code ttl}; any other URL (Cloudinary's) as it
+   * is.
    */
-  public static String fetchable(String stored, String bucket, S3Presigner presigner, Duration ttl) {
+  public static String fetchable(
+      String stored, String bucket, S3Presigner presigner, Duration ttl) {
     String prefix = SCHEME + bucket + "/";
     if (!stored.startsWith(prefix)) {
       return stored;
     }
     String key = stored.substring(prefix.length());
     return presigner
-        .presignGetObject(p -> p.signatureDuration(ttl).getObjectRequest(get -> get.bucket(bucket).key(key)))
+        .presignGetObject(
+            p -> p.signatureDuration(ttl).getObjectRequest(get -> get.bucket(bucket).key(key)))
         .url()
         .toString();
   }

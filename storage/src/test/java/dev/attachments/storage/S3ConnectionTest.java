@@ -10,7 +10,10 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 import software.amazon.awssdk.services.s3.presigner.model.PresignedPutObjectRequest;
 
-/** Presigned URLs for every endpoint combination, as clients would receive them. Presigning needs no network. */
+/**
+ * Presigned URLs for every endpoint combination, as clients would receive them. Presigning needs no
+ * network.
+ */
 class S3ConnectionTest {
   private static final List<String> BUCKETS = List.of("acme-incoming", "acme-released");
 
@@ -24,14 +27,22 @@ class S3ConnectionTest {
       return presigner.presignPutObject(
           p ->
               p.signatureDuration(Duration.ofMinutes(10))
-                  .putObjectRequest(b -> b.bucket("acme-incoming").key("acme/123").contentType("image/png").contentLength(42L)));
+                  .putObjectRequest(
+                      b ->
+                          b.bucket("acme-incoming")
+                              .key("acme/123")
+                              .contentType("image/png")
+                              .contentLength(42L)));
     }
   }
 
   private static URL presignGet(S3Connection connection) {
     try (S3Presigner presigner = connection.presigner()) {
       return presigner
-          .presignGetObject(p -> p.signatureDuration(Duration.ofMinutes(5)).getObjectRequest(b -> b.bucket("acme-released").key("acme/123")))
+          .presignGetObject(
+              p ->
+                  p.signatureDuration(Duration.ofMinutes(5))
+                      .getObjectRequest(b -> b.bucket("acme-released").key("acme/123")))
           .url();
     }
   }
@@ -42,7 +53,12 @@ class S3ConnectionTest {
           .presignUploadPart(
               p ->
                   p.signatureDuration(Duration.ofMinutes(5))
-                      .uploadPartRequest(b -> b.bucket("acme-incoming").key("acme/123").uploadId("up-1").partNumber(3)))
+                      .uploadPartRequest(
+                          b ->
+                              b.bucket("acme-incoming")
+                                  .key("acme/123")
+                                  .uploadId("up-1")
+                                  .partNumber(3)))
           .url();
     }
   }
@@ -64,7 +80,8 @@ class S3ConnectionTest {
     assertThat(put.url().getHost()).isEqualTo("acme-incoming.s3-accelerate.amazonaws.com");
     assertThat(put.url().getPath()).isEqualTo("/acme/123");
     assertThat(put.signedHeaders()).containsKeys("content-type", "content-length", "host");
-    assertThat(presignGet(accelerated).getHost()).isEqualTo("acme-released.s3-accelerate.amazonaws.com");
+    assertThat(presignGet(accelerated).getHost())
+        .isEqualTo("acme-released.s3-accelerate.amazonaws.com");
     URL part = presignPart(accelerated);
     assertThat(part.getHost()).isEqualTo("acme-incoming.s3-accelerate.amazonaws.com");
     assertThat(part.getQuery()).contains("partNumber=3").contains("uploadId=up-1");
@@ -74,9 +91,12 @@ class S3ConnectionTest {
   void accelerateWithDualstackUsesTheDualstackAccelerateEndpoint() {
     S3Connection both = aws(true, true);
 
-    assertThat(presignPut(both).url().getHost()).isEqualTo("acme-incoming.s3-accelerate.dualstack.amazonaws.com");
-    assertThat(presignGet(both).getHost()).isEqualTo("acme-released.s3-accelerate.dualstack.amazonaws.com");
-    assertThat(presignPart(both).getHost()).isEqualTo("acme-incoming.s3-accelerate.dualstack.amazonaws.com");
+    assertThat(presignPut(both).url().getHost())
+        .isEqualTo("acme-incoming.s3-accelerate.dualstack.amazonaws.com");
+    assertThat(presignGet(both).getHost())
+        .isEqualTo("acme-released.s3-accelerate.dualstack.amazonaws.com");
+    assertThat(presignPart(both).getHost())
+        .isEqualTo("acme-incoming.s3-accelerate.dualstack.amazonaws.com");
   }
 
   @Test
@@ -88,7 +108,8 @@ class S3ConnectionTest {
   @Test
   void compatibleServerUrlsArePathStyleOnItsPublicAddress() {
     S3Connection minio =
-        S3Connection.of("http://minio:9000", "http://localhost:9000", "us-east-1", "a", "b", false, false)
+        S3Connection.of(
+                "http://minio:9000", "http://localhost:9000", "us-east-1", "a", "b", false, false)
             .checkServes(BUCKETS);
 
     PresignedPutObjectRequest put = presignPut(minio);
@@ -100,19 +121,25 @@ class S3ConnectionTest {
   @Test
   void accelerationWithAnEndpointOverrideIsRefusedWithTheReason() {
     assertThatThrownBy(
-            () -> S3Connection.of("http://127.0.0.1:9000", null, "us-east-1", "a", "b", true, false).checkServes(BUCKETS))
+            () ->
+                S3Connection.of("http://127.0.0.1:9000", null, "us-east-1", "a", "b", true, false)
+                    .checkServes(BUCKETS))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("ATTACHMENTS_S3_ACCELERATE")
         .hasMessageContaining("ATTACHMENTS_S3_ENDPOINT");
     assertThatThrownBy(
-            () -> S3Connection.of("http://127.0.0.1:9000", null, "us-east-1", "a", "b", false, true).checkServes(BUCKETS))
+            () ->
+                S3Connection.of("http://127.0.0.1:9000", null, "us-east-1", "a", "b", false, true)
+                    .checkServes(BUCKETS))
         .hasMessageContaining("ATTACHMENTS_S3_DUALSTACK");
   }
 
   @Test
   void accelerationOfADottedBucketIsRefusedWithTheReason() {
     assertThatThrownBy(
-            () -> S3Connection.of(null, null, "us-east-1", "a", "b", true, false).checkServes(List.of("files.acme.com")))
+            () ->
+                S3Connection.of(null, null, "us-east-1", "a", "b", true, false)
+                    .checkServes(List.of("files.acme.com")))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("files.acme.com")
         .hasMessageContaining("dot");

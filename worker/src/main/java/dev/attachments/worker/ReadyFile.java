@@ -8,7 +8,9 @@ import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
-/** Tells a launcher (./run, the end-to-end tests) that the workers are polling, by writing a file. */
+/**
+ * Tells a launcher (./run, the end-to-end tests) that the workers are polling, by writing a file.
+ */
 @Component
 class ReadyFile {
   private final WorkerSettings settings;

@@ -1,7 +1,7 @@
 package dev.attachments.worker;
 
-import dev.attachments.metadata.ScannerReports;
 import dev.attachments.clamd.ClamdScanner;
+import dev.attachments.metadata.ScannerReports;
 import java.lang.management.ManagementFactory;
 import java.time.Instant;
 import java.util.Objects;
@@ -10,17 +10,19 @@ import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.annotation.Scheduled;
 
 /**
- * Asks clamd every minute whether scans could give verdicts (reachable, configured, signatures fresh enough)
- * and reports it where the API's health reads it; logs each change. Scans check the same before each file, so
- * this only tells operators what files are waiting for.
+ * Asks clamd every minute whether scans could give verdicts (reachable, configured, signatures
+ * fresh enough) and reports it where the API's health reads it; logs each change. Scans check the
+ * same before each file, so this only tells operators what files are waiting for.
  */
 public class ScannerMonitor {
   private static final Logger LOG = LoggerFactory.getLogger(ScannerMonitor.class);
 
   private final ClamdScanner scanner;
   private final ScannerReports reports;
+
   /** The same name Temporal gives this worker: pid@host. */
   private final String worker = ManagementFactory.getRuntimeMXBean().getName();
+
   private String lastProblem;
 
   public ScannerMonitor(ClamdScanner scanner, ScannerReports reports) {
@@ -42,7 +44,11 @@ public class ScannerMonitor {
     try {
       reports.save(
           new ScannerReports.Report(
-              worker, readiness.engine(), readiness.signaturesBuiltAt(), readiness.problem(), Instant.now()));
+              worker,
+              readiness.engine(),
+              readiness.signaturesBuiltAt(),
+              readiness.problem(),
+              Instant.now()));
     } catch (RuntimeException unsaved) {
       LOG.warn("could not report the scanner's state: {}", unsaved.getMessage());
     }

@@ -1,28 +1,28 @@
 package dev.attachments.worker;
 
 import com.cloudinary.Cloudinary;
-import dev.attachments.metadata.AttachmentRepository;
-import dev.attachments.metadata.ScannerReports;
-import dev.attachments.cloudinary.CloudinaryOptimizer;
-import dev.attachments.thumbnails.LocalOptimizer;
-import dev.attachments.preview.OptimizerActivities;
-import dev.attachments.thumbnails.UnconfiguredOptimizer;
-import dev.attachments.postgres.MetadataPublisher;
 import dev.attachments.clamd.ClamdClient;
 import dev.attachments.clamd.ClamdScanner;
-import dev.attachments.s3.Buckets;
-import dev.attachments.s3.S3Storage;
+import dev.attachments.cloudinary.CloudinaryOptimizer;
+import dev.attachments.metadata.AttachmentRepository;
+import dev.attachments.metadata.ScannerReports;
 import dev.attachments.metadata.WebhookRepository;
 import dev.attachments.metadata.WebhookTargets;
-import dev.attachments.webhookdelivery.WebhookPublisher;
+import dev.attachments.postgres.MetadataPublisher;
+import dev.attachments.preview.OptimizerActivities;
 import dev.attachments.redaction.RedactingFailureConverter;
-import io.temporal.client.WorkflowClient;
-import io.temporal.common.converter.DataConverter;
-import org.springframework.beans.factory.annotation.Value;
+import dev.attachments.s3.Buckets;
+import dev.attachments.s3.S3Storage;
 import dev.attachments.storage.S3Connection;
 import dev.attachments.storage.S3Objects;
+import dev.attachments.thumbnails.LocalOptimizer;
+import dev.attachments.thumbnails.UnconfiguredOptimizer;
+import dev.attachments.webhookdelivery.WebhookPublisher;
+import io.temporal.client.WorkflowClient;
+import io.temporal.common.converter.DataConverter;
 import java.util.List;
 import javax.sql.DataSource;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -32,9 +32,13 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 @Configuration
 public class WorkerConfiguration {
   private static final int CLAMD_CHUNK = 1024 * 1024;
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(WorkerConfiguration.class);
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(WorkerConfiguration.class);
 
-  /** Temporal's default, with failures scrubbed of credentials before they are recorded; the starter uses it. */
+  /**
+   * Temporal's default, with failures scrubbed of credentials before they are recorded; the starter
+   * uses it.
+   */
   @Bean
   DataConverter dataConverter() {
     return RedactingFailureConverter.dataConverter();
@@ -66,7 +70,9 @@ public class WorkerConfiguration {
   S3Storage storage(S3Client s3, Buckets buckets, WorkerSettings settings) {
     WorkerSettings.Copy copy = settings.copy();
     return new S3Storage(
-        s3, buckets, new S3Storage.Copying(copy.multipartThreshold(), copy.partSize(), copy.parallelism()));
+        s3,
+        buckets,
+        new S3Storage.Copying(copy.multipartThreshold(), copy.partSize(), copy.parallelism()));
   }
 
   @Bean
@@ -76,22 +82,38 @@ public class WorkerConfiguration {
         new ClamdScanner(
             s3,
             buckets,
-            new ClamdClient(clamd.host(), clamd.port(), clamd.connectTimeout(), clamd.readTimeout(), CLAMD_CHUNK),
+            new ClamdClient(
+                clamd.host(),
+                clamd.port(),
+                clamd.connectTimeout(),
+                clamd.readTimeout(),
+                CLAMD_CHUNK),
             clamd.maxStream(),
             clamd.signatureAgeLimit());
     try {
       scanner.checkClamd(); // a clamd configured otherwise stops the worker here, with the reason
-      LOG.info("clamd at {}:{} scans as configured (streams up to {} bytes, alerts on)", clamd.host(), clamd.port(), clamd.maxStream());
+      LOG.info(
+          "clamd at {}:{} scans as configured (streams up to {} bytes, alerts on)",
+          clamd.host(),
+          clamd.port(),
+          clamd.maxStream());
     } catch (java.io.UncheckedIOException unreachable) {
-      LOG.warn("clamd at {}:{} cannot be reached yet ({}); it is checked before the first scan, which waits",
-          clamd.host(), clamd.port(), unreachable.getMessage());
+      LOG.warn(
+          "clamd at {}:{} cannot be reached yet ({}); it is checked before the first scan, which waits",
+          clamd.host(),
+          clamd.port(),
+          unreachable.getMessage());
     }
     return scanner;
   }
 
-  /** Cloudinary when CLOUDINARY_URL is set; else previews made in this worker, unless they are turned off. */
+  /**
+   * Cloudinary when CLOUDINARY_URL is set; else previews made in this worker, unless they are
+   * turned off.
+   */
   @Bean
-  OptimizerActivities optimizer(WorkerSettings settings, S3Client s3, S3Presigner presigner, Buckets buckets) {
+  OptimizerActivities optimizer(
+      WorkerSettings settings, S3Client s3, S3Presigner presigner, Buckets buckets) {
     WorkerSettings.Cloudinary cloudinary = settings.cloudinary();
     if (cloudinary.isConfigured()) {
       return new CloudinaryOptimizer(
@@ -110,7 +132,8 @@ public class WorkerConfiguration {
         s3,
         presigner,
         buckets,
-        new LocalOptimizer.Limits(previews.maxPixels(), previews.maxSourceBytes(), previews.renderTimeout()),
+        new LocalOptimizer.Limits(
+            previews.maxPixels(), previews.maxSourceBytes(), previews.renderTimeout()),
         runnable(previews.ffmpeg()));
   }
 
@@ -162,6 +185,7 @@ public class WorkerConfiguration {
         taskQueue,
         new WebhookTargets(settings.webhooks().allowHttp()),
         // worker-made previews are objects: receivers get an hour to fetch them
-        url -> S3Objects.fetchable(url, buckets.released(), presigner, java.time.Duration.ofHours(1)));
+        url ->
+            S3Objects.fetchable(url, buckets.released(), presigner, java.time.Duration.ofHours(1)));
   }
 }

@@ -8,7 +8,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.boot.convert.DurationStyle;
 
 /**
- * Everything the worker is told from outside; application.yml maps each to its ATTACHMENTS_* variable.
+ * Everything the worker is told from outside; application.yml maps each to its ATTACHMENTS_*
+ * variable.
  *
  * @param readyFile written once the workers poll, so that a launcher knows (empty: none)
  */
@@ -23,10 +24,14 @@ public record WorkerSettings(
     Webhooks webhooks,
     Path readyFile) {
 
-  /** @param allowHttp plain http and internal addresses for webhook endpoints: the dev stack only */
+  /**
+   * @param allowHttp plain http and internal addresses for webhook endpoints: the dev stack only
+   */
   public record Webhooks(boolean allowHttp) {}
 
-  /** @param endpoint empty for AWS itself; an S3-compatible server's URL otherwise */
+  /**
+   * @param endpoint empty for AWS itself; an S3-compatible server's URL otherwise
+   */
   public record S3(
       String endpoint,
       String publicEndpoint,
@@ -36,7 +41,8 @@ public record WorkerSettings(
       boolean accelerate,
       boolean dualstack) {
     public S3Connection connection() {
-      return S3Connection.of(endpoint, publicEndpoint, region, accessKey, secretKey, accelerate, dualstack);
+      return S3Connection.of(
+          endpoint, publicEndpoint, region, accessKey, secretKey, accelerate, dualstack);
     }
   }
 
@@ -46,9 +52,11 @@ public record WorkerSettings(
       @DefaultValue("attachments-quarantine") String quarantine) {}
 
   /**
-   * @param maxStream clamd's StreamMaxLength in bytes: larger files are UNSCANNABLE without streaming
-   * @param maxSignatureAge the oldest signature database whose verdicts count ({@code 3d}, {@code 12h}), or
-   *     {@code off} to take any, dated or not (the embedded stack's offline database has no date)
+   * @param maxStream clamd's StreamMaxLength in bytes: larger files are UNSCANNABLE without
+   *     streaming
+   * @param maxSignatureAge the oldest signature database whose verdicts count ({@code 3d}, {@code
+   *     12h}), or {@code off} to take any, dated or not (the embedded stack's offline database has
+   *     no date)
    */
   public record Clamd(
       @DefaultValue("127.0.0.1") String host,
@@ -75,12 +83,17 @@ public record WorkerSettings(
         return DurationStyle.detectAndParse(value);
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(
-            "ATTACHMENTS_MAX_SIGNATURE_AGE must be a duration such as 3d or 12h, or off; it is '" + value + "'", e);
+            "ATTACHMENTS_MAX_SIGNATURE_AGE must be a duration such as 3d or 12h, or off; it is '"
+                + value
+                + "'",
+            e);
       }
     }
   }
 
-  /** @param multipartThreshold objects above it are copied server-side in parallel parts */
+  /**
+   * @param multipartThreshold objects above it are copied server-side in parallel parts
+   */
   public record Copy(
       @DefaultValue("5368709120") long multipartThreshold,
       @DefaultValue("536870912") long partSize,
@@ -88,8 +101,8 @@ public record WorkerSettings(
 
   /**
    * @param url {@code cloudinary://key:secret@cloud}; empty means previews are made locally
-   * @param notificationUrl the API's {@code /v1/hooks/cloudinary} as Cloudinary reaches it; empty: no
-   *     asynchronous derivatives
+   * @param notificationUrl the API's {@code /v1/hooks/cloudinary} as Cloudinary reaches it; empty:
+   *     no asynchronous derivatives
    * @param asyncAbove videos larger than this are transformed asynchronously
    */
   public record Cloudinary(
@@ -102,7 +115,9 @@ public record WorkerSettings(
     }
 
     public java.net.URI notificationUri() {
-      return notificationUrl == null || notificationUrl.isBlank() ? null : java.net.URI.create(notificationUrl);
+      return notificationUrl == null || notificationUrl.isBlank()
+          ? null
+          : java.net.URI.create(notificationUrl);
     }
   }
 

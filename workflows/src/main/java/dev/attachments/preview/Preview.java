@@ -9,7 +9,8 @@ import java.util.Map;
  * @param reason why there is none, when FAILED or UNSUPPORTED
  * @param pages a document's page count, when known
  */
-public record Preview(PreviewStatus status, Map<String, String> urls, String reason, Integer pages) {
+public record Preview(
+    PreviewStatus status, Map<String, String> urls, String reason, Integer pages) {
   public static Preview of(PreviewStatus status, String reason) {
     return new Preview(status, Map.of(), reason, null);
   }
@@ -20,6 +21,7 @@ public record Preview(PreviewStatus status, Map<String, String> urls, String rea
 
   /** The same previews, now {@code status}: how an asynchronous preview ends. */
   public Preview settled(PreviewStatus newStatus, String newReason) {
-    return new Preview(newStatus, newStatus == PreviewStatus.READY ? urls : Map.of(), newReason, pages);
+    return new Preview(
+        newStatus, newStatus == PreviewStatus.READY ? urls : Map.of(), newReason, pages);
   }
 }

@@ -1,4 +1,5 @@
 package dev.attachments.preview;
 
 /** A released attachment to make previews for. */
-public record PreviewRequest(String attachmentId, String objectKey, String contentType, String filename) {}
+public record PreviewRequest(
+    String attachmentId, String objectKey, String contentType, String filename) {}

@@ -10,18 +10,19 @@ import io.temporal.common.converter.JacksonJsonPayloadConverter;
 import io.temporal.failure.DefaultFailureConverter;
 
 /**
- * Temporal's own failure conversion, with every message and stack trace scrubbed of credentials (see
- * {@link Redaction}) before it is recorded in a workflow history, where the Temporal UI shows it to anyone who
- * may read workflows. The workflow reads failures back from what was recorded, so reasons it derives from them
- * are scrubbed too.
+ * Temporal's own failure conversion, with every message and stack trace scrubbed of credentials
+ * (see {@link Redaction}) before it is recorded in a workflow history, where the Temporal UI shows
+ * it to anyone who may read workflows. The workflow reads failures back from what was recorded, so
+ * reasons it derives from them are scrubbed too.
  */
 public final class RedactingFailureConverter implements FailureConverter {
   private final FailureConverter temporals = new DefaultFailureConverter();
 
   /**
-   * What the worker and the API use: Temporal's default data converter, failures scrubbed, and JSON payloads
-   * read even when they carry fields this code does not know, so that a worker not yet upgraded runs what a
-   * newer API started (records grow by trailing fields that older code can do without).
+   * What the worker and the API use: Temporal's default data converter, failures scrubbed, and JSON
+   * payloads read even when they carry fields this code does not know, so that a worker not yet
+   * upgraded runs what a newer API started (records grow by trailing fields that older code can do
+   * without).
    */
   public static DataConverter dataConverter() {
     ObjectMapper json =

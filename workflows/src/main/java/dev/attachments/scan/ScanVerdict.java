@@ -4,6 +4,9 @@ package dev.attachments.scan;
 public enum ScanVerdict {
   CLEAN,
   INFECTED,
-  /** Over the scanner's limits, encrypted, or a scanner error about this file: never released by default. */
+  /**
+   * Over the scanner's limits, encrypted, or a scanner error about this file: never released by
+   * default.
+   */
   UNSCANNABLE
 }

@@ -1,6 +1,9 @@
 package dev.attachments.scan;
 
-/** What becomes of a clean file whose bytes are not what its client declared. Neither ever releases it. */
+/**
+ * What becomes of a clean file whose bytes are not what its client declared. Neither ever releases
+ * it.
+ */
 public enum TypeMismatchPolicy {
   /** Reject it, with both types in the reason, and delete the upload. */
   REJECT,

@@ -3,7 +3,10 @@ package dev.attachments.webhook;
 import java.util.Arrays;
 import java.util.Optional;
 
-/** The events an owner's webhook endpoints can subscribe to, in the order an attachment's life produces them. */
+/**
+ * The events an owner's webhook endpoints can subscribe to, in the order an attachment's life
+ * produces them.
+ */
 public enum EventType {
   UPLOADED("attachment.uploaded"),
   RELEASED("attachment.released"),

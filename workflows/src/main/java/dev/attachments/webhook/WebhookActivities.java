@@ -13,8 +13,8 @@ public interface WebhookActivities {
   void emit(Event event);
 
   /**
-   * Records the event with its payload (the attachment as the API shows it now), once; answers the ids of the
-   * owner's endpoints subscribed to its type.
+   * Records the event with its payload (the attachment as the API shows it now), once; answers the
+   * ids of the owner's endpoints subscribed to its type.
    */
   List<String> record(Event event);
 

@@ -7,8 +7,9 @@ import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
 
 /**
- * Delivers one attachment's events to its owner's endpoints, in the order they happened, each endpoint on its
- * own: a dead receiver holds up nothing but its own later events. Workflow id {@code webhooks-<attachmentId>}.
+ * Delivers one attachment's events to its owner's endpoints, in the order they happened, each
+ * endpoint on its own: a dead receiver holds up nothing but its own later events. Workflow id
+ * {@code webhooks-<attachmentId>}.
  */
 @WorkflowInterface
 public interface WebhookWorkflow {

@@ -2,7 +2,6 @@ package dev.attachments.webhook;
 
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
-import io.temporal.failure.ActivityFailure;
 import io.temporal.spring.boot.WorkflowImpl;
 import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
@@ -14,7 +13,10 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
 
-/** Events in arrival order; per endpoint a chain of deliveries, so endpoints never wait for each other. */
+/**
+ * Events in arrival order; per endpoint a chain of deliveries, so endpoints never wait for each
+ * other.
+ */
 @WorkflowImpl(taskQueues = "${attachments.task-queues.webhooks:attachments-webhooks}")
 public class WebhookWorkflowImpl implements WebhookWorkflow {
   /** How long the workflow stays open after its last event, for the next one. */
@@ -34,7 +36,10 @@ public class WebhookWorkflowImpl implements WebhookWorkflow {
               .setSummary("Record the event and find its subscribers")
               .build());
 
-  /** Up to a day of retries with back-off on timeouts, connection errors, 429 and 5xx; other 4xx are final. */
+  /**
+   * Up to a day of retries with back-off on timeouts, connection errors, 429 and 5xx; other 4xx are
+   * final.
+   */
   private final WebhookActivities delivering =
       Workflow.newActivityStub(
           WebhookActivities.class,
@@ -81,7 +86,9 @@ public class WebhookWorkflowImpl implements WebhookWorkflow {
     return !events.isEmpty() || !redeliveries.isEmpty();
   }
 
-  /** The endpoint gets this event after every earlier one, whether those were delivered or given up. */
+  /**
+   * The endpoint gets this event after every earlier one, whether those were delivered or given up.
+   */
   private void chain(String endpointId, String eventId) {
     Promise<Void> previous = lanes.getOrDefault(endpointId, Workflow.newPromise(null));
     lanes.put(
@@ -91,7 +98,8 @@ public class WebhookWorkflowImpl implements WebhookWorkflow {
                 io.temporal.workflow.Async.procedure(delivering::deliver, eventId, endpointId)
                     .exceptionally(
                         failure -> {
-                          // given up after its retries, or refused: recorded as attempts; the lane moves on
+                          // given up after its retries, or refused: recorded as attempts; the lane
+                          // moves on
                           return null;
                         })));
   }

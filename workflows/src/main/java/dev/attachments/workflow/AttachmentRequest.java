@@ -13,16 +13,18 @@ import java.time.Instant;
  * @param objectKey key of the object in every bucket: {@code <owner>/<attachmentId>}
  * @param uploadExpiresAt when the presigned upload stops working; no upload by then means EXPIRED
  * @param unscannablePolicy null (in workflows started before it existed) means HOLD
- * @param resumeScan when an operator reprocesses a FAILED attachment that was already scanned: that verdict,
- *     so the scan is not repeated; null to scan. An operator's release carries the verdict it overrules.
- * @param operatorAction null for the run the upload started; else the operator's reprocess or release
- * @param giveUpAfter how long a storage, metadata or webhook step is retried before the attachment is FAILED;
- *     null (in workflows started before it existed) means {@link #DEFAULT_GIVE_UP_AFTER}
- * @param uploadUrlTtl how long each presigned upload URL the API hands out lives; the workflow sweeps the
- *     incoming bucket once the last one has expired. Null (in workflows started before it existed) means the
- *     URLs lived until {@code uploadExpiresAt}
- * @param typeMismatchPolicy what becomes of a clean file whose bytes are not of the declared type; null (in
- *     workflows started before it existed) means REJECT
+ * @param resumeScan when an operator reprocesses a FAILED attachment that was already scanned: that
+ *     verdict, so the scan is not repeated; null to scan. An operator's release carries the verdict
+ *     it overrules.
+ * @param operatorAction null for the run the upload started; else the operator's reprocess or
+ *     release
+ * @param giveUpAfter how long a storage, metadata or webhook step is retried before the attachment
+ *     is FAILED; null (in workflows started before it existed) means {@link #DEFAULT_GIVE_UP_AFTER}
+ * @param uploadUrlTtl how long each presigned upload URL the API hands out lives; the workflow
+ *     sweeps the incoming bucket once the last one has expired. Null (in workflows started before
+ *     it existed) means the URLs lived until {@code uploadExpiresAt}
+ * @param typeMismatchPolicy what becomes of a clean file whose bytes are not of the declared type;
+ *     null (in workflows started before it existed) means REJECT
  */
 public record AttachmentRequest(
     String attachmentId,
@@ -43,11 +45,26 @@ public record AttachmentRequest(
 
   public static final Duration DEFAULT_GIVE_UP_AFTER = Duration.ofHours(1);
 
-  /** The same attachment, run again on an operator's word, after the scan it already had (or none). */
+  /**
+   * The same attachment, run again on an operator's word, after the scan it already had (or none).
+   */
   public AttachmentRequest rerun(ScanResult scan, OperatorAction action) {
     return new AttachmentRequest(
-        attachmentId, owner, filename, contentType, size, declaredSha256, objectKey, uploadExpiresAt, queues,
-        unscannablePolicy, scan, action, giveUpAfter, uploadUrlTtl, typeMismatchPolicy);
+        attachmentId,
+        owner,
+        filename,
+        contentType,
+        size,
+        declaredSha256,
+        objectKey,
+        uploadExpiresAt,
+        queues,
+        unscannablePolicy,
+        scan,
+        action,
+        giveUpAfter,
+        uploadUrlTtl,
+        typeMismatchPolicy);
   }
 
   /** The retry budget of the light steps, with the default for requests that carry none. */
@@ -56,8 +73,9 @@ public record AttachmentRequest(
   }
 
   /**
-   * When the last upload URL handed out expires, given when the attachment stopped taking uploads: the API
-   * hands out URLs only while it is AWAITING_UPLOAD, and never past {@code uploadExpiresAt}.
+   * When the last upload URL handed out expires, given when the attachment stopped taking uploads:
+   * the API hands out URLs only while it is AWAITING_UPLOAD, and never past {@code
+   * uploadExpiresAt}.
    */
   public Instant uploadUrlsExpireBy(Instant uploadsClosedAt) {
     if (uploadUrlTtl == null) {

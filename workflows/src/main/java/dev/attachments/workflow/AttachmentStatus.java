@@ -1,6 +1,9 @@
 package dev.attachments.workflow;
 
-/** Where an attachment is in its life; the same words in the API, the metadata store and the Temporal UI. */
+/**
+ * Where an attachment is in its life; the same words in the API, the metadata store and the
+ * Temporal UI.
+ */
 public enum AttachmentStatus {
   AWAITING_UPLOAD,
   PROCESSING,

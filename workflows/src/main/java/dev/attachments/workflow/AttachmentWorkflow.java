@@ -6,7 +6,10 @@ import io.temporal.workflow.SignalMethod;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
 
-/** One durable workflow per attachment: wait for the upload, verify, scan, quarantine or release, preview, publish. */
+/**
+ * One durable workflow per attachment: wait for the upload, verify, scan, quarantine or release,
+ * preview, publish.
+ */
 @WorkflowInterface
 public interface AttachmentWorkflow {
 
@@ -22,8 +25,8 @@ public interface AttachmentWorkflow {
   void previewProcessed(PreviewNotice notice);
 
   /**
-   * An operator is about to run this attachment again: a run that only waits to sweep the incoming bucket
-   * sweeps now and closes (the new run sweeps again at its end).
+   * An operator is about to run this attachment again: a run that only waits to sweep the incoming
+   * bucket sweeps now and closes (the new run sweeps again at its end).
    */
   @SignalMethod
   void supersede();

@@ -8,8 +8,8 @@ import static dev.attachments.workflow.AttachmentStatus.REJECTED;
 import static dev.attachments.workflow.AttachmentStatus.RELEASED;
 
 import dev.attachments.preview.OptimizerActivities;
-import dev.attachments.preview.PreviewNotice;
 import dev.attachments.preview.Preview;
+import dev.attachments.preview.PreviewNotice;
 import dev.attachments.preview.PreviewRequest;
 import dev.attachments.preview.PreviewStatus;
 import dev.attachments.publish.MetadataActivities;
@@ -21,7 +21,6 @@ import dev.attachments.scan.TypeMismatchPolicy;
 import dev.attachments.scan.UnscannablePolicy;
 import dev.attachments.upload.HeldUpload;
 import dev.attachments.upload.StorageActivities;
-import dev.attachments.upload.StoredObject;
 import dev.attachments.webhook.Event;
 import dev.attachments.webhook.EventType;
 import dev.attachments.webhook.WebhookActivities;
@@ -36,60 +35,112 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
 
-/** The seed's sentence in code: wait for the upload, verify, scan, quarantine or release, optimize, publish. */
+/**
+ * The seed's sentence in code: wait for the upload, verify, scan, quarantine or release, optimize,
+ * publish.
+ */
 @WorkflowImpl(taskQueues = "${attachments.task-queues.main:attachments}")
 public class AttachmentWorkflowImpl implements AttachmentWorkflow {
 
-  /** First and longest wait between two looks for an upload whose client has not called complete. */
+  /**
+   * First and longest wait between two looks for an upload whose client has not called complete.
+   */
   static final Duration FIRST_LOOK = Duration.ofSeconds(2);
+
   static final Duration LONGEST_LOOK = Duration.ofMinutes(5);
+
   /** The slowest pace a whole-file step (scan, copy) is allowed: 20 MiB/s. */
   static final long BYTES_PER_SECOND_AT_WORST = 20L * 1024 * 1024;
 
   private static final Set<String> BUSINESS_FAILURES =
-      Set.of(StorageActivities.UPLOAD_MISSING, StorageActivities.SIZE_MISMATCH, StorageActivities.UNEXPECTED_HEADERS);
+      Set.of(
+          StorageActivities.UPLOAD_MISSING,
+          StorageActivities.SIZE_MISMATCH,
+          StorageActivities.UNEXPECTED_HEADERS);
 
   /**
-   * Room for the clocks of the API (which signs the URLs), S3 (which checks them) and Temporal to disagree
-   * before the incoming bucket is swept.
+   * Room for the clocks of the API (which signs the URLs), S3 (which checks them) and Temporal to
+   * disagree before the incoming bucket is swept.
    */
   static final Duration SWEEP_MARGIN = Duration.ofSeconds(30);
 
   /** How long a large video's asynchronous previews may take before they count as failed. */
   static final Duration PREVIEW_WAIT = Duration.ofHours(2);
+
   static final String ASYNC_PREVIEWS = "async-previews";
 
   static final String WEBHOOK_EVENTS = "webhook-events";
   static final String RELEASE_STANDS = "release-stands";
-  /** Uploads are held out of the client's reach before the scan, and incoming is swept when its URLs expired. */
+
+  /**
+   * Uploads are held out of the client's reach before the scan, and incoming is swept when its URLs
+   * expired.
+   */
   static final String HELD_UPLOADS = "held-uploads";
-  /** A clean file whose bytes are not of the declared type is not released; previews follow the bytes' type. */
+
+  /**
+   * A clean file whose bytes are not of the declared type is not released; previews follow the
+   * bytes' type.
+   */
   static final String VERIFIED_TYPES = "verified-types";
-  /** A run that started before uploads were held holds its upload all the same, if it arrives after the deploy. */
+
+  /**
+   * A run that started before uploads were held holds its upload all the same, if it arrives after
+   * the deploy.
+   */
   static final String HELD_ON_ARRIVAL = "held-on-arrival";
-  /** A run that gives up after holding its upload still sweeps incoming once the upload URLs have expired. */
+
+  /**
+   * A run that gives up after holding its upload still sweeps incoming once the upload URLs have
+   * expired.
+   */
   static final String SWEEP_FAILED = "sweep-failed";
 
   private AttachmentState state;
   private String owner;
+
   /** False when replaying a workflow that started before webhook events existed. */
   private boolean publishesEvents;
+
   private boolean completeSignalled;
   private PreviewNotice previewNotice;
-  /** RELEASED is in the metadata store: the file is downloadable, and nothing that fails later takes that back. */
+
+  /**
+   * RELEASED is in the metadata store: the file is downloadable, and nothing that fails later takes
+   * that back.
+   */
   private boolean releasePublished;
-  /** The operator's reprocess or release this run carries out; null for the run the upload started. */
+
+  /**
+   * The operator's reprocess or release this run carries out; null for the run the upload started.
+   */
   private OperatorAction action;
-  /** False when replaying a workflow that scanned and released the object where the client had put it. */
+
+  /**
+   * False when replaying a workflow that scanned and released the object where the client had put
+   * it.
+   */
   private boolean holdsUploads;
-  /** When the attachment stopped taking uploads: no URL handed out before then lives past it plus their TTL. */
+
+  /**
+   * When the attachment stopped taking uploads: no URL handed out before then lives past it plus
+   * their TTL.
+   */
   private Instant uploadsClosedAt;
+
   private boolean superseded;
+
   /** False when replaying a workflow that released whatever type the bytes were, as declared. */
   private boolean checksTypes;
-  /** The type previews are made for: the declared one, or what the bytes are when they are not that. */
+
+  /**
+   * The type previews are made for: the declared one, or what the bytes are when they are not that.
+   */
   private String servedAs;
-  /** The upload is out of incoming (held or released): a sweep can no longer delete the only copy. */
+
+  /**
+   * The upload is out of incoming (held or released): a sweep can no longer delete the only copy.
+   */
   private boolean uploadHeld;
 
   private StorageActivities storage;
@@ -103,7 +154,8 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
     state = AttachmentState.awaitingUpload(request.attachmentId());
     owner = request.owner();
     publishesEvents = Workflow.getVersion(WEBHOOK_EVENTS, Workflow.DEFAULT_VERSION, 1) >= 1;
-    // Only runs started by this code carry an action: older histories replay the path below unchanged.
+    // Only runs started by this code carry an action: older histories replay the path below
+    // unchanged.
     action = request.operatorAction();
     holdsUploads = Workflow.getVersion(HELD_UPLOADS, Workflow.DEFAULT_VERSION, 1) >= 1;
     checksTypes = Workflow.getVersion(VERIFIED_TYPES, Workflow.DEFAULT_VERSION, 1) >= 1;
@@ -120,9 +172,11 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
       advance(PROCESSING, null);
       uploadsClosedAt = Instant.ofEpochMilli(Workflow.currentTimeMillis());
     } else {
-      // The API moved the attachment to PROCESSING with the audit record; the upload's arrival is old news.
+      // The API moved the attachment to PROCESSING with the audit record; the upload's arrival is
+      // old news.
       state = state.with(PROCESSING, null);
-      Workflow.upsertTypedSearchAttributes(AttachmentSearchAttributes.STATUS.valueSet(PROCESSING.name()));
+      Workflow.upsertTypedSearchAttributes(
+          AttachmentSearchAttributes.STATUS.valueSet(PROCESSING.name()));
     }
     try {
       if (action != null && action.kind() == OperatorAction.Kind.RELEASE) {
@@ -131,12 +185,15 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
         processUpload(request);
       }
     } catch (ActivityFailure failure) {
-      // Retries are exhausted: say so where clients and operators look, then fail the run for the UI.
+      // Retries are exhausted: say so where clients and operators look, then fail the run for the
+      // UI.
       String why = rootMessage(failure);
       if (releasePublished
           && Workflow.getVersion(RELEASE_STANDS, Workflow.DEFAULT_VERSION, 1) >= 1) {
-        // what failed came after the release (previews' record, an event's hand-off): the attachment stays
-        // RELEASED for its owner, and no attachment.failed contradicts attachment.released; the run fails for
+        // what failed came after the release (previews' record, an event's hand-off): the
+        // attachment stays
+        // RELEASED for its owner, and no attachment.failed contradicts attachment.released; the run
+        // fails for
         // operators to see
         Workflow.setCurrentDetails("RELEASED, but what followed gave up: " + why);
         sweptAfterGivingUp(request);
@@ -150,12 +207,14 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
   }
 
   /**
-   * The bytes the scan reads and the release copies are the held copy's, out of the client's reach: verify and
-   * hold, scan that object, then release or quarantine it (it is in the quarantine bucket already).
+   * The bytes the scan reads and the release copies are the held copy's, out of the client's reach:
+   * verify and hold, scan that object, then release or quarantine it (it is in the quarantine
+   * bucket already).
    */
   private AttachmentState processUpload(AttachmentRequest request) {
     if (!holdsUploads) {
-      // started before uploads were held: what arrives now is held all the same (older histories replay as before)
+      // started before uploads were held: what arrives now is held all the same (older histories
+      // replay as before)
       holdsUploads = Workflow.getVersion(HELD_ON_ARRIVAL, Workflow.DEFAULT_VERSION, 1) >= 1;
     }
     if (!holdsUploads) {
@@ -172,9 +231,12 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
     boolean verdictStillHolds =
         scan != null
             && !held.copied()
-            && (held.released() ? scan.verdict() == ScanVerdict.CLEAN : held.etag().equals(scan.etag()));
+            && (held.released()
+                ? scan.verdict() == ScanVerdict.CLEAN
+                : held.etag().equals(scan.etag()));
     if (!verdictStillHolds) {
-      // a verdict about other bytes (or none, or one from before uploads were held) is no verdict on these
+      // a verdict about other bytes (or none, or one from before uploads were held) is no verdict
+      // on these
       Workflow.setCurrentDetails("Scanning " + request.filename());
       scan = scanner.scanHeld(request.objectKey(), held.etag());
     }
@@ -201,19 +263,23 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
   }
 
   /**
-   * Whether the bytes are of the declared type (see {@link ContentTypes}), noting the type previews are made
-   * for. Runs from before the check take every file as declared.
+   * Whether the bytes are of the declared type (see {@link ContentTypes}), noting the type previews
+   * are made for. Runs from before the check take every file as declared.
    */
   private ContentTypes.Check typeCheck(AttachmentRequest request, ScanResult scan) {
     if (!checksTypes || scan == null) {
       return new ContentTypes.Check(true, request.contentType(), null);
     }
-    ContentTypes.Check types = ContentTypes.check(request.contentType(), scan.detectedContentType());
+    ContentTypes.Check types =
+        ContentTypes.check(request.contentType(), scan.detectedContentType());
     servedAs = types.servedAs();
     return types;
   }
 
-  /** The upload failed its check: REJECTED (and what is left in incoming deleted) for a business outcome. */
+  /**
+   * The upload failed its check: REJECTED (and what is left in incoming deleted) for a business
+   * outcome.
+   */
   private AttachmentState rejectedOrThrown(AttachmentRequest request, ActivityFailure failure) {
     if (!isBusinessFailure(failure)) {
       throw failure;
@@ -222,14 +288,21 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
     return finish(REJECTED, rootMessage(failure));
   }
 
-  /** Why a scanned upload is REJECTED (a digest other than the declared, unscannable under reject), or null. */
+  /**
+   * Why a scanned upload is REJECTED (a digest other than the declared, unscannable under reject),
+   * or null.
+   */
   private static String refusal(AttachmentRequest request, ScanResult scan) {
     if (scan.verdict() == ScanVerdict.CLEAN
         && request.declaredSha256() != null
         && !request.declaredSha256().equalsIgnoreCase(scan.sha256())) {
-      return "the uploaded bytes have SHA-256 " + scan.sha256() + ", not the declared " + request.declaredSha256();
+      return "the uploaded bytes have SHA-256 "
+          + scan.sha256()
+          + ", not the declared "
+          + request.declaredSha256();
     }
-    if (scan.verdict() == ScanVerdict.UNSCANNABLE && request.unscannablePolicy() == UnscannablePolicy.REJECT) {
+    if (scan.verdict() == ScanVerdict.UNSCANNABLE
+        && request.unscannablePolicy() == UnscannablePolicy.REJECT) {
       return "could not be scanned: " + scan.signature();
     }
     return null;
@@ -242,8 +315,9 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
   }
 
   /**
-   * Whatever a client PUT after its upload was held sits in incoming until its URL expires: wait for that,
-   * then delete it. An operator's new run cuts the wait short; it sweeps again at its own end.
+   * Whatever a client PUT after its upload was held sits in incoming until its URL expires: wait
+   * for that, then delete it. An operator's new run cuts the wait short; it sweeps again at its own
+   * end.
    */
   private AttachmentState swept(AttachmentRequest request, Instant urlsExpireBy) {
     if (!holdsUploads) {
@@ -253,8 +327,11 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
     Duration wait = Duration.ofMillis(sweepAt.toEpochMilli() - Workflow.currentTimeMillis());
     if (!wait.isNegative() && !wait.isZero()) {
       Workflow.setCurrentDetails(
-          state.status() + (state.reason() == null ? "" : ": " + state.reason())
-              + "\nThe incoming bucket is swept at " + sweepAt + ", once the upload URLs have expired");
+          state.status()
+              + (state.reason() == null ? "" : ": " + state.reason())
+              + "\nThe incoming bucket is swept at "
+              + sweepAt
+              + ", once the upload URLs have expired");
       Workflow.await(wait, () -> superseded);
     }
     storage.discardUpload(request.objectKey());
@@ -262,22 +339,28 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
   }
 
   /**
-   * A run that gave up still sweeps what a client PUT to incoming, once its upload has been held: before that,
-   * incoming holds the only copy of the upload, which an operator's reprocess needs. A sweep that fails too
-   * leaves the run's own failure as the one reported.
+   * A run that gave up still sweeps what a client PUT to incoming, once its upload has been held:
+   * before that, incoming holds the only copy of the upload, which an operator's reprocess needs. A
+   * sweep that fails too leaves the run's own failure as the one reported.
    */
   private void sweptAfterGivingUp(AttachmentRequest request) {
-    if (!uploadHeld || Workflow.getVersion(SWEEP_FAILED, Workflow.DEFAULT_VERSION, 1) == Workflow.DEFAULT_VERSION) {
+    if (!uploadHeld
+        || Workflow.getVersion(SWEEP_FAILED, Workflow.DEFAULT_VERSION, 1)
+            == Workflow.DEFAULT_VERSION) {
       return;
     }
     try {
       swept(request, request.uploadUrlsExpireBy(uploadsClosedAt));
     } catch (ActivityFailure sweepFailed) {
-      Workflow.getLogger(AttachmentWorkflowImpl.class).warn("the sweep after giving up failed too", sweepFailed);
+      Workflow.getLogger(AttachmentWorkflowImpl.class)
+          .warn("the sweep after giving up failed too", sweepFailed);
     }
   }
 
-  /** The path of workflows started before uploads were held: verify, scan and move the object in incoming. */
+  /**
+   * The path of workflows started before uploads were held: verify, scan and move the object in
+   * incoming.
+   */
   private AttachmentState processInPlace(AttachmentRequest request) {
     ScanResult scan = request.resumeScan();
     if (scan == null) {
@@ -306,8 +389,9 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
   }
 
   /**
-   * An operator judged the verdict a false positive: the object leaves quarantine, and from there on the
-   * attachment is released like any clean one, previews and events included. The verdict stays on record.
+   * An operator judged the verdict a false positive: the object leaves quarantine, and from there
+   * on the attachment is released like any clean one, previews and events included. The verdict
+   * stays on record.
    */
   private AttachmentState releaseOnOperatorsWord(AttachmentRequest request) {
     String why = "released by " + action.operator() + ": " + action.reason();
@@ -315,7 +399,9 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
     if (request.resumeScan() != null) {
       scanned(request.resumeScan());
     }
-    typeCheck(request, request.resumeScan()); // an operator's word overrules a mismatch; previews follow the bytes
+    typeCheck(
+        request,
+        request.resumeScan()); // an operator's word overrules a mismatch; previews follow the bytes
     Workflow.setCurrentDetails("Moving " + request.filename() + " out of quarantine, " + why);
     storage.releaseFromQuarantine(request.objectKey());
     return releasedAndPreviewed(request, why);
@@ -327,7 +413,9 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
         AttachmentSearchAttributes.SCAN_VERDICT.valueSet(scan.verdict().name()));
   }
 
-  /** The object is in the released bucket: say so, then make previews, which never undo the release. */
+  /**
+   * The object is in the released bucket: say so, then make previews, which never undo the release.
+   */
   private AttachmentState releasedAndPreviewed(AttachmentRequest request, String reason) {
     state = state.with(Preview.of(PreviewStatus.PENDING, null));
     advance(RELEASED, reason);
@@ -357,18 +445,21 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
   }
 
   /**
-   * Large videos are transformed by the preview service in the background; it tells the API, which signals us.
-   * The release is published already; this only settles the preview.
+   * Large videos are transformed by the preview service in the background; it tells the API, which
+   * signals us. The release is published already; this only settles the preview.
    */
   private Preview awaitAsyncPreview(AttachmentRequest request, Preview pending) {
-    if (Workflow.getVersion(ASYNC_PREVIEWS, Workflow.DEFAULT_VERSION, 1) == Workflow.DEFAULT_VERSION) {
-      return pending.settled(PreviewStatus.FAILED, "asynchronous previews are not awaited by this workflow version");
+    if (Workflow.getVersion(ASYNC_PREVIEWS, Workflow.DEFAULT_VERSION, 1)
+        == Workflow.DEFAULT_VERSION) {
+      return pending.settled(
+          PreviewStatus.FAILED, "asynchronous previews are not awaited by this workflow version");
     }
     state = state.with(pending);
     metadata.publish(state);
     Workflow.setCurrentDetails("Waiting for the preview service to finish " + request.filename());
     if (!Workflow.await(PREVIEW_WAIT, () -> previewNotice != null)) {
-      return pending.settled(PreviewStatus.FAILED, "the preview service did not report within " + PREVIEW_WAIT);
+      return pending.settled(
+          PreviewStatus.FAILED, "the preview service did not report within " + PREVIEW_WAIT);
     }
     return previewNotice.ready()
         ? pending.settled(PreviewStatus.READY, null)
@@ -376,8 +467,8 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
   }
 
   /**
-   * Waits for the client's complete signal, and meanwhile looks for the object itself with growing pauses, so
-   * that a client that never calls complete is still processed.
+   * Waits for the client's complete signal, and meanwhile looks for the object itself with growing
+   * pauses, so that a client that never calls complete is still processed.
    */
   private boolean awaitUpload(AttachmentRequest request) {
     Instant deadline = request.uploadExpiresAt();
@@ -394,7 +485,8 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
       Duration wait = pause.toMillis() < left ? pause : Duration.ofMillis(left);
       Workflow.await(wait, () -> completeSignalled);
       completeSignalled = false;
-      pause = pause.multipliedBy(2).compareTo(LONGEST_LOOK) > 0 ? LONGEST_LOOK : pause.multipliedBy(2);
+      pause =
+          pause.multipliedBy(2).compareTo(LONGEST_LOOK) > 0 ? LONGEST_LOOK : pause.multipliedBy(2);
     }
   }
 
@@ -412,7 +504,7 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
         case REJECTED -> emit(EventType.REJECTED);
         case EXPIRED -> emit(EventType.EXPIRED);
         case FAILED -> emit(EventType.FAILED);
-        case AWAITING_UPLOAD -> { }
+        case AWAITING_UPLOAD -> {}
       }
     }
   }
@@ -422,7 +514,10 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
     if (publishesEvents) {
       webhooks.emit(
           Event.of(
-              state.attachmentId(), owner, type, Instant.ofEpochMilli(Workflow.currentTimeMillis()),
+              state.attachmentId(),
+              owner,
+              type,
+              Instant.ofEpochMilli(Workflow.currentTimeMillis()),
               action == null ? null : action.auditId()));
     }
   }
@@ -454,7 +549,8 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
   }
 
   private static boolean isBusinessFailure(ActivityFailure failure) {
-    return failure.getCause() instanceof ApplicationFailure cause && BUSINESS_FAILURES.contains(cause.getType());
+    return failure.getCause() instanceof ApplicationFailure cause
+        && BUSINESS_FAILURES.contains(cause.getType());
   }
 
   private static String rootMessage(Throwable failure) {
@@ -466,8 +562,9 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
   }
 
   /**
-   * Every activity's timeouts and retries, in one place. Steps that move the whole file (scan, copy) get time
-   * in proportion to its size; the light steps retry for {@code giveUpAfter} before the attachment is FAILED.
+   * Every activity's timeouts and retries, in one place. Steps that move the whole file (scan,
+   * copy) get time in proportion to its size; the light steps retry for {@code giveUpAfter} before
+   * the attachment is FAILED.
    */
   private void stubs(TaskQueues queues, long size, Duration giveUpAfter) {
     Duration wholeFile = Duration.ofMinutes(2).plusSeconds(size / BYTES_PER_SECOND_AT_WORST);
@@ -498,20 +595,29 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
             Map.of(
                 "IsUploaded", summary(light, "Look for the upload in the incoming bucket"),
                 "Verify", summary(light, "Check the upload against what the client declared"),
-                "Hold", summary(copy, "Check the upload against what was declared, move it out of the client's reach"),
+                "Hold",
+                    summary(
+                        copy,
+                        "Check the upload against what was declared, move it out of the client's reach"),
                 "ReleaseHeld", summary(copy, "Copy the scanned object to the released bucket"),
                 "DiscardHeld", summary(light, "Delete the held object"),
                 "Release", summary(copy, "Copy to the released bucket, delete from incoming"),
                 "Quarantine", summary(copy, "Copy to the quarantine bucket, delete from incoming"),
-                "ReleaseFromQuarantine", summary(copy, "Copy from quarantine to the released bucket, on an operator's word"),
+                "ReleaseFromQuarantine",
+                    summary(
+                        copy, "Copy from quarantine to the released bucket, on an operator's word"),
                 "DiscardUpload", summary(light, "Delete what is left in the incoming bucket")));
     metadata =
         Workflow.newActivityStub(
             MetadataActivities.class,
             light,
-            Map.of("Publish", summary(light, "Publish the attachment's state to the metadata store")));
-    webhooks = Workflow.newActivityStub(WebhookActivities.class, summary(light, "Hand the event to webhook delivery"));
-    // The scanner being down means files wait: the scan retries for hours and nothing is released meanwhile.
+            Map.of(
+                "Publish", summary(light, "Publish the attachment's state to the metadata store")));
+    webhooks =
+        Workflow.newActivityStub(
+            WebhookActivities.class, summary(light, "Hand the event to webhook delivery"));
+    // The scanner being down means files wait: the scan retries for hours and nothing is released
+    // meanwhile.
     scanner =
         Workflow.newActivityStub(
             ScannerActivities.class,

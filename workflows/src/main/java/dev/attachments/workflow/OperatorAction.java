@@ -3,8 +3,9 @@ package dev.attachments.workflow;
 /**
  * What an operator asked of a run of an attachment's workflow that the upload did not start itself.
  *
- * @param auditId the audit record of the action; the run's webhook events are named after it, so that a second
- *     reprocess reports its own outcome while a retried step still names the same event
+ * @param auditId the audit record of the action; the run's webhook events are named after it, so
+ *     that a second reprocess reports its own outcome while a retried step still names the same
+ *     event
  * @param operator who asked, as named in ATTACHMENTS_OPS_KEYS
  * @param reason why, in the operator's words
  */
@@ -13,7 +14,10 @@ public record OperatorAction(String auditId, Kind kind, String operator, String 
   public enum Kind {
     /** A FAILED attachment processed again from the step that failed (or from the scan). */
     REPROCESS,
-    /** A quarantined attachment released as a false positive: copied to the released bucket, then previewed. */
+    /**
+     * A quarantined attachment released as a false positive: copied to the released bucket, then
+     * previewed.
+     */
     RELEASE
   }
 }

@@ -9,10 +9,12 @@ import org.junit.jupiter.api.Test;
 class RedactingFailureConverterTest {
   @Test
   void failuresAndTheirCausesAreRecordedWithoutTheCredentialsTheyQuote() {
-    String url = "https://cdn.example/x.mp4?X-Amz-Credential=AKIAEXAMPLE%2F20261201&X-Amz-Signature=0badc0ffee";
+    String url =
+        "https://cdn.example/x.mp4?X-Amz-Credential=AKIAEXAMPLE%2F20261201&X-Amz-Signature=0badc0ffee";
     RuntimeException thrown =
         ApplicationFailure.newFailureWithCause(
-            "Cloudinary answered 400: Resource not found - " + url, "PreviewUnavailable",
+            "Cloudinary answered 400: Resource not found - " + url,
+            "PreviewUnavailable",
             new IllegalStateException("fetching " + url));
 
     Failure recorded = RedactingFailureConverter.dataConverter().exceptionToFailure(thrown);
@@ -29,13 +31,17 @@ class RedactingFailureConverterTest {
     io.temporal.api.common.v1.Payload newer =
         io.temporal.api.common.v1.Payload.newBuilder()
             .putMetadata("encoding", com.google.protobuf.ByteString.copyFromUtf8("json/plain"))
-            .setData(com.google.protobuf.ByteString.copyFromUtf8(
-                "{\"auditId\":\"a1\",\"kind\":\"REPROCESS\",\"operator\":\"alice\",\"reason\":\"r\",\"addedLater\":1}"))
+            .setData(
+                com.google.protobuf.ByteString.copyFromUtf8(
+                    "{\"auditId\":\"a1\",\"kind\":\"REPROCESS\",\"operator\":\"alice\",\"reason\":\"r\",\"addedLater\":1}"))
             .build();
 
     dev.attachments.workflow.OperatorAction action =
         RedactingFailureConverter.dataConverter()
-            .fromPayload(newer, dev.attachments.workflow.OperatorAction.class, dev.attachments.workflow.OperatorAction.class);
+            .fromPayload(
+                newer,
+                dev.attachments.workflow.OperatorAction.class,
+                dev.attachments.workflow.OperatorAction.class);
 
     assertThat(action.operator()).isEqualTo("alice");
   }

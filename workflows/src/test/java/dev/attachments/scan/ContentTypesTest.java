@@ -7,7 +7,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class ContentTypesTest {
-  /** Declared types, and what Tika 3.2 (tika-core) answers for a real file of that kind: all honest. */
+  /**
+   * Declared types, and what Tika 3.2 (tika-core) answers for a real file of that kind: all honest.
+   */
   @ParameterizedTest
   @CsvSource({
     "image/png, image/png, image/png",
@@ -77,6 +79,7 @@ class ContentTypesTest {
 
   @Test
   void aScanFromBeforeSniffingDecidesNothing() {
-    assertThat(ContentTypes.check("image/png", null)).isEqualTo(new ContentTypes.Check(true, "image/png", null));
+    assertThat(ContentTypes.check("image/png", null))
+        .isEqualTo(new ContentTypes.Check(true, "image/png", null));
   }
 }

@@ -68,7 +68,10 @@ class WebhookWorkflowTest {
         env.getWorkflowClient()
             .newWorkflowStub(
                 WebhookWorkflow.class,
-                WorkflowOptions.newBuilder().setWorkflowId("webhooks-a1").setTaskQueue("webhooks").build());
+                WorkflowOptions.newBuilder()
+                    .setWorkflowId("webhooks-a1")
+                    .setTaskQueue("webhooks")
+                    .build());
     WorkflowClient.start(workflow::deliverEvents, "a1");
     for (Event event : events) {
       workflow.eventHappened(event);

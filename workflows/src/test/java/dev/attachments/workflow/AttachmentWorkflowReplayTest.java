@@ -12,8 +12,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Replays recorded histories of every workflow path against the current code: a change that would break
- * workflows already running fails here (guard it with Workflow.getVersion).
+ * Replays recorded histories of every workflow path against the current code: a change that would
+ * break workflows already running fails here (guard it with Workflow.getVersion).
  */
 class AttachmentWorkflowReplayTest {
   private static final Path HISTORIES = Path.of("src/test/resources/histories");
@@ -21,18 +21,38 @@ class AttachmentWorkflowReplayTest {
   static List<Path> histories() throws IOException {
     try (Stream<Path> files = Files.list(HISTORIES)) {
       List<Path> found = files.filter(f -> f.toString().endsWith(".json")).sorted().toList();
-      assertThat(found).extracting(f -> f.getFileName().toString())
+      assertThat(found)
+          .extracting(f -> f.getFileName().toString())
           .contains(
-              "released.json", "quarantined.json", "rejected.json", "expired.json", "failed.json", "reprocessed.json",
-              "released-by-operator.json", "failed-after-release.json",
-              // uploads held out of the client's reach, and incoming swept once the upload URLs expired
-              "held-released.json", "held-quarantined.json", "held-rejected.json", "held-expired.json",
-              "held-failed.json", "held-reprocessed.json", "held-released-by-operator.json",
+              "released.json",
+              "quarantined.json",
+              "rejected.json",
+              "expired.json",
+              "failed.json",
+              "reprocessed.json",
+              "released-by-operator.json",
+              "failed-after-release.json",
+              // uploads held out of the client's reach, and incoming swept once the upload URLs
+              // expired
+              "held-released.json",
+              "held-quarantined.json",
+              "held-rejected.json",
+              "held-expired.json",
+              "held-failed.json",
+              "held-reprocessed.json",
+              "held-released-by-operator.json",
               "held-failed-after-release.json",
               // a clean file is released only when its bytes are of the declared type
-              "typed-released.json", "typed-quarantined.json", "typed-rejected.json", "typed-expired.json",
-              "typed-failed.json", "typed-reprocessed.json", "typed-released-by-operator.json",
-              "typed-failed-after-release.json", "typed-mismatch-rejected.json", "typed-mismatch-held.json");
+              "typed-released.json",
+              "typed-quarantined.json",
+              "typed-rejected.json",
+              "typed-expired.json",
+              "typed-failed.json",
+              "typed-reprocessed.json",
+              "typed-released-by-operator.json",
+              "typed-failed-after-release.json",
+              "typed-mismatch-rejected.json",
+              "typed-mismatch-held.json");
       return found;
     }
   }
@@ -40,6 +60,7 @@ class AttachmentWorkflowReplayTest {
   @ParameterizedTest
   @MethodSource("histories")
   void recordedHistoryReplaysOnTheCurrentCode(Path history) throws Exception {
-    WorkflowReplayer.replayWorkflowExecution(Files.readString(history), AttachmentWorkflowImpl.class);
+    WorkflowReplayer.replayWorkflowExecution(
+        Files.readString(history), AttachmentWorkflowImpl.class);
   }
 }

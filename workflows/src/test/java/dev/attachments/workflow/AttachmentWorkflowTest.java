@@ -66,8 +66,21 @@ class AttachmentWorkflowTest {
     String id = UUID.randomUUID().toString();
     Instant expires = Instant.ofEpochMilli(env.currentTimeMillis()).plus(uploadTtl);
     return new AttachmentRequest(
-        id, "acme", "logo.png", "image/png", SIZE, declaredSha256, "acme/" + id, expires, queues, null, null, null,
-        null, URL_TTL, null);
+        id,
+        "acme",
+        "logo.png",
+        "image/png",
+        SIZE,
+        declaredSha256,
+        "acme/" + id,
+        expires,
+        queues,
+        null,
+        null,
+        null,
+        null,
+        URL_TTL,
+        null);
   }
 
   private AttachmentWorkflow start(AttachmentRequest request) {
@@ -90,8 +103,9 @@ class AttachmentWorkflowTest {
   }
 
   /**
-   * With {@code -DrecordHistories=true}, keeps this run's history for {@link AttachmentWorkflowReplayTest}:
-   * record again only when a change to the workflow is meant to be incompatible (and guarded by getVersion).
+   * With {@code -DrecordHistories=true}, keeps this run's history for {@link
+   * AttachmentWorkflowReplayTest}: record again only when a change to the workflow is meant to be
+   * incompatible (and guarded by getVersion).
    */
   private void record(String name, AttachmentRequest request) throws Exception {
     if (Boolean.getBoolean("recordHistories")) {
@@ -109,17 +123,28 @@ class AttachmentWorkflowTest {
 
     assertThat(state.status()).isEqualTo(AttachmentStatus.RELEASED);
     assertThat(state.scan().verdict()).isEqualTo(ScanVerdict.CLEAN);
-    assertThat(state.scan().etag()).as("the verdict names the object it is about").isEqualTo("etag-1");
+    assertThat(state.scan().etag())
+        .as("the verdict names the object it is about")
+        .isEqualTo("etag-1");
     assertThat(state.preview().status()).isEqualTo(PreviewStatus.NOT_CONFIGURED);
     assertThat(fakes.events)
         .containsExactly(
-            "publish:PROCESSING", "hold", "scan", "release", "publish:RELEASED", "publish:RELEASED", "discard");
-    assertThat(fakes.emitted).extracting(Event::type).containsExactly(EventType.UPLOADED, EventType.RELEASED);
+            "publish:PROCESSING",
+            "hold",
+            "scan",
+            "release",
+            "publish:RELEASED",
+            "publish:RELEASED",
+            "discard");
+    assertThat(fakes.emitted)
+        .extracting(Event::type)
+        .containsExactly(EventType.UPLOADED, EventType.RELEASED);
     assertThat(fakes.emitted).extracting(Event::id).doesNotHaveDuplicates();
   }
 
   @Test
-  void cleanBytesThatAreNotOfTheDeclaredTypeAreRejectedWithBothTypesAndNeverReleased() throws Exception {
+  void cleanBytesThatAreNotOfTheDeclaredTypeAreRejectedWithBothTypesAndNeverReleased()
+      throws Exception {
     fakes.detectedType = "application/x-msdownload; format=pe32";
     AttachmentRequest request = request(null);
 
@@ -127,7 +152,8 @@ class AttachmentWorkflowTest {
     record("typed-mismatch-rejected", request);
 
     assertThat(state.status()).isEqualTo(AttachmentStatus.REJECTED);
-    assertThat(state.reason()).contains("declared image/png", "application/x-msdownload", "runs or renders");
+    assertThat(state.reason())
+        .contains("declared image/png", "application/x-msdownload", "runs or renders");
     assertThat(fakes.events).contains("discard-held").doesNotContain("release");
   }
 
@@ -137,8 +163,20 @@ class AttachmentWorkflowTest {
     AttachmentRequest typed = request(null);
     AttachmentRequest request =
         new AttachmentRequest(
-            typed.attachmentId(), typed.owner(), typed.filename(), typed.contentType(), typed.size(), null,
-            typed.objectKey(), typed.uploadExpiresAt(), typed.queues(), null, null, null, null, URL_TTL,
+            typed.attachmentId(),
+            typed.owner(),
+            typed.filename(),
+            typed.contentType(),
+            typed.size(),
+            null,
+            typed.objectKey(),
+            typed.uploadExpiresAt(),
+            typed.queues(),
+            null,
+            null,
+            null,
+            null,
+            URL_TTL,
             TypeMismatchPolicy.HOLD);
 
     AttachmentState state = uploadAndComplete(request);
@@ -154,8 +192,21 @@ class AttachmentWorkflowTest {
     AttachmentRequest png = request(null);
     AttachmentRequest request =
         new AttachmentRequest(
-            png.attachmentId(), png.owner(), "photo.jpg", "image/jpg", png.size(), null, png.objectKey(),
-            png.uploadExpiresAt(), png.queues(), null, null, null, null, URL_TTL, null);
+            png.attachmentId(),
+            png.owner(),
+            "photo.jpg",
+            "image/jpg",
+            png.size(),
+            null,
+            png.objectKey(),
+            png.uploadExpiresAt(),
+            png.queues(),
+            null,
+            null,
+            null,
+            null,
+            URL_TTL,
+            null);
     fakes.detectedType = "image/jpeg";
 
     AttachmentState state = uploadAndComplete(request);
@@ -177,7 +228,9 @@ class AttachmentWorkflowTest {
     assertThat(fakes.events)
         .as("the held object is in the quarantine bucket already")
         .containsExactly("publish:PROCESSING", "hold", "scan", "publish:QUARANTINED", "discard");
-    assertThat(fakes.emitted).extracting(Event::type).containsExactly(EventType.UPLOADED, EventType.QUARANTINED);
+    assertThat(fakes.emitted)
+        .extracting(Event::type)
+        .containsExactly(EventType.UPLOADED, EventType.QUARANTINED);
   }
 
   @Test
@@ -197,9 +250,21 @@ class AttachmentWorkflowTest {
     AttachmentRequest held = request(null);
     AttachmentRequest request =
         new AttachmentRequest(
-            held.attachmentId(), held.owner(), held.filename(), held.contentType(), held.size(), null,
-            held.objectKey(), held.uploadExpiresAt(), held.queues(), UnscannablePolicy.REJECT, null, null, null,
-            URL_TTL, null);
+            held.attachmentId(),
+            held.owner(),
+            held.filename(),
+            held.contentType(),
+            held.size(),
+            null,
+            held.objectKey(),
+            held.uploadExpiresAt(),
+            held.queues(),
+            UnscannablePolicy.REJECT,
+            null,
+            null,
+            null,
+            URL_TTL,
+            null);
 
     AttachmentState state = uploadAndComplete(request);
 
@@ -253,7 +318,8 @@ class AttachmentWorkflowTest {
     assertThat(fakes.emitted).extracting(Event::type).containsExactly(EventType.EXPIRED);
     assertThat(env.currentTimeMillis())
         .as("swept once the last URL, which lives no longer than the upload window, expired")
-        .isGreaterThanOrEqualTo(request.uploadExpiresAt().plus(AttachmentWorkflowImpl.SWEEP_MARGIN).toEpochMilli());
+        .isGreaterThanOrEqualTo(
+            request.uploadExpiresAt().plus(AttachmentWorkflowImpl.SWEEP_MARGIN).toEpochMilli());
     assertThat(fakes.events).containsExactly("discard", "publish:EXPIRED", "discard");
   }
 
@@ -291,10 +357,14 @@ class AttachmentWorkflowTest {
 
     uploadAndCompleteExpectingFailure(request);
     record("typed-failed", request);
-    assertThat(fakes.published.get(fakes.published.size() - 1).status()).isEqualTo(AttachmentStatus.FAILED);
-    assertThat(fakes.published.get(fakes.published.size() - 1).reason()).contains("processing gave up");
+    assertThat(fakes.published.get(fakes.published.size() - 1).status())
+        .isEqualTo(AttachmentStatus.FAILED);
+    assertThat(fakes.published.get(fakes.published.size() - 1).reason())
+        .contains("processing gave up");
     assertThat(fakes.events).doesNotContain("release", "quarantine");
-    assertThat(fakes.events).as("what a client PUT since the hold is swept all the same").endsWith("discard");
+    assertThat(fakes.events)
+        .as("what a client PUT since the hold is swept all the same")
+        .endsWith("discard");
   }
 
   @Test
@@ -304,13 +374,17 @@ class AttachmentWorkflowTest {
 
     uploadAndCompleteExpectingFailure(request);
 
-    assertThat(fakes.published.get(fakes.published.size() - 1).status()).isEqualTo(AttachmentStatus.FAILED);
-    assertThat(fakes.events).as("the only copy of the upload is kept").doesNotContain("discard", "hold");
+    assertThat(fakes.published.get(fakes.published.size() - 1).status())
+        .isEqualTo(AttachmentStatus.FAILED);
+    assertThat(fakes.events)
+        .as("the only copy of the upload is kept")
+        .doesNotContain("discard", "hold");
   }
 
   @Test
   void reprocessingAFailedAttachmentResumesAtTheFailedStepWithoutScanningAgain() throws Exception {
-    fakes.releaseBroken = true; // S3 refuses every copy: the release step fails until retries run out
+    fakes.releaseBroken =
+        true; // S3 refuses every copy: the release step fails until retries run out
     AttachmentRequest request = request(null);
     uploadAndCompleteExpectingFailure(request);
     AttachmentState failed = fakes.published.get(fakes.published.size() - 1);
@@ -320,14 +394,16 @@ class AttachmentWorkflowTest {
 
     fakes.releaseBroken = false; // the fault is fixed; an operator reprocesses
     fakes.heldFromIncoming = false; // the bytes are where the first run held them
-    AttachmentWorkflow again = start(request.rerun(failed.scan(), action(OperatorAction.Kind.REPROCESS)));
+    AttachmentWorkflow again =
+        start(request.rerun(failed.scan(), action(OperatorAction.Kind.REPROCESS)));
     AttachmentState state = WorkflowStub.fromTyped(again).getResult(AttachmentState.class);
     record("typed-reprocessed", request);
 
     assertThat(state.status()).isEqualTo(AttachmentStatus.RELEASED);
     assertThat(fakes.scanAttempts).as("the scan is not repeated").hasValue(1);
     assertThat(fakes.events.stream().filter("release"::equals)).hasSize(1);
-    assertThat(fakes.emitted).extracting(Event::type)
+    assertThat(fakes.emitted)
+        .extracting(Event::type)
         .as("the upload is not announced twice")
         .containsExactly(EventType.UPLOADED, EventType.FAILED, EventType.RELEASED);
   }
@@ -339,11 +415,13 @@ class AttachmentWorkflowTest {
     uploadAndCompleteExpectingFailure(request);
     AttachmentState failed = fakes.published.get(fakes.published.size() - 1);
 
-    AttachmentWorkflow again = start(request.rerun(failed.scan(), action(OperatorAction.Kind.REPROCESS)));
+    AttachmentWorkflow again =
+        start(request.rerun(failed.scan(), action(OperatorAction.Kind.REPROCESS)));
     assertThatThrownBy(() -> WorkflowStub.fromTyped(again).getResult(AttachmentState.class))
         .isInstanceOf(WorkflowFailedException.class);
 
-    assertThat(fakes.emitted).extracting(Event::type)
+    assertThat(fakes.emitted)
+        .extracting(Event::type)
         .containsExactly(EventType.UPLOADED, EventType.FAILED, EventType.FAILED);
     assertThat(fakes.emitted).extracting(Event::id).doesNotHaveDuplicates();
   }
@@ -355,19 +433,29 @@ class AttachmentWorkflowTest {
     AttachmentState quarantined = uploadAndComplete(request);
     assertThat(quarantined.status()).isEqualTo(AttachmentStatus.QUARANTINED);
 
-    OperatorAction release = new OperatorAction(UUID.randomUUID().toString(), OperatorAction.Kind.RELEASE, "alice", "vendor's test file");
+    OperatorAction release =
+        new OperatorAction(
+            UUID.randomUUID().toString(),
+            OperatorAction.Kind.RELEASE,
+            "alice",
+            "vendor's test file");
     AttachmentWorkflow released = start(request.rerun(quarantined.scan(), release));
     AttachmentState state = WorkflowStub.fromTyped(released).getResult(AttachmentState.class);
     record("typed-released-by-operator", request);
 
     assertThat(state.status()).isEqualTo(AttachmentStatus.RELEASED);
     assertThat(state.reason()).isEqualTo("released by alice: vendor's test file");
-    assertThat(state.scan().verdict()).as("the verdict stays on record").isEqualTo(ScanVerdict.INFECTED);
+    assertThat(state.scan().verdict())
+        .as("the verdict stays on record")
+        .isEqualTo(ScanVerdict.INFECTED);
     assertThat(state.preview().status()).isEqualTo(PreviewStatus.NOT_CONFIGURED);
     assertThat(fakes.scanAttempts).as("no new scan").hasValue(1);
-    assertThat(fakes.events).containsSubsequence("hold", "publish:QUARANTINED", "release-from-quarantine", "publish:RELEASED")
+    assertThat(fakes.events)
+        .containsSubsequence(
+            "hold", "publish:QUARANTINED", "release-from-quarantine", "publish:RELEASED")
         .doesNotContain("release");
-    assertThat(fakes.emitted).extracting(Event::type)
+    assertThat(fakes.emitted)
+        .extracting(Event::type)
         .containsExactly(EventType.UPLOADED, EventType.QUARANTINED, EventType.RELEASED);
   }
 
@@ -377,15 +465,31 @@ class AttachmentWorkflowTest {
     AttachmentRequest hour = request(null);
     AttachmentRequest request =
         new AttachmentRequest(
-            hour.attachmentId(), hour.owner(), hour.filename(), hour.contentType(), hour.size(), null,
-            hour.objectKey(), hour.uploadExpiresAt(), hour.queues(), null, null, null, Duration.ofMinutes(2),
-            URL_TTL, null);
+            hour.attachmentId(),
+            hour.owner(),
+            hour.filename(),
+            hour.contentType(),
+            hour.size(),
+            null,
+            hour.objectKey(),
+            hour.uploadExpiresAt(),
+            hour.queues(),
+            null,
+            null,
+            null,
+            Duration.ofMinutes(2),
+            URL_TTL,
+            null);
 
     uploadAndCompleteExpectingFailure(request);
 
-    assertThat(fakes.published.get(fakes.published.size() - 1).status()).isEqualTo(AttachmentStatus.FAILED);
-    // the run gives up within minutes, then waits for its upload URLs to expire before it sweeps incoming
-    assertThat(runLength(request)).as("the run's length by its history").isLessThan(Duration.ofMinutes(10).plus(URL_TTL));
+    assertThat(fakes.published.get(fakes.published.size() - 1).status())
+        .isEqualTo(AttachmentStatus.FAILED);
+    // the run gives up within minutes, then waits for its upload URLs to expire before it sweeps
+    // incoming
+    assertThat(runLength(request))
+        .as("the run's length by its history")
+        .isLessThan(Duration.ofMinutes(10).plus(URL_TTL));
   }
 
   private void uploadAndCompleteExpectingFailure(AttachmentRequest request) {
@@ -408,10 +512,13 @@ class AttachmentWorkflowTest {
     uploadAndCompleteExpectingFailure(request);
     record("typed-failed-after-release", request);
 
-    assertThat(fakes.published).extracting(AttachmentState::status)
+    assertThat(fakes.published)
+        .extracting(AttachmentState::status)
         .contains(AttachmentStatus.RELEASED)
         .doesNotContain(AttachmentStatus.FAILED);
-    assertThat(fakes.emitted).extracting(Event::type).containsExactly(EventType.UPLOADED, EventType.RELEASED);
+    assertThat(fakes.emitted)
+        .extracting(Event::type)
+        .containsExactly(EventType.UPLOADED, EventType.RELEASED);
   }
 
   @Test
@@ -440,7 +547,8 @@ class AttachmentWorkflowTest {
 
     assertThat(state.preview().status()).isEqualTo(PreviewStatus.READY);
     assertThat(state.preview().urls()).containsKey("poster");
-    assertThat(fakes.emitted).extracting(Event::type)
+    assertThat(fakes.emitted)
+        .extracting(Event::type)
         .containsExactly(EventType.UPLOADED, EventType.RELEASED, EventType.PREVIEW_READY);
     assertThat(fakes.published.stream().map(p -> p.preview() == null ? null : p.preview().status()))
         .containsSubsequence(PreviewStatus.PENDING, PreviewStatus.READY);
@@ -481,7 +589,8 @@ class AttachmentWorkflowTest {
 
     fakes.releaseBroken = false;
     fakes.heldEtag = "etag-2"; // the hold step now holds another object than the one scanned
-    AttachmentWorkflow again = start(request.rerun(failed.scan(), action(OperatorAction.Kind.REPROCESS)));
+    AttachmentWorkflow again =
+        start(request.rerun(failed.scan(), action(OperatorAction.Kind.REPROCESS)));
     AttachmentState state = WorkflowStub.fromTyped(again).getResult(AttachmentState.class);
 
     assertThat(state.status()).isEqualTo(AttachmentStatus.RELEASED);
@@ -497,8 +606,10 @@ class AttachmentWorkflowTest {
     AttachmentState failed = fakes.published.get(fakes.published.size() - 1);
 
     fakes.releaseBroken = false;
-    fakes.heldFromIncoming = true; // a client PUT again meanwhile: same length, same MD5, so the same ETag
-    AttachmentWorkflow again = start(request.rerun(failed.scan(), action(OperatorAction.Kind.REPROCESS)));
+    fakes.heldFromIncoming =
+        true; // a client PUT again meanwhile: same length, same MD5, so the same ETag
+    AttachmentWorkflow again =
+        start(request.rerun(failed.scan(), action(OperatorAction.Kind.REPROCESS)));
     AttachmentState state = WorkflowStub.fromTyped(again).getResult(AttachmentState.class);
 
     assertThat(state.status()).isEqualTo(AttachmentStatus.RELEASED);
@@ -513,12 +624,15 @@ class AttachmentWorkflowTest {
     workflow.uploadCompleted();
     env.sleep(Duration.ofMinutes(5));
     assertThat(workflow.state().status()).isEqualTo(AttachmentStatus.RELEASED);
-    assertThat(fakes.events).as("a URL handed out just before PROCESSING still works").doesNotContain("discard");
+    assertThat(fakes.events)
+        .as("a URL handed out just before PROCESSING still works")
+        .doesNotContain("discard");
 
     WorkflowStub.fromTyped(workflow).getResult(AttachmentState.class);
 
     assertThat(fakes.events).endsWith("discard");
-    assertThat(runLength(request)).isGreaterThanOrEqualTo(URL_TTL.plus(AttachmentWorkflowImpl.SWEEP_MARGIN));
+    assertThat(runLength(request))
+        .isGreaterThanOrEqualTo(URL_TTL.plus(AttachmentWorkflowImpl.SWEEP_MARGIN));
   }
 
   @Test
@@ -539,8 +653,10 @@ class AttachmentWorkflowTest {
   }
 
   private Duration runLength(AttachmentRequest request) {
-    var events = client.fetchHistory(AttachmentRequest.workflowId(request.attachmentId())).getEvents();
+    var events =
+        client.fetchHistory(AttachmentRequest.workflowId(request.attachmentId())).getEvents();
     return Duration.ofSeconds(
-        events.get(events.size() - 1).getEventTime().getSeconds() - events.get(0).getEventTime().getSeconds());
+        events.get(events.size() - 1).getEventTime().getSeconds()
+            - events.get(0).getEventTime().getSeconds());
   }
 }

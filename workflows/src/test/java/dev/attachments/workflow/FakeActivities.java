@@ -20,45 +20,67 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * In-memory stand-ins for the outside systems, so that the workflow's branches can be driven one by one.
- * The real systems are exercised by the activity tests.
+ * In-memory stand-ins for the outside systems, so that the workflow's branches can be driven one by
+ * one. The real systems are exercised by the activity tests.
  */
 final class FakeActivities
-    implements StorageActivities, ScannerActivities, OptimizerActivities, MetadataActivities, WebhookActivities {
+    implements StorageActivities,
+        ScannerActivities,
+        OptimizerActivities,
+        MetadataActivities,
+        WebhookActivities {
   volatile boolean uploaded;
   volatile long storedSize = 1024;
   volatile ScanVerdict verdict = ScanVerdict.CLEAN;
   volatile String sha256 = "ab".repeat(32);
+
   /** What the scan's sniff says the bytes are. */
   volatile String detectedType = "image/png";
+
   /** The type the last preview was asked for. */
   volatile String previewedAs;
+
   /** The ETag of what the hold step holds; a new one means other bytes were held. */
   volatile String heldEtag = "etag-1";
+
   /** The hold copied the bytes from incoming (else it found them held already). */
   volatile boolean heldFromIncoming = true;
+
   /** The upload carries a Content-Encoding nobody asked for. */
   volatile boolean unexpectedHeaders;
+
   /** How many scan attempts fail as if clamd were unreachable before one succeeds. */
   volatile int scannerDownFor;
+
   volatile boolean optimizerBroken;
+
   /** Every hold fails, as when S3 refuses the copy out of incoming. */
   volatile boolean holdBroken;
+
   /** Every release fails, as when S3 refuses the copy. */
   volatile boolean releaseBroken;
+
   final AtomicInteger releaseAttempts = new AtomicInteger();
-  /** The metadata store refuses to record a settled preview, as when it goes down after the release. */
+
+  /**
+   * The metadata store refuses to record a settled preview, as when it goes down after the release.
+   */
   volatile boolean previewRecordBroken;
+
   /** The optimizer answers PENDING, as Cloudinary does for a large video. */
   volatile boolean optimizerAsync;
 
   final AtomicInteger scanAttempts = new AtomicInteger();
+
   /**
-   * Every call that changed something, in order: "hold", "scan", "release", "discard-held", "discard" (of
-   * incoming), "publish:STATUS"; and "quarantine" in workflows from before uploads were held.
+   * Every call that changed something, in order: "hold", "scan", "release", "discard-held",
+   * "discard" (of incoming), "publish:STATUS"; and "quarantine" in workflows from before uploads
+   * were held.
    */
   final List<String> events = new CopyOnWriteArrayList<>();
+
   final List<AttachmentState> published = new CopyOnWriteArrayList<>();
+
   /** The webhook events handed on, in order. */
   final List<Event> emitted = new CopyOnWriteArrayList<>();
 
@@ -74,7 +96,8 @@ final class FakeActivities
     }
     if (storedSize != declaredSize) {
       throw ApplicationFailure.newNonRetryableFailure(
-          "the upload has " + storedSize + " bytes, not the declared " + declaredSize, SIZE_MISMATCH);
+          "the upload has " + storedSize + " bytes, not the declared " + declaredSize,
+          SIZE_MISMATCH);
     }
     return new StoredObject(storedSize, "etag");
   }
@@ -87,7 +110,8 @@ final class FakeActivities
     verify(objectKey, declaredSize);
     if (unexpectedHeaders) {
       throw ApplicationFailure.newNonRetryableFailure(
-          "the upload carries Content-Encoding: br; upload it again without that header", UNEXPECTED_HEADERS);
+          "the upload carries Content-Encoding: br; upload it again without that header",
+          UNEXPECTED_HEADERS);
     }
     events.add("hold");
     return new HeldUpload(storedSize, heldEtag, false, heldFromIncoming);
@@ -149,7 +173,8 @@ final class FakeActivities
           case INFECTED -> "Eicar-Test-Signature.UNOFFICIAL";
           case UNSCANNABLE -> "Heuristics.Limits.Exceeded.MaxFileSize";
         };
-    return new ScanResult(verdict, signature, "ClamAV test", sha256, detectedType, storedSize, Instant.EPOCH, etag);
+    return new ScanResult(
+        verdict, signature, "ClamAV test", sha256, detectedType, storedSize, Instant.EPOCH, etag);
   }
 
   @Override
@@ -159,7 +184,8 @@ final class FakeActivities
       throw ApplicationFailure.newNonRetryableFailure("corrupt image", "PreviewFailed");
     }
     if (optimizerAsync) {
-      return new Preview(PreviewStatus.PENDING, java.util.Map.of("poster", "https://cdn/poster.jpg"), null, null);
+      return new Preview(
+          PreviewStatus.PENDING, java.util.Map.of("poster", "https://cdn/poster.jpg"), null, null);
     }
     return Preview.of(PreviewStatus.NOT_CONFIGURED, null);
   }
@@ -179,7 +205,9 @@ final class FakeActivities
 
   @Override
   public void publish(AttachmentState state) {
-    if (previewRecordBroken && state.status() == AttachmentStatus.RELEASED && state.preview().status() != PreviewStatus.PENDING) {
+    if (previewRecordBroken
+        && state.status() == AttachmentStatus.RELEASED
+        && state.preview().status() != PreviewStatus.PENDING) {
       throw new IllegalStateException("PostgreSQL: connection refused");
     }
     events.add("publish:" + state.status());

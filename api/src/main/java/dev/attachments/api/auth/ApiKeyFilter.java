@@ -7,8 +7,9 @@ import io.micronaut.http.annotation.RequestFilter;
 import io.micronaut.http.annotation.ServerFilter;
 
 /**
- * Every /v1 call needs {@code Authorization: Bearer <api key>}; the key's owner rides on the request. Hooks that
- * outside services call (/v1/hooks/...) authenticate by their own signatures instead.
+ * Every /v1 call needs {@code Authorization: Bearer <api key>}; the key's owner rides on the
+ * request. Hooks that outside services call (/v1/hooks/...) authenticate by their own signatures
+ * instead.
  */
 @ServerFilter("/v1/**")
 public class ApiKeyFilter {
@@ -29,12 +30,17 @@ public class ApiKeyFilter {
     String key =
         ApiKeys.bearer(request.getHeaders().getAuthorization().orElse(null))
             .orElseThrow(
-                () -> Problems.of(
-                    HttpStatus.UNAUTHORIZED, "unauthenticated", "send your API key as 'Authorization: Bearer <key>'"));
+                () ->
+                    Problems.of(
+                        HttpStatus.UNAUTHORIZED,
+                        "unauthenticated",
+                        "send your API key as 'Authorization: Bearer <key>'"));
     String owner =
         keys.ownerOf(key)
             .orElseThrow(
-                () -> Problems.of(HttpStatus.UNAUTHORIZED, "unauthenticated", "the API key is not valid"));
+                () ->
+                    Problems.of(
+                        HttpStatus.UNAUTHORIZED, "unauthenticated", "the API key is not valid"));
     request.setAttribute(OWNER, owner);
   }
 }

@@ -21,8 +21,8 @@ public final class ApiKeys {
   }
 
   /**
-   * @throws IllegalArgumentException naming the entry that is not {@code owner:key} by its position, never by
-   *     its text: a bare key there would land in the log
+   * @throws IllegalArgumentException naming the entry that is not {@code owner:key} by its
+   *     position, never by its text: a bare key there would land in the log
    */
   public static ApiKeys parse(String spec) {
     Map<String, byte[]> keys = new LinkedHashMap<>();
@@ -32,12 +32,18 @@ public final class ApiKeys {
       int colon = trimmed.indexOf(':');
       if (colon <= 0 || colon == trimmed.length() - 1) {
         throw new IllegalArgumentException(
-            "ATTACHMENTS_API_KEYS entry " + (i + 1) + " of " + entries.length + " is not owner:key");
+            "ATTACHMENTS_API_KEYS entry "
+                + (i + 1)
+                + " of "
+                + entries.length
+                + " is not owner:key");
       }
       String owner = trimmed.substring(0, colon);
       if (!OWNER.matcher(owner).matches()) {
         throw new IllegalArgumentException(
-            "owner '" + owner + "' in ATTACHMENTS_API_KEYS may hold only letters, digits, '.', '_' and '-'");
+            "owner '"
+                + owner
+                + "' in ATTACHMENTS_API_KEYS may hold only letters, digits, '.', '_' and '-'");
       }
       keys.put(owner, trimmed.substring(colon + 1).getBytes(StandardCharsets.UTF_8));
     }

@@ -3,14 +3,14 @@ package dev.attachments.api.ops;
 import dev.attachments.api.ApiSettings;
 import dev.attachments.api.Params;
 import dev.attachments.api.Problems;
+import dev.attachments.api.upload.AttachmentWorkflows;
 import dev.attachments.metadata.Attachment;
 import dev.attachments.metadata.AttachmentRepository;
 import dev.attachments.metadata.Page;
-import dev.attachments.api.upload.AttachmentWorkflows;
 import dev.attachments.storage.S3Objects;
-import io.micronaut.http.HttpResponse;
 import dev.attachments.workflow.AttachmentStatus;
 import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpResponse;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
@@ -24,11 +24,16 @@ import java.time.Instant;
 import java.util.List;
 import software.amazon.awssdk.services.s3.S3Client;
 
-/** What operators do across owners: find attachments by status, release a quarantined false positive. */
+/**
+ * What operators do across owners: find attachments by status, release a quarantined false
+ * positive.
+ */
 @Controller("/v1/ops/attachments")
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class OpsController {
-  /** A reason is kept in the audit and shown in the Temporal UI: a few sentences, not a document. */
+  /**
+   * A reason is kept in the audit and shown in the Temporal UI: a few sentences, not a document.
+   */
   static final int MAX_REASON = 1000;
 
   private final AttachmentRepository repository;
@@ -37,7 +42,10 @@ public class OpsController {
   private final ApiSettings settings;
 
   public OpsController(
-      AttachmentRepository repository, AttachmentWorkflows workflows, S3Client s3, ApiSettings settings) {
+      AttachmentRepository repository,
+      AttachmentWorkflows workflows,
+      S3Client s3,
+      ApiSettings settings) {
     this.repository = repository;
     this.workflows = workflows;
     this.s3 = s3;
@@ -48,18 +56,22 @@ public class OpsController {
   public record Reprocessed(List<String> ids) {}
 
   /**
-   * Processes a FAILED attachment again, from the step that failed: a verdict it already had is kept, so the
-   * scan is not repeated, unless {@code from=scan} asks for a fresh one.
+   * Processes a FAILED attachment again, from the step that failed: a verdict it already had is
+   * kept, so the scan is not repeated, unless {@code from=scan} asks for a fresh one.
    */
   @Post("/{id}/reprocess")
   public HttpResponse<Reprocessed> reprocess(
-      @RequestAttribute(OpsKeyFilter.OPERATOR) String operator, String id, @QueryValue @Nullable String from) {
+      @RequestAttribute(OpsKeyFilter.OPERATOR) String operator,
+      String id,
+      @QueryValue @Nullable String from) {
     Attachment attachment = findAny(id);
     if (from != null && !from.equals("scan")) {
       throw Problems.invalid("from may only be 'scan'");
     }
     if (!reprocess(operator, attachment, "scan".equals(from))) {
-      throw Problems.conflict("not-failed", "the attachment is " + attachment.status() + "; only FAILED ones are reprocessed");
+      throw Problems.conflict(
+          "not-failed",
+          "the attachment is " + attachment.status() + "; only FAILED ones are reprocessed");
     }
     return HttpResponse.accepted().body(new Reprocessed(List.of(id)));
   }
@@ -67,7 +79,8 @@ public class OpsController {
   /** Reprocesses every attachment in a status (FAILED), up to 1,000 a call. */
   @Post("/reprocess")
   public HttpResponse<Reprocessed> reprocessAll(
-      @RequestAttribute(OpsKeyFilter.OPERATOR) String operator, @QueryValue @Nullable String status) {
+      @RequestAttribute(OpsKeyFilter.OPERATOR) String operator,
+      @QueryValue @Nullable String status) {
     if (!"FAILED".equalsIgnoreCase(status)) {
       throw Problems.invalid("bulk reprocessing takes status=FAILED");
     }
@@ -91,11 +104,15 @@ public class OpsController {
     }
     return repository
         .reopenFailed(
-            attachment.id(), operator, rescan ? "reprocess from the scan" : "reprocess from the failed step", rescan)
-        .map(audit -> {
-          workflows.rerun(attachment, audit);
-          return true;
-        })
+            attachment.id(),
+            operator,
+            rescan ? "reprocess from the scan" : "reprocess from the failed step",
+            rescan)
+        .map(
+            audit -> {
+              workflows.rerun(attachment, audit);
+              return true;
+            })
         .orElse(false);
   }
 
@@ -105,17 +122,39 @@ public class OpsController {
         .orElseThrow(() -> Problems.notFound("no attachment " + id));
   }
 
-  /** An attachment in the operators' listing: what the client declared and what the scan found, apart. */
+  /**
+   * An attachment in the operators' listing: what the client declared and what the scan found,
+   * apart.
+   */
   @Serdeable
   public record OpsAttachment(
-      String id, String owner, String filename, String contentType, @Nullable String detectedContentType,
-      long size, @Nullable String declaredSha256, @Nullable String sha256, String status, @Nullable String reason,
-      @Nullable String scanVerdict, @Nullable String scanSignature, Instant createdAt) {
+      String id,
+      String owner,
+      String filename,
+      String contentType,
+      @Nullable String detectedContentType,
+      long size,
+      @Nullable String declaredSha256,
+      @Nullable String sha256,
+      String status,
+      @Nullable String reason,
+      @Nullable String scanVerdict,
+      @Nullable String scanSignature,
+      Instant createdAt) {
     static OpsAttachment of(Attachment a) {
       return new OpsAttachment(
-          a.id().toString(), a.owner(), a.filename(), a.contentType(), a.detectedContentType(), a.size(),
-          a.declaredSha256(), a.sha256(), a.status().name(), a.statusReason(),
-          a.scan() == null ? null : a.scan().verdict().name(), a.scan() == null ? null : a.scan().signature(),
+          a.id().toString(),
+          a.owner(),
+          a.filename(),
+          a.contentType(),
+          a.detectedContentType(),
+          a.size(),
+          a.declaredSha256(),
+          a.sha256(),
+          a.status().name(),
+          a.statusReason(),
+          a.scan() == null ? null : a.scan().verdict().name(),
+          a.scan() == null ? null : a.scan().signature(),
           a.createdAt());
     }
   }
@@ -132,7 +171,9 @@ public class OpsController {
 
   @Get
   public OpsListing list(
-      @QueryValue @Nullable String status, @QueryValue @Nullable Integer limit, @QueryValue @Nullable String cursor) {
+      @QueryValue @Nullable String status,
+      @QueryValue @Nullable Integer limit,
+      @QueryValue @Nullable String cursor) {
     AttachmentStatus only = Params.statusFilter(status);
     int size = limit == null ? 50 : limit;
     if (size < 1 || size > 500) {
@@ -148,18 +189,22 @@ public class OpsController {
   }
 
   /**
-   * Releases a quarantined attachment that an operator judged a false positive. A reason is required, and who,
-   * when and why stay on the attachment for its owner to see. The attachment's workflow runs again to move the
-   * file, make previews and tell the owner's webhooks; the answer is 202 while it does.
+   * Releases a quarantined attachment that an operator judged a false positive. A reason is
+   * required, and who, when and why stay on the attachment for its owner to see. The attachment's
+   * workflow runs again to move the file, make previews and tell the owner's webhooks; the answer
+   * is 202 while it does.
    */
   @Post("/{id}/release")
   public HttpResponse<Released> release(
-      @RequestAttribute(OpsKeyFilter.OPERATOR) String operator, String id, @Body @Nullable Release body) {
+      @RequestAttribute(OpsKeyFilter.OPERATOR) String operator,
+      String id,
+      @Body @Nullable Release body) {
     if (body == null || body.reason() == null || body.reason().isBlank()) {
       throw Problems.invalid("a release needs {\"reason\":\"...\"}: why the verdict was wrong");
     }
     if (body.reason().length() > MAX_REASON) {
-      throw Problems.invalid("the reason is " + body.reason().length() + " characters; at most " + MAX_REASON);
+      throw Problems.invalid(
+          "the reason is " + body.reason().length() + " characters; at most " + MAX_REASON);
     }
     Attachment attachment = findAny(id);
     AttachmentRepository.AuditEntry audit =
@@ -169,8 +214,11 @@ public class OpsController {
                 () ->
                     Problems.conflict(
                         "not-quarantined",
-                        "the attachment is " + attachment.status() + "; only QUARANTINED ones are released by hand"));
+                        "the attachment is "
+                            + attachment.status()
+                            + "; only QUARANTINED ones are released by hand"));
     workflows.rerun(attachment, audit);
-    return HttpResponse.accepted().body(new Released(id, AttachmentStatus.PROCESSING.name(), operator, audit.reason()));
+    return HttpResponse.accepted()
+        .body(new Released(id, AttachmentStatus.PROCESSING.name(), operator, audit.reason()));
   }
 }

@@ -17,7 +17,10 @@ public class OpsKeyFilter {
   private final ApiKeys keys;
 
   public OpsKeyFilter(ApiSettings settings) {
-    this.keys = settings.opsKeys() == null || settings.opsKeys().isBlank() ? null : ApiKeys.parse(settings.opsKeys());
+    this.keys =
+        settings.opsKeys() == null || settings.opsKeys().isBlank()
+            ? null
+            : ApiKeys.parse(settings.opsKeys());
   }
 
   @RequestFilter
@@ -25,11 +28,16 @@ public class OpsKeyFilter {
     String operator =
         keys == null
             ? null
-            : ApiKeys.bearer(request.getHeaders().getAuthorization().orElse(null)).flatMap(keys::ownerOf).orElse(null);
+            : ApiKeys.bearer(request.getHeaders().getAuthorization().orElse(null))
+                .flatMap(keys::ownerOf)
+                .orElse(null);
     if (operator == null) {
       throw Problems.of(
-          HttpStatus.UNAUTHORIZED, "unauthenticated",
-          keys == null ? "operator access is off: set ATTACHMENTS_OPS_KEYS" : "send an operator key as 'Authorization: Bearer <key>'");
+          HttpStatus.UNAUTHORIZED,
+          "unauthenticated",
+          keys == null
+              ? "operator access is off: set ATTACHMENTS_OPS_KEYS"
+              : "send an operator key as 'Authorization: Bearer <key>'");
     }
     request.setAttribute(OPERATOR, operator);
   }

@@ -2,11 +2,11 @@ package dev.attachments.api.preview;
 
 import com.cloudinary.Configuration;
 import com.cloudinary.api.signing.NotificationRequestSignatureVerifier;
-import dev.attachments.redaction.Redaction;
 import dev.attachments.api.ApiSettings;
 import dev.attachments.api.Problems;
 import dev.attachments.api.upload.AttachmentWorkflows;
 import dev.attachments.preview.PreviewNotice;
+import dev.attachments.redaction.Redaction;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
@@ -25,8 +25,9 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * Where Cloudinary reports derivatives it made asynchronously (large videos). The notification is trusted only
- * with a valid signature over its exact body and a fresh timestamp; then the attachment's workflow is told.
+ * Where Cloudinary reports derivatives it made asynchronously (large videos). The notification is
+ * trusted only with a valid signature over its exact body and a fresh timestamp; then the
+ * attachment's workflow is told.
  */
 @Controller("/v1/hooks/cloudinary")
 @ExecuteOn(TaskExecutors.BLOCKING)
@@ -42,7 +43,8 @@ public class CloudinaryHook {
     this.verifier =
         settings.cloudinaryUrl() == null || settings.cloudinaryUrl().isBlank()
             ? null
-            : new NotificationRequestSignatureVerifier(Configuration.from(settings.cloudinaryUrl()).apiSecret);
+            : new NotificationRequestSignatureVerifier(
+                Configuration.from(settings.cloudinaryUrl()).apiSecret);
     this.workflows = workflows;
     this.json = json;
   }
@@ -57,7 +59,8 @@ public class CloudinaryHook {
       throw Problems.notFound("Cloudinary is not configured here");
     }
     if (timestamp == null || signature == null || body == null) {
-      throw Problems.invalid("a Cloudinary notification carries X-Cld-Timestamp, X-Cld-Signature and a body");
+      throw Problems.invalid(
+          "a Cloudinary notification carries X-Cld-Timestamp, X-Cld-Signature and a body");
     }
     boolean valid;
     try {
@@ -66,7 +69,10 @@ public class CloudinaryHook {
       valid = false;
     }
     if (!valid) {
-      throw Problems.of(HttpStatus.UNAUTHORIZED, "bad-signature", "the notification's signature or timestamp is not valid");
+      throw Problems.of(
+          HttpStatus.UNAUTHORIZED,
+          "bad-signature",
+          "the notification's signature or timestamp is not valid");
     }
     Map<?, ?> notification;
     try {
@@ -92,7 +98,9 @@ public class CloudinaryHook {
       for (Object derivative : eager) {
         if (derivative instanceof Map<?, ?> d && "failed".equals(d.get("status"))) {
           return new PreviewNotice(
-              false, Redaction.scrub("Cloudinary could not make " + d.get("transformation") + ": " + d.get("reason")));
+              false,
+              Redaction.scrub(
+                  "Cloudinary could not make " + d.get("transformation") + ": " + d.get("reason")));
         }
       }
     }

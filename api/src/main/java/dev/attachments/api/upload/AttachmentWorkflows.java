@@ -13,13 +13,13 @@ import dev.attachments.workflow.AttachmentStatus;
 import dev.attachments.workflow.AttachmentWorkflow;
 import dev.attachments.workflow.OperatorAction;
 import dev.attachments.workflow.TaskQueues;
+import io.micronaut.context.annotation.Context;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.common.SearchAttributes;
-import io.micronaut.context.annotation.Context;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -35,53 +35,80 @@ public class AttachmentWorkflows {
 
   public AttachmentWorkflows(WorkflowClient client, ApiSettings settings) {
     this.client = client;
-    this.queues = new TaskQueues(settings.taskQueue(), settings.scanTaskQueue(), settings.mediaTaskQueue());
-    this.unscannablePolicy = policy(UnscannablePolicy.class, "ATTACHMENTS_UNSCANNABLE_POLICY", settings.unscannablePolicy());
+    this.queues =
+        new TaskQueues(settings.taskQueue(), settings.scanTaskQueue(), settings.mediaTaskQueue());
+    this.unscannablePolicy =
+        policy(
+            UnscannablePolicy.class,
+            "ATTACHMENTS_UNSCANNABLE_POLICY",
+            settings.unscannablePolicy());
     this.typeMismatchPolicy =
-        policy(TypeMismatchPolicy.class, "ATTACHMENTS_TYPE_MISMATCH_POLICY", settings.typeMismatchPolicy());
+        policy(
+            TypeMismatchPolicy.class,
+            "ATTACHMENTS_TYPE_MISMATCH_POLICY",
+            settings.typeMismatchPolicy());
     this.giveUpAfter = settings.giveUpAfter();
     this.uploadUrlTtl = PresignedUrls.clamp(settings.uploadUrlTtl());
     if (giveUpAfter.isNegative() || giveUpAfter.isZero()) {
-      throw new IllegalArgumentException("ATTACHMENTS_GIVE_UP_AFTER is " + giveUpAfter + "; it must be positive");
-    }
-  }
-
-  /** @throws IllegalArgumentException at start-up, for a policy that is neither hold nor reject */
-  static <P extends Enum<P>> P policy(Class<P> type, String variable, String setting) {
-    try {
-      return Enum.valueOf(type, setting.trim().toUpperCase(java.util.Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(variable + " is '" + setting + "'; it must be hold or reject", e);
+      throw new IllegalArgumentException(
+          "ATTACHMENTS_GIVE_UP_AFTER is " + giveUpAfter + "; it must be positive");
     }
   }
 
   /**
-   * Starts the attachment's workflow unless it runs or ran already; a run that failed or was terminated may be
-   * started again.
+   * @throws IllegalArgumentException at start-up, for a policy that is neither hold nor reject
+   */
+  static <P extends Enum<P>> P policy(Class<P> type, String variable, String setting) {
+    try {
+      return Enum.valueOf(type, setting.trim().toUpperCase(java.util.Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          variable + " is '" + setting + "'; it must be hold or reject", e);
+    }
+  }
+
+  /**
+   * Starts the attachment's workflow unless it runs or ran already; a run that failed or was
+   * terminated may be started again.
    */
   public void start(Attachment attachment) {
     start(attachment, null, null);
   }
 
   /**
-   * Runs the attachment's workflow again for an operator's action, after its earlier run closed; the action's
-   * audit record, written with the move back to PROCESSING, is what allows it and says what to do. A release or
-   * a reprocess keeps the verdict the attachment has, so the scan is not repeated; a rescan drops it.
+   * Runs the attachment's workflow again for an operator's action, after its earlier run closed;
+   * the action's audit record, written with the move back to PROCESSING, is what allows it and says
+   * what to do. A release or a reprocess keeps the verdict the attachment has, so the scan is not
+   * repeated; a rescan drops it.
    */
   public void rerun(Attachment attachment, AttachmentRepository.AuditEntry audit) {
     OperatorAction.Kind kind =
-        audit.action().equals(AttachmentRepository.RELEASE) ? OperatorAction.Kind.RELEASE : OperatorAction.Kind.REPROCESS;
-    ScanResult scan = audit.action().equals(AttachmentRepository.RESCAN) ? null : verdictOf(attachment);
-    start(attachment, scan, new OperatorAction(audit.id().toString(), kind, audit.actor(), audit.reason()));
+        audit.action().equals(AttachmentRepository.RELEASE)
+            ? OperatorAction.Kind.RELEASE
+            : OperatorAction.Kind.REPROCESS;
+    ScanResult scan =
+        audit.action().equals(AttachmentRepository.RESCAN) ? null : verdictOf(attachment);
+    start(
+        attachment,
+        scan,
+        new OperatorAction(audit.id().toString(), kind, audit.actor(), audit.reason()));
   }
 
-  /** The verdict the attachment already has, as its workflow knows it; null when it was never scanned. */
+  /**
+   * The verdict the attachment already has, as its workflow knows it; null when it was never
+   * scanned.
+   */
   private static ScanResult verdictOf(Attachment attachment) {
     return attachment.scan() == null
         ? null
         : new ScanResult(
-            attachment.scan().verdict(), attachment.scan().signature(), attachment.scan().engine(),
-            attachment.sha256(), attachment.detectedContentType(), attachment.size(), attachment.scan().scannedAt(),
+            attachment.scan().verdict(),
+            attachment.scan().signature(),
+            attachment.scan().engine(),
+            attachment.sha256(),
+            attachment.detectedContentType(),
+            attachment.size(),
+            attachment.scan().scannedAt(),
             attachment.scan().etag());
   }
 
@@ -90,7 +117,8 @@ public class AttachmentWorkflows {
         WorkflowOptions.newBuilder()
             .setWorkflowId(AttachmentRequest.workflowId(attachment.id().toString()))
             .setTaskQueue(queues.main())
-            // a run that was terminated or failed may be started again (recovery); a completed one only on
+            // a run that was terminated or failed may be started again (recovery); a completed one
+            // only on
             // an operator's word
             .setWorkflowIdReusePolicy(
                 action == null
@@ -98,17 +126,27 @@ public class AttachmentWorkflows {
                     : WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
             .setStaticSummary(summary(attachment))
             .setStaticDetails(
-                "owner: " + attachment.owner() + "\nobject: " + attachment.objectKey() + "\ncreated: "
+                "owner: "
+                    + attachment.owner()
+                    + "\nobject: "
+                    + attachment.objectKey()
+                    + "\ncreated: "
                     + attachment.createdAt()
                     + (action == null
                         ? ""
-                        : "\n" + action.kind().name().toLowerCase(java.util.Locale.ROOT) + " by " + action.operator()
-                            + ": " + action.reason()))
+                        : "\n"
+                            + action.kind().name().toLowerCase(java.util.Locale.ROOT)
+                            + " by "
+                            + action.operator()
+                            + ": "
+                            + action.reason()))
             .setTypedSearchAttributes(
                 SearchAttributes.newBuilder()
                     .set(
                         AttachmentSearchAttributes.STATUS,
-                        action == null ? attachment.status().name() : AttachmentStatus.PROCESSING.name())
+                        action == null
+                            ? attachment.status().name()
+                            : AttachmentStatus.PROCESSING.name())
                     .set(AttachmentSearchAttributes.OWNER, attachment.owner())
                     .set(AttachmentSearchAttributes.CONTENT_TYPE, attachment.contentType())
                     .set(AttachmentSearchAttributes.SIZE, attachment.size())
@@ -132,12 +170,14 @@ public class AttachmentWorkflows {
             uploadUrlTtl,
             typeMismatchPolicy);
     try {
-      WorkflowClient.start(client.newWorkflowStub(AttachmentWorkflow.class, options)::process, request);
+      WorkflowClient.start(
+          client.newWorkflowStub(AttachmentWorkflow.class, options)::process, request);
     } catch (WorkflowExecutionAlreadyStarted alreadyStarted) {
       if (action == null) {
         return; // a retried create: the workflow is there, which is all we wanted
       }
-      // the previous run published its final status and at most waits to sweep the incoming bucket: tell it to
+      // the previous run published its final status and at most waits to sweep the incoming bucket:
+      // tell it to
       // sweep now and close, then run again (this run sweeps at its own end)
       try {
         client.newWorkflowStub(AttachmentWorkflow.class, options.getWorkflowId()).supersede();
@@ -145,21 +185,30 @@ public class AttachmentWorkflows {
         // it closed between our start and the signal: nothing to cut short
       }
       try {
-        client.newUntypedWorkflowStub(options.getWorkflowId()).getResult(30, TimeUnit.SECONDS, Object.class);
+        client
+            .newUntypedWorkflowStub(options.getWorkflowId())
+            .getResult(30, TimeUnit.SECONDS, Object.class);
       } catch (TimeoutException e) {
-        throw new IllegalStateException("the previous run of " + options.getWorkflowId() + " is still open", e);
+        throw new IllegalStateException(
+            "the previous run of " + options.getWorkflowId() + " is still open", e);
       } catch (RuntimeException closedAnyhow) {
         // failed or terminated: closed all the same
       }
-      WorkflowClient.start(client.newWorkflowStub(AttachmentWorkflow.class, options)::process, request);
+      WorkflowClient.start(
+          client.newWorkflowStub(AttachmentWorkflow.class, options)::process, request);
     }
   }
 
-  /** Whether the attachment's workflow is running now; false when it is gone, closed, or never started. */
+  /**
+   * Whether the attachment's workflow is running now; false when it is gone, closed, or never
+   * started.
+   */
   public boolean isRunning(String attachmentId) {
     try {
       var description =
-          client.getWorkflowServiceStubs().blockingStub()
+          client
+              .getWorkflowServiceStubs()
+              .blockingStub()
               .describeWorkflowExecution(
                   io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest.newBuilder()
                       .setNamespace(client.getOptions().getNamespace())
@@ -184,7 +233,9 @@ public class AttachmentWorkflows {
    */
   public boolean uploadCompleted(String attachmentId) {
     try {
-      client.newWorkflowStub(AttachmentWorkflow.class, AttachmentRequest.workflowId(attachmentId)).uploadCompleted();
+      client
+          .newWorkflowStub(AttachmentWorkflow.class, AttachmentRequest.workflowId(attachmentId))
+          .uploadCompleted();
       return true;
     } catch (WorkflowNotFoundException finished) {
       return false;
@@ -194,7 +245,9 @@ public class AttachmentWorkflows {
   /** Tells the workflow its asynchronous previews settled; nothing happens when it has finished. */
   public void previewProcessed(String attachmentId, PreviewNotice notice) {
     try {
-      client.newWorkflowStub(AttachmentWorkflow.class, AttachmentRequest.workflowId(attachmentId)).previewProcessed(notice);
+      client
+          .newWorkflowStub(AttachmentWorkflow.class, AttachmentRequest.workflowId(attachmentId))
+          .previewProcessed(notice);
     } catch (WorkflowNotFoundException finished) {
       // a late or repeated notification
     }
@@ -202,7 +255,11 @@ public class AttachmentWorkflows {
 
   /** "logo.png · 1.2 MB · image/png": what the Temporal UI shows first. */
   static String summary(Attachment attachment) {
-    return attachment.filename() + " · " + humanSize(attachment.size()) + " · " + attachment.contentType();
+    return attachment.filename()
+        + " · "
+        + humanSize(attachment.size())
+        + " · "
+        + attachment.contentType();
   }
 
   static String humanSize(long bytes) {
@@ -213,6 +270,8 @@ public class AttachmentWorkflows {
       value /= 1000;
       unit++;
     }
-    return unit == 0 ? bytes + " B" : String.format(java.util.Locale.ROOT, "%.1f %s", value, units[unit]);
+    return unit == 0
+        ? bytes + " B"
+        : String.format(java.util.Locale.ROOT, "%.1f %s", value, units[unit]);
   }
 }

@@ -3,12 +3,12 @@ package dev.attachments.api.upload;
 import dev.attachments.api.ApiSettings;
 import dev.attachments.api.Params;
 import dev.attachments.api.Problems;
-import dev.attachments.scan.ContentTypes;
 import dev.attachments.api.auth.ApiKeyFilter;
 import dev.attachments.metadata.Attachment;
 import dev.attachments.metadata.AttachmentRepository;
 import dev.attachments.metadata.NewAttachment;
 import dev.attachments.metadata.Page;
+import dev.attachments.scan.ContentTypes;
 import dev.attachments.storage.S3Objects;
 import dev.attachments.workflow.AttachmentRequest;
 import dev.attachments.workflow.AttachmentStatus;
@@ -30,7 +30,10 @@ import java.util.Objects;
 import java.util.UUID;
 import software.amazon.awssdk.services.s3.S3Client;
 
-/** The attachments of the calling owner: create an upload, complete it, read it, download it, list them. */
+/**
+ * The attachments of the calling owner: create an upload, complete it, read it, download it, list
+ * them.
+ */
 @Controller("/v1/attachments")
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class AttachmentsController {
@@ -81,8 +84,17 @@ public class AttachmentsController {
     AttachmentRepository.Created created =
         repository.create(
             new NewAttachment(
-                id, owner, request.filename(), request.contentType(), request.size(), request.sha256(),
-                idempotencyKey, expiresAt, now, uploadId, inParts ? MultipartUploads.partSize(request.size()) : null));
+                id,
+                owner,
+                request.filename(),
+                request.contentType(),
+                request.size(),
+                request.sha256(),
+                idempotencyKey,
+                expiresAt,
+                now,
+                uploadId,
+                inParts ? MultipartUploads.partSize(request.size()) : null));
     Attachment attachment = created.attachment();
     if (!created.isNew() && uploadId != null) {
       multipart.abort(objectKey, uploadId); // the first request's upload is the one to use
@@ -91,7 +103,11 @@ public class AttachmentsController {
       throw Problems.of(
           HttpStatus.UNPROCESSABLE_ENTITY,
           "idempotency-key-reused",
-          "Idempotency-Key '" + idempotencyKey + "' was used for another attachment (" + attachment.id() + ")");
+          "Idempotency-Key '"
+              + idempotencyKey
+              + "' was used for another attachment ("
+              + attachment.id()
+              + ")");
     }
     if (attachment.status() != AttachmentStatus.AWAITING_UPLOAD) {
       return HttpResponse.<Views.Created>status(HttpStatus.CREATED)
@@ -100,28 +116,37 @@ public class AttachmentsController {
     // on a retried create too: the workflow may be what the first try did not get to
     workflows.start(attachment);
     return HttpResponse.<Views.Created>status(HttpStatus.CREATED)
-        .body(new Views.Created(attachment.id().toString(), attachment.status().name(), upload(attachment)));
+        .body(
+            new Views.Created(
+                attachment.id().toString(), attachment.status().name(), upload(attachment)));
   }
 
   private Views.Upload upload(Attachment attachment) {
     if (attachment.multipart() != null) {
       return Views.Upload.multipart(
-          attachment.multipart().partSize(), attachment.multipart().partCount(attachment.size()),
+          attachment.multipart().partSize(),
+          attachment.multipart().partCount(attachment.size()),
           attachment.uploadExpiresAt());
     }
     return urls.upload(
-        attachment.objectKey(), attachment.contentType(), attachment.size(), attachment.declaredSha256(),
+        attachment.objectKey(),
+        attachment.contentType(),
+        attachment.size(),
+        attachment.declaredSha256(),
         attachment.uploadExpiresAt());
   }
 
   /** Presigned PUTs for the parts a client asks for, at most 1,000 a call. */
   @Post("/{id}/parts")
   public Views.PartUploads presignParts(
-      @RequestAttribute(ApiKeyFilter.OWNER) String owner, String id, @Body @Nullable PartRequests.PartNumbers body) {
+      @RequestAttribute(ApiKeyFilter.OWNER) String owner,
+      String id,
+      @Body @Nullable PartRequests.PartNumbers body) {
     Attachment attachment = openMultipart(owner, id);
     int partCount = attachment.multipart().partCount(attachment.size());
     if (body == null || body.partNumbers() == null || body.partNumbers().isEmpty()) {
-      throw Problems.invalid("send {\"partNumbers\":[1,2,...]}, at most " + MAX_PARTS_PER_CALL + " a call");
+      throw Problems.invalid(
+          "send {\"partNumbers\":[1,2,...]}, at most " + MAX_PARTS_PER_CALL + " a call");
     }
     if (body.partNumbers().size() > MAX_PARTS_PER_CALL) {
       throw Problems.invalid("at most " + MAX_PARTS_PER_CALL + " part numbers a call");
@@ -130,13 +155,17 @@ public class AttachmentsController {
     java.util.Set<Integer> seen = new java.util.HashSet<>();
     for (Integer number : body.partNumbers()) {
       if (number == null || number < 1 || number > partCount) {
-        throw Problems.invalid("part numbers run from 1 to " + partCount + "; " + number + " is not one");
+        throw Problems.invalid(
+            "part numbers run from 1 to " + partCount + "; " + number + " is not one");
       }
       if (seen.add(number)) {
         parts.add(
             urls.part(
-                attachment.objectKey(), attachment.multipart().uploadId(), number,
-                attachment.multipart().partLength(attachment.size(), number), attachment.uploadExpiresAt()));
+                attachment.objectKey(),
+                attachment.multipart().uploadId(),
+                number,
+                attachment.multipart().partLength(attachment.size(), number),
+                attachment.uploadExpiresAt()));
       }
     }
     Instant expiresAt = urls.urlsExpireAt(attachment.uploadExpiresAt());
@@ -145,8 +174,8 @@ public class AttachmentsController {
   }
 
   /**
-   * Fresh upload URLs (they live minutes), as long as the upload is open: the single PUT's, or the multipart
-   * upload's description (whose part URLs come from {@code POST /parts}).
+   * Fresh upload URLs (they live minutes), as long as the upload is open: the single PUT's, or the
+   * multipart upload's description (whose part URLs come from {@code POST /parts}).
    */
   @Post("/{id}/upload")
   public Views.Upload freshUpload(@RequestAttribute(ApiKeyFilter.OWNER) String owner, String id) {
@@ -156,8 +185,8 @@ public class AttachmentsController {
   }
 
   /**
-   * Checked after presigning: a URL handed out is then older than the moment the workflow stopped taking
-   * uploads, so it expires before the workflow sweeps the incoming bucket.
+   * Checked after presigning: a URL handed out is then older than the moment the workflow stopped
+   * taking uploads, so it expires before the workflow sweeps the incoming bucket.
    */
   private void stillOpen(String owner, String id) {
     Attachment now = find(owner, id);
@@ -168,12 +197,17 @@ public class AttachmentsController {
 
   private static dev.attachments.api.ProblemException closed(Attachment attachment) {
     return Problems.conflict(
-        "upload-closed", "the attachment is " + attachment.status() + "; its upload is no longer open");
+        "upload-closed",
+        "the attachment is " + attachment.status() + "; its upload is no longer open");
   }
 
-  /** The parts S3 already holds, with size and ETag, so that a client resumes instead of starting again. */
+  /**
+   * The parts S3 already holds, with size and ETag, so that a client resumes instead of starting
+   * again.
+   */
   @Get("/{id}/parts")
-  public Views.StoredParts storedParts(@RequestAttribute(ApiKeyFilter.OWNER) String owner, String id) {
+  public Views.StoredParts storedParts(
+      @RequestAttribute(ApiKeyFilter.OWNER) String owner, String id) {
     Attachment attachment = openMultipart(owner, id);
     return new Views.StoredParts(
         multipart.stored(attachment),
@@ -184,7 +218,8 @@ public class AttachmentsController {
   private Attachment openMultipart(String owner, String id) {
     Attachment attachment = find(owner, id);
     if (attachment.multipart() == null) {
-      throw Problems.conflict("not-multipart", "this attachment uploads in one PUT; it has no parts");
+      throw Problems.conflict(
+          "not-multipart", "this attachment uploads in one PUT; it has no parts");
     }
     if (attachment.status() != AttachmentStatus.AWAITING_UPLOAD) {
       throw closed(attachment);
@@ -207,7 +242,8 @@ public class AttachmentsController {
     Attachment attachment = find(owner, id);
     if (attachment.status() == AttachmentStatus.EXPIRED) {
       throw Problems.conflict(
-          "upload-expired", "the upload expired at " + attachment.uploadExpiresAt() + "; create a new attachment");
+          "upload-expired",
+          "the upload expired at " + attachment.uploadExpiresAt() + "; create a new attachment");
     }
     if (attachment.status() == AttachmentStatus.AWAITING_UPLOAD) {
       if (!uploaded(attachment)) {
@@ -217,7 +253,8 @@ public class AttachmentsController {
           Attachment now = find(owner, id);
           if (now.status() == AttachmentStatus.AWAITING_UPLOAD) {
             throw Problems.conflict(
-                "upload-missing", "no file has arrived for this attachment yet: PUT it to the upload URL first");
+                "upload-missing",
+                "no file has arrived for this attachment yet: PUT it to the upload URL first");
           }
           attachment = now;
         }
@@ -250,11 +287,16 @@ public class AttachmentsController {
     if (attachment.status() != AttachmentStatus.RELEASED) {
       throw Problems.conflict(
           "not-released",
-          "the attachment is " + attachment.status() + "; it can be downloaded once it is RELEASED");
+          "the attachment is "
+              + attachment.status()
+              + "; it can be downloaded once it is RELEASED");
     }
-    // served as the declared type when the bytes showed it (the only way the pipeline releases), else (an
-    // operator's release of a mismatch, or a release from before types were checked) as bytes no browser renders
-    String servedAs = ContentTypes.check(attachment.contentType(), attachment.detectedContentType()).servedAs();
+    // served as the declared type when the bytes showed it (the only way the pipeline releases),
+    // else (an
+    // operator's release of a mismatch, or a release from before types were checked) as bytes no
+    // browser renders
+    String servedAs =
+        ContentTypes.check(attachment.contentType(), attachment.detectedContentType()).servedAs();
     return urls.download(attachment.objectKey(), attachment.filename(), servedAs);
   }
 
@@ -282,7 +324,9 @@ public class AttachmentsController {
     } catch (IllegalArgumentException e) {
       throw Problems.invalid(e.getMessage());
     }
-    return new Views.Listing(page.items().stream().map(a -> Views.AttachmentView.of(a, urls::preview)).toList(), page.nextCursor());
+    return new Views.Listing(
+        page.items().stream().map(a -> Views.AttachmentView.of(a, urls::preview)).toList(),
+        page.nextCursor());
   }
 
   /** The owner's attachment; another owner's, or one that does not exist, is simply not found. */

@@ -6,4 +6,7 @@ import io.micronaut.serde.annotation.Serdeable;
 /** The body of {@code POST /v1/attachments}. */
 @Serdeable
 public record CreateAttachment(
-    @Nullable String filename, @Nullable String contentType, @Nullable Long size, @Nullable String sha256) {}
+    @Nullable String filename,
+    @Nullable String contentType,
+    @Nullable Long size,
+    @Nullable String sha256) {}

@@ -13,51 +13,164 @@ import org.apache.tika.mime.MimeType;
 import org.apache.tika.mime.MimeTypes;
 
 /**
- * What a file is called when it is downloaded: what the client sent, NFC-normalized, without characters that
- * make a name show other than it is (controls, format and bidirectional characters, line and paragraph
- * separators, lone surrogates, spaces other than U+0020, invisible fillers, dots that are not '.'), without
- * what Windows refuses or reads otherwise ({@code <>:"|?*}, device names such as {@code CON}), at most
- * {@value #MAX_BYTES} bytes of UTF-8, never ending in an extension of a file that runs when opened (unless an
- * operator allows it), and ending in an extension of the declared type: one is appended when it does not. The
- * extensions of each type are Tika's, with a few it lacks; a type with none known is refused, so that every
- * kept name ends in an extension its type owns.
+ * What a file is called when it is downloaded: what the client sent, NFC-normalized, without
+ * characters that make a name show other than it is (controls, format and bidirectional characters,
+ * line and paragraph separators, lone surrogates, spaces other than U+0020, invisible fillers, dots
+ * that are not '.'), without what Windows refuses or reads otherwise ({@code <>:"|?*}, device names
+ * such as {@code CON}), at most {@value #MAX_BYTES} bytes of UTF-8, never ending in an extension of
+ * a file that runs when opened (unless an operator allows it), and ending in an extension of the
+ * declared type: one is appended when it does not. The extensions of each type are Tika's, with a
+ * few it lacks; a type with none known is refused, so that every kept name ends in an extension its
+ * type owns.
  */
 final class FileNames {
   static final int MAX_BYTES = 255;
+
   /** Extensions of files that run, install, mount or render when opened: refused unless allowed. */
   static final Set<String> EXECUTABLE =
       Set.of(
-          "exe", "com", "scr", "pif", "bat", "cmd", "msi", "msp", "mst", "dll", "cpl", "sys", "drv", "ocx", "ps1",
-          "psm1", "psd1", "vbs", "vbe", "js", "jse", "mjs", "cjs", "wsf", "wsh", "wsc", "hta", "lnk", "url", "reg",
-          "inf", "scf", "chm", "gadget", "application", "appref-ms", "jar", "jnlp", "app", "command", "tool", "sh",
-          "bash", "zsh", "csh", "ksh", "run", "elf", "so", "dylib", "dmg", "pkg", "mpkg", "deb", "rpm", "apk", "xap",
-          "appimage", "desktop", "html", "htm", "xhtml", "shtml", "mht", "mhtml", "svg", "svgz", "xht", "xml",
-          "xsl", "xslt", "htc", "php", "py", "pyw", "pyz", "pyzw", "pl", "rb", "iso", "img", "vhd", "vhdx", "vsix",
-          "docm", "dotm", "xlsm", "xltm", "xlam", "xla", "xlm", "xll", "xlsb", "pptm", "potm", "ppsm", "sldm",
-          "ppam", "library-ms", "searchconnector-ms", "settingcontent-ms", "rdp", "iqy", "slk", "website",
-          "terminal", "webloc", "inetloc", "fileloc");
+          "exe",
+          "com",
+          "scr",
+          "pif",
+          "bat",
+          "cmd",
+          "msi",
+          "msp",
+          "mst",
+          "dll",
+          "cpl",
+          "sys",
+          "drv",
+          "ocx",
+          "ps1",
+          "psm1",
+          "psd1",
+          "vbs",
+          "vbe",
+          "js",
+          "jse",
+          "mjs",
+          "cjs",
+          "wsf",
+          "wsh",
+          "wsc",
+          "hta",
+          "lnk",
+          "url",
+          "reg",
+          "inf",
+          "scf",
+          "chm",
+          "gadget",
+          "application",
+          "appref-ms",
+          "jar",
+          "jnlp",
+          "app",
+          "command",
+          "tool",
+          "sh",
+          "bash",
+          "zsh",
+          "csh",
+          "ksh",
+          "run",
+          "elf",
+          "so",
+          "dylib",
+          "dmg",
+          "pkg",
+          "mpkg",
+          "deb",
+          "rpm",
+          "apk",
+          "xap",
+          "appimage",
+          "desktop",
+          "html",
+          "htm",
+          "xhtml",
+          "shtml",
+          "mht",
+          "mhtml",
+          "svg",
+          "svgz",
+          "xht",
+          "xml",
+          "xsl",
+          "xslt",
+          "htc",
+          "php",
+          "py",
+          "pyw",
+          "pyz",
+          "pyzw",
+          "pl",
+          "rb",
+          "iso",
+          "img",
+          "vhd",
+          "vhdx",
+          "vsix",
+          "docm",
+          "dotm",
+          "xlsm",
+          "xltm",
+          "xlam",
+          "xla",
+          "xlm",
+          "xll",
+          "xlsb",
+          "pptm",
+          "potm",
+          "ppsm",
+          "sldm",
+          "ppam",
+          "library-ms",
+          "searchconnector-ms",
+          "settingcontent-ms",
+          "rdp",
+          "iqy",
+          "slk",
+          "website",
+          "terminal",
+          "webloc",
+          "inetloc",
+          "fileloc");
+
   /** Extensions Tika does not list for types this project allows by default. */
   private static final Map<String, List<String>> MORE_EXTENSIONS =
       Map.of(
           "text/markdown", List.of(".md", ".markdown"),
           "application/vnd.rar", List.of(".rar"),
           "audio/webm", List.of(".weba", ".webm"));
+
   /** Names of inert text: a text file may carry any of these whatever its declared text type. */
   private static final Set<String> TEXT_EXTENSIONS =
       Set.of("txt", "text", "log", "md", "markdown", "csv", "tsv", "rst", "asc");
-  /** Characters Windows refuses in names, or reads as something else (':' opens an alternate stream). */
+
+  /**
+   * Characters Windows refuses in names, or reads as something else (':' opens an alternate
+   * stream).
+   */
   private static final String WINDOWS_FORBIDDEN = "<>:\"|?*";
+
   private static final Pattern DEVICE_NAME =
       Pattern.compile("(?i)(CON|PRN|AUX|NUL|COM[0-9¹²³]|LPT[0-9¹²³])(\\..*)?");
+
   /** Invisible fillers and dots that are not '.': they make a name read as another. */
   private static final Set<Integer> LOOKALIKES =
-      Set.of(0x034F, 0x115F, 0x1160, 0x3164, 0xFFA0, 0x2800, 0x2024, 0xFF0E, 0x3002, 0xFE52, 0x0701, 0x0702,
-          0x2E33, 0xA4F8);
+      Set.of(
+          0x034F, 0x115F, 0x1160, 0x3164, 0xFFA0, 0x2800, 0x2024, 0xFF0E, 0x3002, 0xFE52, 0x0701,
+          0x0702, 0x2E33, 0xA4F8);
 
   private final Set<String> allowedExecutables;
   private final MimeTypes tika = MimeTypes.getDefaultMimeTypes();
 
-  /** @param allowedExecutables executable extensions an operator allows, lower-case without the dot */
+  /**
+   * @param allowedExecutables executable extensions an operator allows, lower-case without the dot
+   */
   FileNames(Set<String> allowedExecutables) {
     this.allowedExecutables = allowedExecutables;
   }
@@ -88,11 +201,13 @@ final class FileNames {
     }
     for (char c : WINDOWS_FORBIDDEN.toCharArray()) {
       if (name.indexOf(c) >= 0) {
-        throw Problems.invalid("filename must not hold '" + c + "': Windows refuses it or reads it otherwise");
+        throw Problems.invalid(
+            "filename must not hold '" + c + "': Windows refuses it or reads it otherwise");
       }
     }
     if (name.endsWith(".")) {
-      throw Problems.invalid("filename must not end in a dot (Windows drops it, and the extension before it shows)");
+      throw Problems.invalid(
+          "filename must not end in a dot (Windows drops it, and the extension before it shows)");
     }
     if (DEVICE_NAME.matcher(name).matches()) {
       throw Problems.invalid("filename '" + name + "' is a Windows device name");
@@ -109,7 +224,8 @@ final class FileNames {
     refuseExecutable(extension(kept));
     int bytes = kept.getBytes(StandardCharsets.UTF_8).length;
     if (bytes > MAX_BYTES) {
-      throw Problems.invalid("filename is " + bytes + " bytes of UTF-8 (with its extension); at most " + MAX_BYTES);
+      throw Problems.invalid(
+          "filename is " + bytes + " bytes of UTF-8 (with its extension); at most " + MAX_BYTES);
     }
     return kept;
   }
@@ -117,7 +233,9 @@ final class FileNames {
   private void refuseExecutable(String extension) {
     if (EXECUTABLE.contains(extension) && !allowedExecutables.contains(extension)) {
       throw Problems.invalid(
-          "filename ends in ." + extension + ", which runs when opened; an operator may allow it"
+          "filename ends in ."
+              + extension
+              + ", which runs when opened; an operator may allow it"
               + " (ATTACHMENTS_ALLOWED_EXECUTABLE_EXTENSIONS)");
     }
   }
@@ -129,7 +247,8 @@ final class FileNames {
     }
     return switch (Character.getType(c)) {
       case Character.CONTROL -> "a control character";
-      case Character.FORMAT -> "a format character (bidirectional overrides, zero-width joiners and the like)";
+      case Character.FORMAT ->
+          "a format character (bidirectional overrides, zero-width joiners and the like)";
       case Character.LINE_SEPARATOR -> "a line separator";
       case Character.PARAGRAPH_SEPARATOR -> "a paragraph separator";
       case Character.SURROGATE -> "a lone surrogate";
@@ -143,7 +262,10 @@ final class FileNames {
     return name == null ? "(unnamed)" : name;
   }
 
-  /** After the last dot, lower-case; a name that starts with its only dot ({@code .hta}) is all extension. */
+  /**
+   * After the last dot, lower-case; a name that starts with its only dot ({@code .hta}) is all
+   * extension.
+   */
   private static String extension(String name) {
     int dot = name.lastIndexOf('.');
     return dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
@@ -151,10 +273,14 @@ final class FileNames {
 
   private static boolean belongs(String extension, String type, List<String> extensions) {
     return !extension.isEmpty()
-        && (extensions.contains("." + extension) || (type.startsWith("text/") && TEXT_EXTENSIONS.contains(extension)));
+        && (extensions.contains("." + extension)
+            || (type.startsWith("text/") && TEXT_EXTENSIONS.contains(extension)));
   }
 
-  /** Without adding the type to Tika's registry, as {@code forName} would for every unknown name it is asked. */
+  /**
+   * Without adding the type to Tika's registry, as {@code forName} would for every unknown name it
+   * is asked.
+   */
   private List<String> extensionsOf(String type) {
     List<String> more = MORE_EXTENSIONS.get(type);
     if (more != null) {

@@ -13,13 +13,14 @@ import software.amazon.awssdk.services.s3.model.NoSuchUploadException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
- * S3 multipart uploads of large files: the client PUTs parts straight to S3 through presigned URLs; we only
- * open, list and complete the upload.
+ * S3 multipart uploads of large files: the client PUTs parts straight to S3 through presigned URLs;
+ * we only open, list and complete the upload.
  */
 @Singleton
 public class MultipartUploads {
   /** S3 takes at most 10,000 parts; each but the last at least 5 MiB. We never go below 8 MiB. */
   static final int MAX_PARTS = 10_000;
+
   static final long MIN_PART = 8L * 1024 * 1024;
   private static final long MIB = 1024 * 1024;
 
@@ -40,7 +41,8 @@ public class MultipartUploads {
 
   /** Opens the multipart upload; answers its id. */
   public String open(String objectKey, String contentType) {
-    return s3.createMultipartUpload(b -> b.bucket(bucket).key(objectKey).contentType(contentType)).uploadId();
+    return s3.createMultipartUpload(b -> b.bucket(bucket).key(objectKey).contentType(contentType))
+        .uploadId();
   }
 
   public void abort(String objectKey, String uploadId) {
@@ -52,31 +54,41 @@ public class MultipartUploads {
     List<Views.StoredPart> parts = new ArrayList<>();
     try {
       s3.listPartsPaginator(
-              b -> b.bucket(bucket).key(attachment.objectKey()).uploadId(attachment.multipart().uploadId()))
+              b ->
+                  b.bucket(bucket)
+                      .key(attachment.objectKey())
+                      .uploadId(attachment.multipart().uploadId()))
           .parts()
           .forEach(p -> parts.add(new Views.StoredPart(p.partNumber(), p.size(), p.eTag())));
     } catch (NoSuchUploadException e) {
-      throw Problems.conflict("upload-closed", "the multipart upload is no longer open: it was completed or expired");
+      throw Problems.conflict(
+          "upload-closed", "the multipart upload is no longer open: it was completed or expired");
     }
     return parts;
   }
 
   /**
-   * Completes the upload from the client's part list. Refused parts (wrong ETag, missing, too small) answer
-   * 422 and leave the upload open, so the client can upload them again and retry.
+   * Completes the upload from the client's part list. Refused parts (wrong ETag, missing, too
+   * small) answer 422 and leave the upload open, so the client can upload them again and retry.
    */
   public void complete(Attachment attachment, List<PartRequests.CompletedPart> parts) {
     Attachment.Multipart multipart = attachment.multipart();
     int expected = multipart.partCount(attachment.size());
     if (parts == null || parts.isEmpty()) {
       throw Problems.of(
-          HttpStatus.UNPROCESSABLE_ENTITY, "parts-missing",
-          "send {\"parts\":[{\"partNumber\":1,\"etag\":\"...\"},...]} with all " + expected + " parts");
+          HttpStatus.UNPROCESSABLE_ENTITY,
+          "parts-missing",
+          "send {\"parts\":[{\"partNumber\":1,\"etag\":\"...\"},...]} with all "
+              + expected
+              + " parts");
     }
     List<CompletedPart> completed = new ArrayList<>();
     boolean[] seen = new boolean[expected + 1];
     for (PartRequests.CompletedPart part : parts) {
-      if (part == null || part.partNumber() == null || part.etag() == null || part.etag().isBlank()) {
+      if (part == null
+          || part.partNumber() == null
+          || part.etag() == null
+          || part.etag().isBlank()) {
         throw Problems.invalid("every part needs a partNumber and the etag S3 answered for it");
       }
       int number = part.partNumber();
@@ -97,8 +109,14 @@ public class MultipartUploads {
         }
       }
       throw Problems.of(
-          HttpStatus.UNPROCESSABLE_ENTITY, "parts-missing",
-          "the file has " + expected + " parts but " + completed.size() + " were listed; missing: " + missing);
+          HttpStatus.UNPROCESSABLE_ENTITY,
+          "parts-missing",
+          "the file has "
+              + expected
+              + " parts but "
+              + completed.size()
+              + " were listed; missing: "
+              + missing);
     }
     completed.sort((a, b) -> Integer.compare(a.partNumber(), b.partNumber()));
     try {
@@ -109,14 +127,21 @@ public class MultipartUploads {
                   .uploadId(multipart.uploadId())
                   .multipartUpload(m -> m.parts(completed)));
     } catch (NoSuchUploadException e) {
-      throw Problems.conflict("upload-closed", "the multipart upload is no longer open: it was completed or expired");
+      throw Problems.conflict(
+          "upload-closed", "the multipart upload is no longer open: it was completed or expired");
     } catch (S3Exception e) {
       if (e.statusCode() == 400) {
         String code = e.awsErrorDetails() == null ? "" : e.awsErrorDetails().errorCode();
         throw Problems.of(
-            HttpStatus.UNPROCESSABLE_ENTITY, "parts-refused",
-            "S3 refused the part list (" + code + "): " + e.awsErrorDetails().errorMessage()
-                + "; GET /v1/attachments/" + attachment.id() + "/parts shows what S3 holds");
+            HttpStatus.UNPROCESSABLE_ENTITY,
+            "parts-refused",
+            "S3 refused the part list ("
+                + code
+                + "): "
+                + e.awsErrorDetails().errorMessage()
+                + "; GET /v1/attachments/"
+                + attachment.id()
+                + "/parts shows what S3 holds");
       }
       throw e;
     }

@@ -11,7 +11,10 @@ public final class PartRequests {
   @Serdeable
   public record PartNumbers(@Nullable List<Integer> partNumbers) {}
 
-  /** {@code POST /v1/attachments/{id}/complete} of a multipart upload: every part and the ETag S3 gave it. */
+  /**
+   * {@code POST /v1/attachments/{id}/complete} of a multipart upload: every part and the ETag S3
+   * gave it.
+   */
   @Serdeable
   public record Completion(@Nullable List<CompletedPart> parts) {}
 

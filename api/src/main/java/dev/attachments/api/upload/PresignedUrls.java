@@ -18,10 +18,10 @@ import software.amazon.awssdk.services.s3.presigner.model.PresignedPutObjectRequ
 import software.amazon.awssdk.services.s3.presigner.model.PresignedUploadPartRequest;
 
 /**
- * Presigned S3 URLs: the bytes go between the client and S3, never through us. The PUT signs Content-Type,
- * Content-Length, {@code If-None-Match: *} and (when declared) the SHA-256 checksum, so S3 itself refuses any
- * other file and any second PUT over the first. Upload URLs live minutes ({@code uploadUrlTtl}), never past
- * the upload window.
+ * Presigned S3 URLs: the bytes go between the client and S3, never through us. The PUT signs
+ * Content-Type, Content-Length, {@code If-None-Match: *} and (when declared) the SHA-256 checksum,
+ * so S3 itself refuses any other file and any second PUT over the first. Upload URLs live minutes
+ * ({@code uploadUrlTtl}), never past the upload window.
  */
 @Singleton
 public class PresignedUrls {
@@ -36,8 +36,11 @@ public class PresignedUrls {
     this.settings = settings;
   }
 
-  /** @param sha256Hex the declared digest, or null */
-  public Views.Upload upload(String objectKey, String contentType, long size, String sha256Hex, Instant expiresAt) {
+  /**
+   * @param sha256Hex the declared digest, or null
+   */
+  public Views.Upload upload(
+      String objectKey, String contentType, long size, String sha256Hex, Instant expiresAt) {
     PresignedPutObjectRequest presigned =
         presigner.presignPutObject(
             p ->
@@ -51,15 +54,20 @@ public class PresignedUrls {
                               // where S3 honours it, the first upload cannot be overwritten
                               .ifNoneMatch("*");
                           if (sha256Hex != null) {
-                            put.checksumSHA256(Base64.getEncoder().encodeToString(HexFormat.of().parseHex(sha256Hex)));
+                            put.checksumSHA256(
+                                Base64.getEncoder()
+                                    .encodeToString(HexFormat.of().parseHex(sha256Hex)));
                           }
                         }));
     return Views.Upload.single(
-        presigned.url().toString(), clientHeaders(presigned.signedHeaders()), presigned.expiration());
+        presigned.url().toString(),
+        clientHeaders(presigned.signedHeaders()),
+        presigned.expiration());
   }
 
   /** One part of a multipart upload, its length signed like a single PUT's. */
-  public Views.PartUpload part(String objectKey, String uploadId, int partNumber, long length, Instant expiresAt) {
+  public Views.PartUpload part(
+      String objectKey, String uploadId, int partNumber, long length, Instant expiresAt) {
     PresignedUploadPartRequest presigned =
         presigner.presignUploadPart(
             p ->
@@ -79,7 +87,10 @@ public class PresignedUrls {
     return Duration.between(Instant.now(), urlsExpireAt(uploadExpiresAt));
   }
 
-  /** When an upload URL presigned now expires: after {@code uploadUrlTtl}, or when the upload window closes. */
+  /**
+   * When an upload URL presigned now expires: after {@code uploadUrlTtl}, or when the upload window
+   * closes.
+   */
   public Instant urlsExpireAt(Instant uploadExpiresAt) {
     Instant full = Instant.now().plus(clamp(settings.uploadUrlTtl()));
     return full.isBefore(uploadExpiresAt) ? full : uploadExpiresAt;
@@ -91,8 +102,8 @@ public class PresignedUrls {
   }
 
   /**
-   * A short-lived GET of a released object that downloads under its original file name, with the type we
-   * hold it for and no content encoding, whatever headers the object carries.
+   * A short-lived GET of a released object that downloads under its original file name, with the
+   * type we hold it for and no content encoding, whatever headers the object carries.
    */
   public Views.Download download(String objectKey, String filename, String contentType) {
     PresignedGetObjectRequest presigned =
@@ -110,16 +121,19 @@ public class PresignedUrls {
   }
 
   /**
-   * A preview as the client fetches it: previews made by the worker are objects in the released bucket
-   * ({@code s3://bucket/key}) handed out as short presigned GETs; Cloudinary's are public URLs already.
+   * A preview as the client fetches it: previews made by the worker are objects in the released
+   * bucket ({@code s3://bucket/key}) handed out as short presigned GETs; Cloudinary's are public
+   * URLs already.
    */
   public String preview(String stored) {
-    return S3Objects.fetchable(stored, settings.bucketReleased(), presigner, settings.downloadTtl());
+    return S3Objects.fetchable(
+        stored, settings.bucketReleased(), presigner, settings.downloadTtl());
   }
 
   /** RFC 6266: an ASCII fallback name and the exact UTF-8 one. */
   static String contentDisposition(String filename) {
-    String fallback = filename.replaceAll("[^\\x20-\\x7e]", "_").replace("\\", "_").replace("\"", "_");
+    String fallback =
+        filename.replaceAll("[^\\x20-\\x7e]", "_").replace("\\", "_").replace("\"", "_");
     String exact = URLEncoder.encode(filename, StandardCharsets.UTF_8).replace("+", "%20");
     return "attachment; filename=\"" + fallback + "\"; filename*=UTF-8''" + exact;
   }

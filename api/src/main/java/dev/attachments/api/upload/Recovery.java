@@ -2,19 +2,20 @@ package dev.attachments.api.upload;
 
 import dev.attachments.metadata.Attachment;
 import dev.attachments.metadata.AttachmentRepository;
+import dev.attachments.workflow.AttachmentStatus;
 import io.micronaut.context.event.StartupEvent;
 import io.micronaut.runtime.event.annotation.EventListener;
-import dev.attachments.workflow.AttachmentStatus;
 import jakarta.inject.Singleton;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * At start-up, finds attachments still waiting or in processing whose workflow is gone (a lost embedded
- * server, a terminated run, a crash between an operator's action and its run) and starts it again, so that
- * nothing stays stuck silently. A restarted upload run looks for the upload itself and carries on from there; an
- * operator's release or reprocess is carried out as it was asked.
+ * At start-up, finds attachments still waiting or in processing whose workflow is gone (a lost
+ * embedded server, a terminated run, a crash between an operator's action and its run) and starts
+ * it again, so that nothing stays stuck silently. A restarted upload run looks for the upload
+ * itself and carries on from there; an operator's release or reprocess is carried out as it was
+ * asked.
  */
 @Singleton
 public class Recovery {
@@ -36,7 +37,9 @@ public class Recovery {
     recovery.start();
   }
 
-  /** @return how many workflows were started again */
+  /**
+   * @return how many workflows were started again
+   */
   public int recover() {
     int restarted = 0;
     try {
@@ -44,7 +47,10 @@ public class Recovery {
         if (!workflows.isRunning(attachment.id().toString())) {
           restart(attachment);
           restarted++;
-          LOG.warn("attachment {} was {} without a running workflow: started it again", attachment.id(), attachment.status());
+          LOG.warn(
+              "attachment {} was {} without a running workflow: started it again",
+              attachment.id(),
+              attachment.status());
         }
       }
     } catch (RuntimeException e) {
@@ -53,10 +59,15 @@ public class Recovery {
     return restarted;
   }
 
-  /** Only an operator's action moves an attachment back to PROCESSING; its audit record says which one. */
+  /**
+   * Only an operator's action moves an attachment back to PROCESSING; its audit record says which
+   * one.
+   */
   private void restart(Attachment attachment) {
     List<AttachmentRepository.AuditEntry> audit =
-        attachment.status() == AttachmentStatus.PROCESSING ? repository.audit(attachment.id()) : List.of();
+        attachment.status() == AttachmentStatus.PROCESSING
+            ? repository.audit(attachment.id())
+            : List.of();
     if (audit.isEmpty()) {
       workflows.start(attachment);
       return;

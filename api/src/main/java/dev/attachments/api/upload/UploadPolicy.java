@@ -10,8 +10,8 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * What a client may upload: a file name that shows what it is ({@link FileNames}), an allowed media type (under
- * the name we keep for it: {@code image/jpg} is image/jpeg), a size within the limit.
+ * What a client may upload: a file name that shows what it is ({@link FileNames}), an allowed media
+ * type (under the name we keep for it: {@code image/jpg} is image/jpeg), a size within the limit.
  */
 @Singleton
 public class UploadPolicy {
@@ -25,7 +25,8 @@ public class UploadPolicy {
 
   public UploadPolicy(ApiSettings settings) {
     this.maxSize = settings.maxSize();
-    this.allowedTypes = settings.allowedTypes().stream().map(t -> t.trim().toLowerCase(Locale.ROOT)).toList();
+    this.allowedTypes =
+        settings.allowedTypes().stream().map(t -> t.trim().toLowerCase(Locale.ROOT)).toList();
     this.fileNames =
         new FileNames(
             settings.allowedExecutableExtensions().stream()
@@ -35,19 +36,21 @@ public class UploadPolicy {
   }
 
   /**
-   * Checks a new attachment and answers it normalized: the media type lower-case without parameters under its
-   * kept name, the file name as {@link FileNames} keeps it, the digest lower-case.
+   * Checks a new attachment and answers it normalized: the media type lower-case without parameters
+   * under its kept name, the file name as {@link FileNames} keeps it, the digest lower-case.
    */
   public CreateAttachment check(CreateAttachment request) {
     if (request == null) {
-      throw Problems.invalid("send a JSON body with filename, contentType, size and optionally sha256");
+      throw Problems.invalid(
+          "send a JSON body with filename, contentType, size and optionally sha256");
     }
     if (request.contentType() == null || request.contentType().isBlank()) {
       throw Problems.invalid("contentType is required, e.g. image/png");
     }
     String type = ContentTypes.normalize(request.contentType());
     if (!MEDIA_TYPE.matcher(type).matches()) {
-      throw Problems.invalid("contentType '" + request.contentType() + "' is not a media type like image/png");
+      throw Problems.invalid(
+          "contentType '" + request.contentType() + "' is not a media type like image/png");
     }
     if (request.size() == null) {
       throw Problems.invalid("size is required: the file's length in bytes");
@@ -65,18 +68,25 @@ public class UploadPolicy {
       throw Problems.of(
           HttpStatus.UNSUPPORTED_MEDIA_TYPE,
           "type-not-allowed",
-          "attachments of type " + type + " are not accepted; allowed: " + String.join(", ", allowedTypes));
+          "attachments of type "
+              + type
+              + " are not accepted; allowed: "
+              + String.join(", ", allowedTypes));
     }
     String sha256 = request.sha256();
     if (sha256 != null && !SHA256_HEX.matcher(sha256).matches()) {
-      throw Problems.invalid("sha256 must be the file's SHA-256 digest as 64 hexadecimal characters");
+      throw Problems.invalid(
+          "sha256 must be the file's SHA-256 digest as 64 hexadecimal characters");
     }
     String filename = fileNames.check(request.filename(), type);
     return new CreateAttachment(
         filename, type, request.size(), sha256 == null ? null : sha256.toLowerCase(Locale.ROOT));
   }
 
-  /** Types that run or render when opened (SVG, HTML, ...) only when listed by name, never through a wildcard. */
+  /**
+   * Types that run or render when opened (SVG, HTML, ...) only when listed by name, never through a
+   * wildcard.
+   */
   private boolean isAllowed(String type) {
     return allowedTypes.stream()
         .anyMatch(

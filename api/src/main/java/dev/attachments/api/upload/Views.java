@@ -1,7 +1,7 @@
 package dev.attachments.api.upload;
 
-import dev.attachments.metadata.Attachment;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.attachments.metadata.Attachment;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;
 import java.time.Instant;
@@ -12,9 +12,9 @@ import java.util.Map;
 public final class Views {
 
   /**
-   * How to upload before {@code expiresAt}: {@code single}, one request with exactly this method, URL and
-   * headers; or {@code multipart}, {@code partCount} parts of {@code partSize} bytes (the last one shorter)
-   * whose URLs come from {@code POST /v1/attachments/{id}/parts}.
+   * How to upload before {@code expiresAt}: {@code single}, one request with exactly this method,
+   * URL and headers; or {@code multipart}, {@code partCount} parts of {@code partSize} bytes (the
+   * last one shorter) whose URLs come from {@code POST /v1/attachments/{id}/parts}.
    */
   @Serdeable
   @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -37,7 +37,8 @@ public final class Views {
 
   /** One part's presigned PUT: send exactly these headers. */
   @Serdeable
-  public record PartUpload(int partNumber, String method, String url, Map<String, String> headers) {}
+  public record PartUpload(
+      int partNumber, String method, String url, Map<String, String> headers) {}
 
   @Serdeable
   public record PartUploads(List<PartUpload> parts, Instant expiresAt) {}
@@ -59,15 +60,20 @@ public final class Views {
   public record Download(String url, Instant expiresAt) {}
 
   @Serdeable
-  public record Scan(String verdict, @Nullable String signature, @Nullable String engine, @Nullable Instant scannedAt) {}
+  public record Scan(
+      String verdict,
+      @Nullable String signature,
+      @Nullable String engine,
+      @Nullable Instant scannedAt) {}
 
   @Serdeable
-  public record Preview(String status, Map<String, String> urls, @Nullable String reason, @Nullable Integer pages) {}
+  public record Preview(
+      String status, Map<String, String> urls, @Nullable String reason, @Nullable Integer pages) {}
 
   /**
-   * An attachment as its owner sees it. What the client declared ({@code contentType}, {@code declaredSha256})
-   * and what the scan found in the bytes ({@code detectedContentType}, {@code sha256}) are separate fields; the
-   * found ones are null until the scan.
+   * An attachment as its owner sees it. What the client declared ({@code contentType}, {@code
+   * declaredSha256}) and what the scan found in the bytes ({@code detectedContentType}, {@code
+   * sha256}) are separate fields; the found ones are null until the scan.
    */
   @Serdeable
   public record AttachmentView(
@@ -89,11 +95,25 @@ public final class Views {
     /** The same view with what operators did to it. */
     AttachmentView withAudit(List<Audit> entries) {
       return new AttachmentView(
-          id, filename, contentType, detectedContentType, size, declaredSha256, sha256, status, reason, scan, preview,
-          createdAt, updatedAt, entries);
+          id,
+          filename,
+          contentType,
+          detectedContentType,
+          size,
+          declaredSha256,
+          sha256,
+          status,
+          reason,
+          scan,
+          preview,
+          createdAt,
+          updatedAt,
+          entries);
     }
 
-    /** @param previewUrl turns a stored preview reference into a URL the client can fetch */
+    /**
+     * @param previewUrl turns a stored preview reference into a URL the client can fetch
+     */
     static AttachmentView of(Attachment a, java.util.function.UnaryOperator<String> previewUrl) {
       return new AttachmentView(
           a.id().toString(),
@@ -107,7 +127,11 @@ public final class Views {
           a.statusReason(),
           a.scan() == null
               ? null
-              : new Scan(a.scan().verdict().name(), a.scan().signature(), a.scan().engine(), a.scan().scannedAt()),
+              : new Scan(
+                  a.scan().verdict().name(),
+                  a.scan().signature(),
+                  a.scan().engine(),
+                  a.scan().scannedAt()),
           a.preview() == null
               ? null
               : new Preview(
@@ -115,7 +139,9 @@ public final class Views {
                   a.preview().urls().entrySet().stream()
                       .collect(
                           java.util.stream.Collectors.toMap(
-                              Map.Entry::getKey, e -> previewUrl.apply(e.getValue()), (x, y) -> x,
+                              Map.Entry::getKey,
+                              e -> previewUrl.apply(e.getValue()),
+                              (x, y) -> x,
                               java.util.TreeMap::new)),
                   a.preview().reason(),
                   a.preview().pages()),

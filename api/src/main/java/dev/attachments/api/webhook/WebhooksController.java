@@ -43,7 +43,8 @@ public class WebhooksController {
   private final String taskQueue;
   private final SecureRandom random = new SecureRandom();
 
-  public WebhooksController(WebhookRepository webhooks, WorkflowClient temporal, ApiSettings settings) {
+  public WebhooksController(
+      WebhookRepository webhooks, WorkflowClient temporal, ApiSettings settings) {
     this.webhooks = webhooks;
     this.targets = new WebhookTargets(settings.webhooksAllowHttp());
     this.temporal = temporal;
@@ -55,9 +56,11 @@ public class WebhooksController {
 
   /** An endpoint; {@code secret} only in the answer to its creation. */
   @Serdeable
-  public record EndpointView(String id, String url, List<String> events, @Nullable String secret, Instant createdAt) {
+  public record EndpointView(
+      String id, String url, List<String> events, @Nullable String secret, Instant createdAt) {
     static EndpointView of(WebhookRepository.Endpoint e, boolean withSecret) {
-      return new EndpointView(e.id().toString(), e.url(), e.events(), withSecret ? e.secret() : null, e.createdAt());
+      return new EndpointView(
+          e.id().toString(), e.url(), e.events(), withSecret ? e.secret() : null, e.createdAt());
     }
   }
 
@@ -66,7 +69,13 @@ public class WebhooksController {
 
   @Serdeable
   public record DeliveryView(
-      String id, String eventId, String type, int attempt, @Nullable Integer statusCode, @Nullable String error, Instant at) {}
+      String id,
+      String eventId,
+      String type,
+      int attempt,
+      @Nullable Integer statusCode,
+      @Nullable String error,
+      Instant at) {}
 
   @Serdeable
   public record Deliveries(List<DeliveryView> items) {}
@@ -75,12 +84,14 @@ public class WebhooksController {
   public HttpResponse<EndpointView> create(
       @RequestAttribute(ApiKeyFilter.OWNER) String owner, @Body @Nullable NewEndpoint body) {
     if (body == null || body.url() == null || body.url().isBlank()) {
-      throw Problems.invalid("send {\"url\":\"https://...\",\"events\":[\"attachment.released\",...]}");
+      throw Problems.invalid(
+          "send {\"url\":\"https://...\",\"events\":[\"attachment.released\",...]}");
     }
     try {
       targets.check(body.url());
     } catch (IllegalArgumentException refused) {
-      throw Problems.of(HttpStatus.UNPROCESSABLE_ENTITY, "webhook-url-refused", refused.getMessage());
+      throw Problems.of(
+          HttpStatus.UNPROCESSABLE_ENTITY, "webhook-url-refused", refused.getMessage());
     }
     if (body.events() == null || body.events().isEmpty()) {
       throw Problems.invalid("events must name at least one of " + wireNames());
@@ -93,21 +104,27 @@ public class WebhooksController {
       events.add(event);
     }
     if (webhooks.endpoints(owner).size() >= MAX_ENDPOINTS) {
-      throw Problems.conflict("too-many-webhooks", "an owner has at most " + MAX_ENDPOINTS + " endpoints");
+      throw Problems.conflict(
+          "too-many-webhooks", "an owner has at most " + MAX_ENDPOINTS + " endpoints");
     }
     byte[] secret = new byte[32];
     random.nextBytes(secret);
     WebhookRepository.Endpoint endpoint =
         webhooks.createEndpoint(
             new WebhookRepository.Endpoint(
-                UUID.randomUUID(), owner, body.url().trim(), new ArrayList<>(events),
-                "whsec_" + Base64.getUrlEncoder().withoutPadding().encodeToString(secret), Instant.now()));
+                UUID.randomUUID(),
+                owner,
+                body.url().trim(),
+                new ArrayList<>(events),
+                "whsec_" + Base64.getUrlEncoder().withoutPadding().encodeToString(secret),
+                Instant.now()));
     return HttpResponse.created(EndpointView.of(endpoint, true));
   }
 
   @Get
   public Endpoints list(@RequestAttribute(ApiKeyFilter.OWNER) String owner) {
-    return new Endpoints(webhooks.endpoints(owner).stream().map(e -> EndpointView.of(e, false)).toList());
+    return new Endpoints(
+        webhooks.endpoints(owner).stream().map(e -> EndpointView.of(e, false)).toList());
   }
 
   @Delete("/{id}")
@@ -123,21 +140,35 @@ public class WebhooksController {
     WebhookRepository.Endpoint endpoint = endpoint(owner, id);
     return new Deliveries(
         webhooks.deliveries(endpoint.id(), 100).stream()
-            .map(d -> new DeliveryView(d.id().toString(), d.eventId().toString(), d.eventType(), d.attempt(), d.statusCode(), d.error(), d.at()))
+            .map(
+                d ->
+                    new DeliveryView(
+                        d.id().toString(),
+                        d.eventId().toString(),
+                        d.eventType(),
+                        d.attempt(),
+                        d.statusCode(),
+                        d.error(),
+                        d.at()))
             .toList());
   }
 
-  /** Delivers the attempt's event to this endpoint again, after the events already queued for it. */
+  /**
+   * Delivers the attempt's event to this endpoint again, after the events already queued for it.
+   */
   @Post("/{id}/deliveries/{deliveryId}/redeliver")
   public HttpResponse<Void> redeliver(
       @RequestAttribute(ApiKeyFilter.OWNER) String owner, String id, String deliveryId) {
     WebhookRepository.Endpoint endpoint = endpoint(owner, id);
     WebhookRepository.Delivery delivery =
-        webhooks.delivery(endpoint.id(), uuid(deliveryId)).orElseThrow(() -> Problems.notFound("no delivery " + deliveryId));
+        webhooks
+            .delivery(endpoint.id(), uuid(deliveryId))
+            .orElseThrow(() -> Problems.notFound("no delivery " + deliveryId));
     WebhookRepository.Event event = webhooks.event(delivery.eventId()).orElseThrow();
     WebhookWorkflow workflow =
         temporal.newWorkflowStub(
-            WebhookWorkflow.class, WebhookWorkflow.startOptions(event.attachmentId().toString(), taskQueue));
+            WebhookWorkflow.class,
+            WebhookWorkflow.startOptions(event.attachmentId().toString(), taskQueue));
     BatchRequest request = temporal.newSignalWithStartRequest();
     request.add(workflow::deliverEvents, event.attachmentId().toString());
     request.add(workflow::redeliver, event.id().toString(), endpoint.id().toString());
@@ -146,7 +177,9 @@ public class WebhooksController {
   }
 
   private WebhookRepository.Endpoint endpoint(String owner, String id) {
-    return webhooks.endpoint(owner, uuid(id)).orElseThrow(() -> Problems.notFound("no webhook endpoint " + id));
+    return webhooks
+        .endpoint(owner, uuid(id))
+        .orElseThrow(() -> Problems.notFound("no webhook endpoint " + id));
   }
 
   private static UUID uuid(String id) {

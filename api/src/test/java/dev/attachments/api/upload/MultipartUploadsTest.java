@@ -17,7 +17,8 @@ class MultipartUploadsTest {
 
   @Test
   void noFileUpToFiveTibNeedsMoreThanTenThousandParts() {
-    for (long size : new long[] {8 * MIB * 10_000, 8 * MIB * 10_000 + 1, 1 * TIB, 5 * TIB - 1, 5 * TIB}) {
+    for (long size :
+        new long[] {8 * MIB * 10_000, 8 * MIB * 10_000 + 1, 1 * TIB, 5 * TIB - 1, 5 * TIB}) {
       long partSize = MultipartUploads.partSize(size);
       long parts = (size + partSize - 1) / partSize;
       assertThat(parts).as("parts of %d bytes", size).isLessThanOrEqualTo(10_000);
