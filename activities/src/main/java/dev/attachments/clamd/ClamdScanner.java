@@ -4,6 +4,7 @@ import dev.attachments.s3.Buckets;
 import dev.attachments.scan.ScanResult;
 import dev.attachments.scan.ScanVerdict;
 import dev.attachments.scan.ScannerActivities;
+import dev.attachments.workflow.TaskQueues;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.spring.boot.ActivityImpl;
@@ -28,7 +29,7 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
  * on the same pass, heartbeating as bytes go. The object is never held whole in memory or written
  * to disk.
  */
-@ActivityImpl(taskQueues = "${attachments.task-queues.scan:attachments-scan}")
+@ActivityImpl(taskQueues = TaskQueues.SCAN_PLACEHOLDER)
 public class ClamdScanner implements ScannerActivities {
   private static final int SNIFF_BYTES = 8192;
   private static final Duration HEARTBEAT_EVERY = Duration.ofSeconds(5);

@@ -10,6 +10,7 @@ import dev.attachments.preview.PreviewRequest;
 import dev.attachments.preview.PreviewStatus;
 import dev.attachments.redaction.Redaction;
 import dev.attachments.s3.Buckets;
+import dev.attachments.workflow.TaskQueues;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.spring.boot.ActivityImpl;
 import java.io.IOException;
@@ -30,7 +31,7 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * and web-playable rendition, an audio file's waveform. Large videos are transformed
  * asynchronously: Cloudinary notifies the API, which signals the workflow.
  */
-@ActivityImpl(taskQueues = "${attachments.task-queues.media:attachments-media}")
+@ActivityImpl(taskQueues = TaskQueues.MEDIA_PLACEHOLDER)
 public class CloudinaryOptimizer implements OptimizerActivities {
   /** Failure type for a file Cloudinary refused: retrying it would not help. */
   public static final String REFUSED = "PreviewRefused";

@@ -3,10 +3,11 @@ package dev.attachments.postgres;
 import dev.attachments.metadata.AttachmentRepository;
 import dev.attachments.publish.MetadataActivities;
 import dev.attachments.workflow.AttachmentState;
+import dev.attachments.workflow.TaskQueues;
 import io.temporal.spring.boot.ActivityImpl;
 
 /** Publishes each step of an attachment's processing to the PostgreSQL metadata store. */
-@ActivityImpl(taskQueues = "${attachments.task-queues.main:attachments}")
+@ActivityImpl(taskQueues = TaskQueues.MAIN_PLACEHOLDER)
 public class MetadataPublisher implements MetadataActivities {
   private final AttachmentRepository repository;
 

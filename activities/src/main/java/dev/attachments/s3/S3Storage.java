@@ -4,6 +4,7 @@ import dev.attachments.storage.S3Objects;
 import dev.attachments.upload.HeldUpload;
 import dev.attachments.upload.StorageActivities;
 import dev.attachments.upload.StoredObject;
+import dev.attachments.workflow.TaskQueues;
 import io.temporal.activity.Activity;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.spring.boot.ActivityImpl;
@@ -20,7 +21,7 @@ import software.amazon.awssdk.services.s3.model.MetadataDirective;
 import software.amazon.awssdk.services.s3.model.MultipartUpload;
 
 /** The object store on S3 (or anything that speaks it), through the AWS SDK v2. */
-@ActivityImpl(taskQueues = "${attachments.task-queues.main:attachments}")
+@ActivityImpl(taskQueues = TaskQueues.MAIN_PLACEHOLDER)
 public class S3Storage implements StorageActivities {
   /** Failure type when the held object is not the one that was scanned: it is never released. */
   public static final String HELD_OBJECT_CHANGED = "HeldObjectChanged";

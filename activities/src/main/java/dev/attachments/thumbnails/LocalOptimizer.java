@@ -7,6 +7,7 @@ import dev.attachments.preview.PreviewStatus;
 import dev.attachments.redaction.Redaction;
 import dev.attachments.s3.Buckets;
 import dev.attachments.storage.S3Objects;
+import dev.attachments.workflow.TaskQueues;
 import io.temporal.spring.boot.ActivityImpl;
 import java.awt.Color;
 import java.awt.Graphics2D;
@@ -49,7 +50,7 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * presigned GETs. Hostile files (decompression bombs, malformed documents) end as FAILED within the
  * pixel, size and time limits.
  */
-@ActivityImpl(taskQueues = "${attachments.task-queues.media:attachments-media}")
+@ActivityImpl(taskQueues = TaskQueues.MEDIA_PLACEHOLDER)
 public class LocalOptimizer implements OptimizerActivities {
   public static final String THUMBNAIL = "thumbnail";
 

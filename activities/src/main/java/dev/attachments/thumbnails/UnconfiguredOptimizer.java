@@ -4,12 +4,13 @@ import dev.attachments.preview.OptimizerActivities;
 import dev.attachments.preview.Preview;
 import dev.attachments.preview.PreviewRequest;
 import dev.attachments.preview.PreviewStatus;
+import dev.attachments.workflow.TaskQueues;
 import io.temporal.spring.boot.ActivityImpl;
 
 /**
  * Stands in for the optimizer when no CLOUDINARY_URL is set: the preview step says so and moves on.
  */
-@ActivityImpl(taskQueues = "${attachments.task-queues.media:attachments-media}")
+@ActivityImpl(taskQueues = TaskQueues.MEDIA_PLACEHOLDER)
 public class UnconfiguredOptimizer implements OptimizerActivities {
   @Override
   public Preview optimize(PreviewRequest request) {

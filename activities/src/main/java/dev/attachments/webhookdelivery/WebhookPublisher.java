@@ -11,6 +11,7 @@ import dev.attachments.metadata.WebhookTargets;
 import dev.attachments.webhook.Event;
 import dev.attachments.webhook.WebhookActivities;
 import dev.attachments.webhook.WebhookWorkflow;
+import dev.attachments.workflow.TaskQueues;
 import io.temporal.activity.Activity;
 import io.temporal.client.BatchRequest;
 import io.temporal.client.WorkflowClient;
@@ -41,11 +42,7 @@ import javax.crypto.spec.SecretKeySpec;
  */
 // emit runs on the main queue, next to the attachment workflow; record and deliver on the webhooks
 // queue
-@ActivityImpl(
-    taskQueues = {
-      "${attachments.task-queues.main:attachments}",
-      "${attachments.task-queues.webhooks:attachments-webhooks}"
-    })
+@ActivityImpl(taskQueues = {TaskQueues.MAIN_PLACEHOLDER, TaskQueues.WEBHOOKS_PLACEHOLDER})
 public class WebhookPublisher implements WebhookActivities {
   public static final String SIGNATURE_HEADER = "Attachments-Signature";
 

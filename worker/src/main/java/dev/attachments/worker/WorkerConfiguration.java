@@ -18,6 +18,7 @@ import dev.attachments.storage.S3Objects;
 import dev.attachments.thumbnails.LocalOptimizer;
 import dev.attachments.thumbnails.UnconfiguredOptimizer;
 import dev.attachments.webhookdelivery.WebhookPublisher;
+import dev.attachments.workflow.TaskQueues;
 import io.temporal.client.WorkflowClient;
 import io.temporal.common.converter.DataConverter;
 import java.util.List;
@@ -177,7 +178,7 @@ public class WorkerConfiguration {
       WorkerSettings settings,
       S3Presigner presigner,
       Buckets buckets,
-      @Value("${attachments.task-queues.webhooks:attachments-webhooks}") String taskQueue) {
+      @Value(TaskQueues.WEBHOOKS_PLACEHOLDER) String taskQueue) {
     return new WebhookPublisher(
         new WebhookRepository(dataSource),
         attachments,

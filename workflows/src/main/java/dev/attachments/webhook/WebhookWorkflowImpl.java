@@ -1,5 +1,6 @@
 package dev.attachments.webhook;
 
+import dev.attachments.workflow.TaskQueues;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.spring.boot.WorkflowImpl;
@@ -17,7 +18,7 @@ import java.util.Set;
  * Events in arrival order; per endpoint a chain of deliveries, so endpoints never wait for each
  * other.
  */
-@WorkflowImpl(taskQueues = "${attachments.task-queues.webhooks:attachments-webhooks}")
+@WorkflowImpl(taskQueues = TaskQueues.WEBHOOKS_PLACEHOLDER)
 public class WebhookWorkflowImpl implements WebhookWorkflow {
   /** How long the workflow stays open after its last event, for the next one. */
   static final Duration IDLE = Duration.ofMinutes(10);

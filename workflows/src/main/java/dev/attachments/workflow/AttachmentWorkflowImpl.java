@@ -39,7 +39,7 @@ import java.util.Set;
  * The seed's sentence in code: wait for the upload, verify, scan, quarantine or release, optimize,
  * publish.
  */
-@WorkflowImpl(taskQueues = "${attachments.task-queues.main:attachments}")
+@WorkflowImpl(taskQueues = TaskQueues.MAIN_PLACEHOLDER)
 public class AttachmentWorkflowImpl implements AttachmentWorkflow {
 
   /**
