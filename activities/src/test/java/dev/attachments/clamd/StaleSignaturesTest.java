@@ -55,18 +55,7 @@ class StaleSignaturesTest {
       throws Exception {
     TestSignatures.installDated(
         database, clamd.host(), clamd.port(), 27000, Instant.now().minus(Duration.ofDays(10)));
-    ClamdScanner scanner =
-        new ClamdScanner(
-            s3.client,
-            RealS3.BUCKETS,
-            new ClamdClient(
-                clamd.host(),
-                clamd.port(),
-                Duration.ofSeconds(2),
-                Duration.ofSeconds(30),
-                64 * 1024),
-            2047L * 1024 * 1024,
-            MAX_AGE);
+    ClamdScanner scanner = WorkflowOnRealParts.scanner(s3, clamd, MAX_AGE);
     try (WorkflowOnRealParts workflow =
         new WorkflowOnRealParts(new S3Storage(s3.client, RealS3.BUCKETS), scanner)) {
       byte[] content = "minutes of the meeting\n".getBytes(StandardCharsets.US_ASCII);

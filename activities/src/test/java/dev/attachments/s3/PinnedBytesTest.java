@@ -2,7 +2,6 @@ package dev.attachments.s3;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.attachments.clamd.ClamdClient;
 import dev.attachments.clamd.ClamdScanner;
 import dev.attachments.scan.ScanResult;
 import dev.attachments.scan.ScanVerdict;
@@ -96,18 +95,7 @@ class PinnedBytesTest {
 
   @BeforeEach
   void startTemporal() {
-    ClamdScanner scanner =
-        new ClamdScanner(
-            s3.client,
-            RealS3.BUCKETS,
-            new ClamdClient(
-                clamd.host(),
-                clamd.port(),
-                Duration.ofSeconds(2),
-                Duration.ofSeconds(30),
-                64 * 1024),
-            2047L * 1024 * 1024,
-            null);
+    ClamdScanner scanner = WorkflowOnRealParts.scanner(s3, clamd, null);
     workflow =
         new WorkflowOnRealParts(
             new BreakableRelease(new S3Storage(s3.client, RealS3.BUCKETS)), new Attacked(scanner));

@@ -1,11 +1,14 @@
 package dev.attachments.testing;
 
+import dev.attachments.clamd.ClamdClient;
+import dev.attachments.clamd.ClamdScanner;
 import dev.attachments.preview.OptimizerActivities;
 import dev.attachments.preview.Preview;
 import dev.attachments.preview.PreviewRequest;
 import dev.attachments.preview.PreviewStatus;
 import dev.attachments.publish.MetadataActivities;
 import dev.attachments.scan.ScannerActivities;
+import dev.attachments.stack.LocalClamd;
 import dev.attachments.upload.StorageActivities;
 import dev.attachments.webhook.Event;
 import dev.attachments.webhook.WebhookActivities;
@@ -56,6 +59,21 @@ public final class WorkflowOnRealParts implements AutoCloseable {
     env.newWorker(QUEUES.media()).registerActivitiesImplementations(bookkeeping);
     env.start();
     client = env.getWorkflowClient();
+  }
+
+  /**
+   * The real scanner on that clamd, taking streams up to clamd-scanning.conf's 2047 MiB.
+   *
+   * @param maxSignatureAge null to take any signature database
+   */
+  public static ClamdScanner scanner(RealS3 s3, LocalClamd clamd, Duration maxSignatureAge) {
+    return new ClamdScanner(
+        s3.client,
+        RealS3.BUCKETS,
+        new ClamdClient(
+            clamd.host(), clamd.port(), Duration.ofSeconds(2), Duration.ofSeconds(30), 64 * 1024),
+        2047L * 1024 * 1024,
+        maxSignatureAge);
   }
 
   /** A text file's request, giving up after {@code giveUpAfter} of failing steps. */

@@ -380,13 +380,37 @@ class ApiContractTest {
         "twice");
   }
 
+  private static software.amazon.awssdk.services.s3.S3Client s3Client() {
+    return dev.attachments.storage.S3Connection.of(
+            s3.endpoint().toString(), null, "us-east-1", "access", "secret", false, false)
+        .client();
+  }
+
   private static byte[] s3Object(String bucket, String key) {
-    try (var client =
-        dev.attachments.storage.S3Connection.of(
-                s3.endpoint().toString(), null, "us-east-1", "access", "secret", false, false)
-            .client()) {
+    try (var client = s3Client()) {
       return client.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray();
     }
+  }
+
+  /**
+   * As if the attachment's run had put the object where it ends and closed: the run is terminated
+   * and the status published.
+   */
+  private static void settled(
+      String id,
+      java.util.function.Consumer<software.amazon.awssdk.services.s3.model.PutObjectRequest.Builder>
+          object,
+      byte[] content,
+      dev.attachments.workflow.AttachmentStatus status,
+      String reason) {
+    try (var client = s3Client()) {
+      client.putObject(object, software.amazon.awssdk.core.sync.RequestBody.fromBytes(content));
+    }
+    io.temporal.client.WorkflowClient.newInstance(temporalService)
+        .newUntypedWorkflowStub("attachment-" + id)
+        .terminate("test: " + status);
+    new dev.attachments.metadata.AttachmentRepository(postgres.dataSource())
+        .publish(new dev.attachments.workflow.AttachmentState(id, status, reason, null, null));
   }
 
   @Test
@@ -572,26 +596,12 @@ class ApiContractTest {
     JsonNode created = create(ACME_KEY, "false-positive.txt", "text/plain", content.length, null);
     String id = created.get("id").asText();
     create(GLOBEX_KEY, "other.txt", "text/plain", 5, null);
-    try (var client =
-        dev.attachments.storage.S3Connection.of(
-                s3.endpoint().toString(), null, "us-east-1", "access", "secret", false, false)
-            .client()) {
-      client.putObject(
-          b -> b.bucket("attachments-quarantine").key("acme/" + id),
-          software.amazon.awssdk.core.sync.RequestBody.fromBytes(content));
-    }
-    // as if the upload's run had quarantined the file and closed
-    io.temporal.client.WorkflowClient.newInstance(temporalService)
-        .newUntypedWorkflowStub("attachment-" + id)
-        .terminate("test: quarantined");
-    new dev.attachments.metadata.AttachmentRepository(postgres.dataSource())
-        .publish(
-            new dev.attachments.workflow.AttachmentState(
-                id,
-                dev.attachments.workflow.AttachmentStatus.QUARANTINED,
-                "infected: Suspicious.Heuristic",
-                null,
-                null));
+    settled(
+        id,
+        b -> b.bucket("attachments-quarantine").key("acme/" + id),
+        content,
+        dev.attachments.workflow.AttachmentStatus.QUARANTINED,
+        "infected: Suspicious.Heuristic");
 
     assertProblem(call("GET", "/v1/ops/attachments", ACME_KEY, null), 401, "operator");
     JsonNode quarantined =
@@ -776,25 +786,16 @@ class ApiContractTest {
     byte[] content = "plain bytes".getBytes();
     String id =
         create(ACME_KEY, "notes.txt", "text/plain", content.length, null).get("id").asText();
-    try (var client =
-        dev.attachments.storage.S3Connection.of(
-                s3.endpoint().toString(), null, "us-east-1", "access", "secret", false, false)
-            .client()) {
-      client.putObject(
-          b ->
-              b.bucket("attachments-released")
-                  .key("acme/" + id)
-                  .contentType("text/html")
-                  .contentEncoding("br"),
-          software.amazon.awssdk.core.sync.RequestBody.fromBytes(content));
-    }
-    io.temporal.client.WorkflowClient.newInstance(temporalService)
-        .newUntypedWorkflowStub("attachment-" + id)
-        .terminate("test: released");
-    new dev.attachments.metadata.AttachmentRepository(postgres.dataSource())
-        .publish(
-            new dev.attachments.workflow.AttachmentState(
-                id, dev.attachments.workflow.AttachmentStatus.RELEASED, null, null, null));
+    settled(
+        id,
+        b ->
+            b.bucket("attachments-released")
+                .key("acme/" + id)
+                .contentType("text/html")
+                .contentEncoding("br"),
+        content,
+        dev.attachments.workflow.AttachmentStatus.RELEASED,
+        null);
 
     String url =
         json(call("GET", "/v1/attachments/" + id + "/download", ACME_KEY, null))

@@ -492,6 +492,23 @@ class AttachmentWorkflowTest {
         .isLessThan(Duration.ofMinutes(10).plus(URL_TTL));
   }
 
+  /**
+   * Scans CLEAN, fails at the release until the run gives up, then runs {@code meanwhile} and has
+   * an operator reprocess: the second run's result.
+   */
+  private AttachmentState reprocessedAfterAFailedRelease(Runnable meanwhile) {
+    fakes.releaseBroken = true;
+    AttachmentRequest request = request(null);
+    uploadAndCompleteExpectingFailure(request);
+    AttachmentState failed = fakes.published.get(fakes.published.size() - 1);
+
+    fakes.releaseBroken = false;
+    meanwhile.run();
+    AttachmentWorkflow again =
+        start(request.rerun(failed.scan(), action(OperatorAction.Kind.REPROCESS)));
+    return WorkflowStub.fromTyped(again).getResult(AttachmentState.class);
+  }
+
   private void uploadAndCompleteExpectingFailure(AttachmentRequest request) {
     AttachmentWorkflow workflow = start(request);
     fakes.uploaded = true;
@@ -582,16 +599,13 @@ class AttachmentWorkflowTest {
 
   @Test
   void reprocessWithAVerdictOnOtherBytesThanTheHeldOnesScansAgain() {
-    fakes.releaseBroken = true;
-    AttachmentRequest request = request(null);
-    uploadAndCompleteExpectingFailure(request);
-    AttachmentState failed = fakes.published.get(fakes.published.size() - 1);
-
-    fakes.releaseBroken = false;
-    fakes.heldEtag = "etag-2"; // the hold step now holds another object than the one scanned
-    AttachmentWorkflow again =
-        start(request.rerun(failed.scan(), action(OperatorAction.Kind.REPROCESS)));
-    AttachmentState state = WorkflowStub.fromTyped(again).getResult(AttachmentState.class);
+    AttachmentState state =
+        reprocessedAfterAFailedRelease(
+            () -> {
+              // the hold finds bytes held already, but another object than the one scanned
+              fakes.heldFromIncoming = false;
+              fakes.heldEtag = "etag-2";
+            });
 
     assertThat(state.status()).isEqualTo(AttachmentStatus.RELEASED);
     assertThat(fakes.scanAttempts).as("the old verdict is not about these bytes").hasValue(2);
@@ -600,17 +614,8 @@ class AttachmentWorkflowTest {
 
   @Test
   void reprocessThatHoldsBytesPutSinceScansThemEvenUnderTheSameEtag() {
-    fakes.releaseBroken = true;
-    AttachmentRequest request = request(null);
-    uploadAndCompleteExpectingFailure(request);
-    AttachmentState failed = fakes.published.get(fakes.published.size() - 1);
-
-    fakes.releaseBroken = false;
-    fakes.heldFromIncoming =
-        true; // a client PUT again meanwhile: same length, same MD5, so the same ETag
-    AttachmentWorkflow again =
-        start(request.rerun(failed.scan(), action(OperatorAction.Kind.REPROCESS)));
-    AttachmentState state = WorkflowStub.fromTyped(again).getResult(AttachmentState.class);
+    // a client PUT again meanwhile: same length, same MD5, so the same ETag
+    AttachmentState state = reprocessedAfterAFailedRelease(() -> fakes.heldFromIncoming = true);
 
     assertThat(state.status()).isEqualTo(AttachmentStatus.RELEASED);
     assertThat(fakes.scanAttempts).as("an ETag is no proof of the same bytes").hasValue(2);
