@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.attachments.metadata.Attachment;
 import dev.attachments.metadata.AttachmentRepository;
+import dev.attachments.metadata.AttachmentView;
 import dev.attachments.metadata.WebhookRepository;
 import dev.attachments.metadata.WebhookTargets;
 import dev.attachments.webhook.Event;
@@ -29,7 +30,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
 import javax.crypto.Mac;
@@ -105,7 +105,7 @@ public class WebhookPublisher implements WebhookActivities {
     body.put("id", event.id());
     body.put("type", event.type().wireName());
     body.put("occurredAt", event.occurredAt().toString());
-    body.set("attachment", json.valueToTree(AttachmentJson.of(attachment, previewUrl)));
+    body.set("attachment", json.valueToTree(AttachmentView.of(attachment, previewUrl)));
     String text;
     try {
       text = json.writeValueAsString(body);
@@ -220,62 +220,6 @@ public class WebhookPublisher implements WebhookActivities {
           .formatHex(mac.doFinal((timestamp + "." + body).getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException | InvalidKeyException e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  /**
-   * The attachment in a payload: the fields of {@code GET /v1/attachments/{id}}. What the client
-   * declared ({@code contentType}, {@code declaredSha256}) and what the scan found ({@code
-   * detectedContentType}, {@code sha256}) are separate fields, the found ones null until the scan.
-   */
-  record AttachmentJson(
-      String id,
-      String filename,
-      String contentType,
-      String detectedContentType,
-      long size,
-      String declaredSha256,
-      String sha256,
-      String status,
-      String reason,
-      Map<String, Object> scan,
-      Map<String, Object> preview,
-      Instant createdAt,
-      Instant updatedAt) {
-    static AttachmentJson of(Attachment a, UnaryOperator<String> previewUrl) {
-      Map<String, Object> scan = null;
-      if (a.scan() != null) {
-        scan = new java.util.LinkedHashMap<>();
-        scan.put("verdict", a.scan().verdict().name());
-        scan.put("signature", a.scan().signature());
-        scan.put("engine", a.scan().engine());
-        scan.put(
-            "scannedAt", a.scan().scannedAt() == null ? null : a.scan().scannedAt().toString());
-      }
-      Map<String, Object> preview = null;
-      if (a.preview() != null) {
-        preview = new java.util.LinkedHashMap<>();
-        preview.put("status", a.preview().status().name());
-        Map<String, String> urls = new java.util.TreeMap<>();
-        a.preview().urls().forEach((name, url) -> urls.put(name, previewUrl.apply(url)));
-        preview.put("urls", urls);
-        preview.put("reason", a.preview().reason());
-        preview.put("pages", a.preview().pages());
-      }
-      return new AttachmentJson(
-          a.id().toString(),
-          a.filename(),
-          a.contentType(),
-          a.detectedContentType(),
-          a.size(),
-          a.declaredSha256(),
-          a.sha256(),
-          a.status().name(),
-          a.statusReason(),
-          scan,
-          preview,
-          a.createdAt(),
-          a.updatedAt());
     }
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.attachments.stack.EmbeddedStack;
 import dev.attachments.stack.FreePort;
@@ -43,6 +44,7 @@ class WebhookEndToEndTest {
           "attachment.failed",
           "attachment.preview_ready");
 
+  private static final String OPS_KEY = "ops-webhooks-key-0001";
   private static EmbeddedStack stack;
   private static HttpServer receivers;
 
@@ -103,7 +105,7 @@ class WebhookEndToEndTest {
                 Files.createTempDirectory("attachments-webhooks"),
                 FreePort.pick(),
                 "good:good-key-0001,flaky:flaky-key-0002,silent:silent-key-0003",
-                Map.of()));
+                Map.of("ATTACHMENTS_OPS_KEYS", "ops:" + OPS_KEY)));
     secrets[0] = register("good-key-0001", "/good");
     secrets[1] = register("flaky-key-0002", "/flaky");
     secrets[2] = register("silent-key-0003", "/silent");
@@ -205,6 +207,64 @@ class WebhookEndToEndTest {
     assertThat(released.get("attachment").get("status").asText()).isEqualTo("RELEASED");
     assertThat(released.get("attachment").get("scan").get("verdict").asText()).isEqualTo("CLEAN");
     assertThat(released.get("occurredAt").asText()).isNotBlank();
+  }
+
+  /**
+   * One view of an attachment everywhere: the last payload's attachment is, field for field, what
+   * {@code GET /v1/attachments/{id}} answers (which adds the audit), what the owner's listing and
+   * the operators' listing (which adds the owner) give for it.
+   */
+  @Test
+  void theAttachmentReadsTheSameInTheWebhookTheApiTheListingAndTheOpsListing() throws Exception {
+    AttachmentsClient owner = new AttachmentsClient(stack.apiUrl(), "good-key-0001");
+    String id = process(owner, "badge.png", "image/png", TestFiles.png(48, 48));
+    List<Received> events = await(good, id, 3);
+    assertThat(events).hasSize(3);
+    JsonNode payload = unsigned(events.get(2).body().get("attachment"));
+    assertThat(payload.get("preview").get("status").asText()).isEqualTo("READY");
+
+    ObjectNode single = (ObjectNode) unsigned(owner.get(id).body());
+    assertThat(single.remove("audit").isArray()).isTrue();
+    assertThat(payload.get("audit").isNull()).isTrue();
+    ObjectNode fromPayload = ((ObjectNode) payload.deepCopy());
+    fromPayload.remove("audit");
+    assertThat(single).isEqualTo(fromPayload);
+
+    JsonNode listed = item(owner.call("GET", "/v1/attachments?limit=100", null), id);
+    assertThat(listed).isEqualTo(payload);
+
+    ObjectNode opsListed =
+        (ObjectNode)
+            item(
+                new AttachmentsClient(stack.apiUrl(), OPS_KEY)
+                    .call("GET", "/v1/ops/attachments?limit=500", null),
+                id);
+    assertThat(opsListed.remove("owner").asText()).isEqualTo("good");
+    assertThat(opsListed).isEqualTo(payload);
+  }
+
+  /**
+   * The attachment with its preview URLs cut before their query: each answer presigns them anew,
+   * with its own expiry, so only what they point at can be the same.
+   */
+  private static JsonNode unsigned(JsonNode attachment) {
+    ObjectNode copy = attachment.deepCopy();
+    ObjectNode urls = (ObjectNode) copy.path("preview").path("urls");
+    urls.fieldNames()
+        .forEachRemaining(
+            name -> urls.put(name, urls.get(name).asText().replaceFirst("\\?.*", "")));
+    assertThat(urls.size()).isPositive();
+    return copy;
+  }
+
+  private static JsonNode item(AttachmentsClient.Answer listing, String id) {
+    assertThat(listing.status()).as(listing.body().toString()).isEqualTo(200);
+    for (JsonNode item : listing.body().get("items")) {
+      if (item.get("id").asText().equals(id)) {
+        return unsigned(item);
+      }
+    }
+    throw new AssertionError("no " + id + " in " + listing.body());
   }
 
   @Test

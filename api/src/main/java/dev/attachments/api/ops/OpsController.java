@@ -1,11 +1,14 @@
 package dev.attachments.api.ops;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import dev.attachments.api.ApiSettings;
 import dev.attachments.api.Params;
 import dev.attachments.api.Problems;
 import dev.attachments.api.upload.AttachmentWorkflows;
+import dev.attachments.api.upload.PresignedUrls;
 import dev.attachments.metadata.Attachment;
 import dev.attachments.metadata.AttachmentRepository;
+import dev.attachments.metadata.AttachmentView;
 import dev.attachments.metadata.Page;
 import dev.attachments.storage.S3Objects;
 import dev.attachments.workflow.AttachmentStatus;
@@ -20,7 +23,6 @@ import io.micronaut.http.annotation.RequestAttribute;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.serde.annotation.Serdeable;
-import java.time.Instant;
 import java.util.List;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -40,16 +42,19 @@ public class OpsController {
   private final AttachmentWorkflows workflows;
   private final S3Client s3;
   private final ApiSettings settings;
+  private final PresignedUrls urls;
 
   public OpsController(
       AttachmentRepository repository,
       AttachmentWorkflows workflows,
       S3Client s3,
-      ApiSettings settings) {
+      ApiSettings settings,
+      PresignedUrls urls) {
     this.repository = repository;
     this.workflows = workflows;
     this.s3 = s3;
     this.settings = settings;
+    this.urls = urls;
   }
 
   @Serdeable
@@ -122,42 +127,9 @@ public class OpsController {
         .orElseThrow(() -> Problems.notFound("no attachment " + id));
   }
 
-  /**
-   * An attachment in the operators' listing: what the client declared and what the scan found,
-   * apart.
-   */
+  /** An attachment in the operators' listing: the owner's view of it, and whose it is. */
   @Serdeable
-  public record OpsAttachment(
-      String id,
-      String owner,
-      String filename,
-      String contentType,
-      @Nullable String detectedContentType,
-      long size,
-      @Nullable String declaredSha256,
-      @Nullable String sha256,
-      String status,
-      @Nullable String reason,
-      @Nullable String scanVerdict,
-      @Nullable String scanSignature,
-      Instant createdAt) {
-    static OpsAttachment of(Attachment a) {
-      return new OpsAttachment(
-          a.id().toString(),
-          a.owner(),
-          a.filename(),
-          a.contentType(),
-          a.detectedContentType(),
-          a.size(),
-          a.declaredSha256(),
-          a.sha256(),
-          a.status().name(),
-          a.statusReason(),
-          a.scan() == null ? null : a.scan().verdict().name(),
-          a.scan() == null ? null : a.scan().signature(),
-          a.createdAt());
-    }
-  }
+  public record OpsAttachment(String owner, @JsonUnwrapped AttachmentView attachment) {}
 
   @Serdeable
   public record OpsListing(List<OpsAttachment> items, @Nullable String nextCursor) {}
@@ -185,7 +157,11 @@ public class OpsController {
     } catch (IllegalArgumentException e) {
       throw Problems.invalid(e.getMessage());
     }
-    return new OpsListing(page.items().stream().map(OpsAttachment::of).toList(), page.nextCursor());
+    return new OpsListing(
+        page.items().stream()
+            .map(a -> new OpsAttachment(a.owner(), AttachmentView.of(a, urls::preview)))
+            .toList(),
+        page.nextCursor());
   }
 
   /**

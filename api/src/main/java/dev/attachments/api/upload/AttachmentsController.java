@@ -6,6 +6,7 @@ import dev.attachments.api.Problems;
 import dev.attachments.api.auth.ApiKeyFilter;
 import dev.attachments.metadata.Attachment;
 import dev.attachments.metadata.AttachmentRepository;
+import dev.attachments.metadata.AttachmentView;
 import dev.attachments.metadata.NewAttachment;
 import dev.attachments.metadata.Page;
 import dev.attachments.scan.ContentTypes;
@@ -272,13 +273,10 @@ public class AttachmentsController {
   }
 
   @Get("/{id}")
-  public Views.AttachmentView get(@RequestAttribute(ApiKeyFilter.OWNER) String owner, String id) {
+  public AttachmentView get(@RequestAttribute(ApiKeyFilter.OWNER) String owner, String id) {
     Attachment attachment = find(owner, id);
-    return Views.AttachmentView.of(attachment, urls::preview)
-        .withAudit(
-            repository.audit(attachment.id()).stream()
-                .map(e -> new Views.Audit(e.action(), e.actor(), e.reason(), e.at()))
-                .toList());
+    return AttachmentView.of(attachment, urls::preview)
+        .withAudit(repository.audit(attachment.id()));
   }
 
   @Get("/{id}/download")
@@ -325,7 +323,7 @@ public class AttachmentsController {
       throw Problems.invalid(e.getMessage());
     }
     return new Views.Listing(
-        page.items().stream().map(a -> Views.AttachmentView.of(a, urls::preview)).toList(),
+        page.items().stream().map(a -> AttachmentView.of(a, urls::preview)).toList(),
         page.nextCursor());
   }
 

@@ -1,14 +1,22 @@
 package dev.attachments.api.upload;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import dev.attachments.metadata.Attachment;
+import dev.attachments.metadata.AttachmentView;
 import io.micronaut.core.annotation.Nullable;
+import io.micronaut.serde.annotation.SerdeImport;
 import io.micronaut.serde.annotation.Serdeable;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-/** The JSON bodies the API answers. */
+/**
+ * The JSON bodies the API answers. The attachment itself is {@link AttachmentView}, shared with the
+ * webhook payloads.
+ */
+@SerdeImport(AttachmentView.class)
+@SerdeImport(AttachmentView.Scan.class)
+@SerdeImport(AttachmentView.Preview.class)
+@SerdeImport(AttachmentView.Audit.class)
 public final class Views {
 
   /**
@@ -58,102 +66,6 @@ public final class Views {
 
   @Serdeable
   public record Download(String url, Instant expiresAt) {}
-
-  @Serdeable
-  public record Scan(
-      String verdict,
-      @Nullable String signature,
-      @Nullable String engine,
-      @Nullable Instant scannedAt) {}
-
-  @Serdeable
-  public record Preview(
-      String status, Map<String, String> urls, @Nullable String reason, @Nullable Integer pages) {}
-
-  /**
-   * An attachment as its owner sees it. What the client declared ({@code contentType}, {@code
-   * declaredSha256}) and what the scan found in the bytes ({@code detectedContentType}, {@code
-   * sha256}) are separate fields; the found ones are null until the scan.
-   */
-  @Serdeable
-  public record AttachmentView(
-      String id,
-      String filename,
-      String contentType,
-      @Nullable String detectedContentType,
-      long size,
-      @Nullable String declaredSha256,
-      @Nullable String sha256,
-      String status,
-      @Nullable String reason,
-      @Nullable Scan scan,
-      @Nullable Preview preview,
-      Instant createdAt,
-      Instant updatedAt,
-      @Nullable List<Audit> audit) {
-
-    /** The same view with what operators did to it. */
-    AttachmentView withAudit(List<Audit> entries) {
-      return new AttachmentView(
-          id,
-          filename,
-          contentType,
-          detectedContentType,
-          size,
-          declaredSha256,
-          sha256,
-          status,
-          reason,
-          scan,
-          preview,
-          createdAt,
-          updatedAt,
-          entries);
-    }
-
-    /**
-     * @param previewUrl turns a stored preview reference into a URL the client can fetch
-     */
-    static AttachmentView of(Attachment a, java.util.function.UnaryOperator<String> previewUrl) {
-      return new AttachmentView(
-          a.id().toString(),
-          a.filename(),
-          a.contentType(),
-          a.detectedContentType(),
-          a.size(),
-          a.declaredSha256(),
-          a.sha256(),
-          a.status().name(),
-          a.statusReason(),
-          a.scan() == null
-              ? null
-              : new Scan(
-                  a.scan().verdict().name(),
-                  a.scan().signature(),
-                  a.scan().engine(),
-                  a.scan().scannedAt()),
-          a.preview() == null
-              ? null
-              : new Preview(
-                  a.preview().status().name(),
-                  a.preview().urls().entrySet().stream()
-                      .collect(
-                          java.util.stream.Collectors.toMap(
-                              Map.Entry::getKey,
-                              e -> previewUrl.apply(e.getValue()),
-                              (x, y) -> x,
-                              java.util.TreeMap::new)),
-                  a.preview().reason(),
-                  a.preview().pages()),
-          a.createdAt(),
-          a.updatedAt(),
-          null);
-    }
-  }
-
-  /** Something an operator did to the attachment: who, when, why. */
-  @Serdeable
-  public record Audit(String action, String actor, String reason, Instant at) {}
 
   @Serdeable
   public record Listing(List<AttachmentView> items, @Nullable String nextCursor) {}
