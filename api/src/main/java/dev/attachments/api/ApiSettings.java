@@ -1,82 +1,137 @@
 package dev.attachments.api;
 
 import dev.attachments.storage.S3Connection;
+import dev.attachments.workflow.TaskQueues;
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.annotation.Nullable;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Positive;
 import java.time.Duration;
 import java.util.List;
 
 /**
- * Everything the API is told from outside; application.yml maps each to its ATTACHMENTS_* variable
- * and holds the defaults.
- *
- * @param maxSize largest attachment in bytes (413 above it)
- * @param allowedTypes media types a client may declare; {@code image/*} and other trailing-star
- *     entries match by prefix (415 otherwise)
- * @param allowedExecutableExtensions extensions of files that run when opened ({@code exe}, {@code
- *     js}, ...) that file names may end in nonetheless; none by default
- * @param multipartThreshold files larger than this upload in parts
- * @param unscannablePolicy what becomes of a file the scanner cannot scan whole: {@code hold} it in
- *     quarantine for operators, or {@code reject} it
- * @param typeMismatchPolicy what becomes of a clean file whose bytes are not of the declared type:
- *     {@code reject} it, or {@code hold} it in quarantine for operators
- * @param uploadUrlTtl how long each presigned upload URL (single PUT or part) lives; a client that
- *     needs longer asks for fresh ones, until {@code uploadTtl} ends the upload window
- * @param giveUpAfter how long a storage, metadata or webhook step of a workflow is retried before
- *     the attachment is FAILED (the scan waits for clamd 12 hours regardless)
- * @param opsKeys {@code operator:key,...} for /v1/ops; empty means no operator access
- * @param apiKeys {@code owner:key,owner:key}; when empty the API makes one key for {@code dev} and
- *     logs it
- * @param s3Endpoint an S3-compatible server, or null for AWS itself
- * @param s3PublicEndpoint where clients reach that server, when it differs (a container network);
- *     else null
- * @param webhooksAllowHttp webhook endpoints may be plain http and internal addresses (the dev
- *     stack only)
- * @param cloudinaryUrl Cloudinary's account URL, to verify its notifications; null when not used
- * @param s3Accelerate presigned URLs use S3 Transfer Acceleration
- * @param s3Dualstack presigned URLs use the dual-stack endpoint
+ * Everything the API is told from outside, one type per concern, each validated when it is bound (a
+ * value out of range stops the API at start-up, naming the setting). application.yml maps each
+ * setting to its ATTACHMENTS_* variable and is the one home of the defaults; the worker's settings
+ * have the same shape.
  */
-@ConfigurationProperties("attachments")
-public record ApiSettings(
-    long maxSize,
-    long multipartThreshold,
-    String unscannablePolicy,
-    String typeMismatchPolicy,
-    List<String> allowedTypes,
-    List<String> allowedExecutableExtensions,
-    Duration uploadTtl,
-    Duration uploadUrlTtl,
-    Duration downloadTtl,
-    Duration giveUpAfter,
-    @Nullable String apiKeys,
-    @Nullable String opsKeys,
-    @Nullable String cloudinaryUrl,
-    boolean webhooksAllowHttp,
-    String webhookTaskQueue,
-    String temporalTarget,
-    String temporalNamespace,
-    String taskQueue,
-    String scanTaskQueue,
-    String mediaTaskQueue,
-    @Nullable String s3Endpoint,
-    @Nullable String s3PublicEndpoint,
-    String s3Region,
-    @Nullable String s3AccessKey,
-    @Nullable String s3SecretKey,
-    boolean s3Accelerate,
-    boolean s3Dualstack,
-    String bucketIncoming,
-    String bucketReleased,
-    String bucketQuarantine) {
+public final class ApiSettings {
 
-  public S3Connection s3() {
-    return S3Connection.of(
-        s3Endpoint,
-        s3PublicEndpoint,
-        s3Region,
-        s3AccessKey,
-        s3SecretKey,
-        s3Accelerate,
-        s3Dualstack);
+  /**
+   * What a client may upload, and for how long.
+   *
+   * @param maxSize largest attachment in bytes (413 above it)
+   * @param multipartThreshold files larger than this upload in parts
+   * @param allowedTypes media types a client may declare; {@code image/*} and other trailing-star
+   *     entries match by prefix (415 otherwise)
+   * @param allowedExecutableExtensions extensions of files that run when opened ({@code exe},
+   *     {@code js}, ...) that file names may end in nonetheless; none by default
+   * @param window how long an upload stays open
+   * @param urlTtl how long each presigned upload URL (single PUT or part) lives; a client that
+   *     needs longer asks for fresh ones, until the window ends
+   */
+  @ConfigurationProperties("attachments.uploads")
+  public record Uploads(
+      @Positive long maxSize,
+      @Positive long multipartThreshold,
+      @NotEmpty List<String> allowedTypes,
+      @NotNull List<String> allowedExecutableExtensions,
+      @NotNull Duration window,
+      @NotNull Duration urlTtl) {}
+
+  /**
+   * @param urlTtl how long a download (or preview) URL lives
+   */
+  @ConfigurationProperties("attachments.downloads")
+  public record Downloads(@NotNull Duration urlTtl) {}
+
+  /**
+   * How the attachment's workflow treats what it cannot settle alone; each run keeps the values it
+   * started with.
+   *
+   * @param unscannablePolicy what becomes of a file the scanner cannot scan whole: {@code hold} it
+   *     in quarantine for operators, or {@code reject} it
+   * @param typeMismatchPolicy what becomes of a clean file whose bytes are not of the declared
+   *     type: {@code reject} it, or {@code hold} it in quarantine for operators
+   * @param giveUpAfter how long a storage, metadata or webhook step of a workflow is retried before
+   *     the attachment is FAILED (the scan waits for clamd 12 hours regardless)
+   */
+  @ConfigurationProperties("attachments.processing")
+  public record Processing(
+      @NotNull @Pattern(regexp = "(?i)\\s*(hold|reject)\\s*") String unscannablePolicy,
+      @NotNull @Pattern(regexp = "(?i)\\s*(hold|reject)\\s*") String typeMismatchPolicy,
+      @NotNull Duration giveUpAfter) {}
+
+  /**
+   * @param api {@code owner:key,owner:key}; when empty the API makes one key for {@code dev} and
+   *     logs it
+   * @param ops {@code operator:key,...} for /v1/ops; empty means no operator access
+   */
+  @ConfigurationProperties("attachments.keys")
+  public record Keys(@Nullable String api, @Nullable String ops) {}
+
+  /**
+   * @param endpoint an S3-compatible server, or empty for AWS itself
+   * @param publicEndpoint where clients reach that server, when it differs (a container network)
+   * @param accelerate presigned URLs use S3 Transfer Acceleration
+   * @param dualstack presigned URLs use the dual-stack endpoint
+   */
+  @ConfigurationProperties("attachments.s3")
+  public record S3(
+      @Nullable String endpoint,
+      @Nullable String publicEndpoint,
+      @NotBlank String region,
+      @Nullable String accessKey,
+      @Nullable String secretKey,
+      boolean accelerate,
+      boolean dualstack) {
+    public S3Connection connection() {
+      return S3Connection.of(
+          endpoint, publicEndpoint, region, accessKey, secretKey, accelerate, dualstack);
+    }
   }
+
+  @ConfigurationProperties("attachments.buckets")
+  public record Buckets(
+      @NotBlank String incoming, @NotBlank String released, @NotBlank String quarantine) {}
+
+  /**
+   * The Temporal service and the queues of this stack's workers.
+   *
+   * @param webhooksQueue where the webhook delivery workflows run
+   */
+  @ConfigurationProperties("attachments.temporal")
+  public record Temporal(
+      @NotBlank String target,
+      @NotBlank String namespace,
+      @NotBlank String mainQueue,
+      @NotBlank String scanQueue,
+      @NotBlank String mediaQueue,
+      @NotBlank String webhooksQueue) {
+    public TaskQueues queues() {
+      return new TaskQueues(mainQueue, scanQueue, mediaQueue);
+    }
+  }
+
+  /**
+   * @param allowHttp webhook endpoints may be plain http and internal addresses (the dev stack
+   *     only)
+   */
+  @ConfigurationProperties("attachments.webhooks")
+  public record Webhooks(boolean allowHttp) {}
+
+  /**
+   * @param url Cloudinary's account URL, to verify its notifications; empty when not used
+   */
+  @ConfigurationProperties("attachments.cloudinary")
+  public record Cloudinary(@Nullable String url) {
+    public boolean isConfigured() {
+      return url != null && !url.isBlank();
+    }
+  }
+
+  private ApiSettings() {}
 }

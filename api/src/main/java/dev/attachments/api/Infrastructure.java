@@ -28,15 +28,15 @@ public class Infrastructure {
   private static final Logger LOG = LoggerFactory.getLogger(Infrastructure.class);
 
   @Singleton
-  ApiKeys apiKeys(ApiSettings settings) {
-    if (settings.apiKeys() == null || settings.apiKeys().isBlank()) {
+  ApiKeys apiKeys(ApiSettings.Keys keys) {
+    if (keys.api() == null || keys.api().isBlank()) {
       String generated = ApiKeys.generate();
       LOG.warn(
           "ATTACHMENTS_API_KEYS is not set; this run accepts the key for dev: {}",
           generated.substring(4));
       return ApiKeys.parse(generated);
     }
-    return ApiKeys.parse(settings.apiKeys());
+    return ApiKeys.parse(keys.api());
   }
 
   /**
@@ -51,8 +51,8 @@ public class Infrastructure {
 
   /** Checked at start-up: a setting S3 cannot serve stops the API with the reason. */
   @Context
-  S3Connection s3Connection(ApiSettings settings) {
-    return settings.s3().checkServes(List.of(settings.bucketIncoming(), settings.bucketReleased()));
+  S3Connection s3Connection(ApiSettings.S3 s3, ApiSettings.Buckets buckets) {
+    return s3.connection().checkServes(List.of(buckets.incoming(), buckets.released()));
   }
 
   @Singleton
@@ -79,17 +79,17 @@ public class Infrastructure {
 
   @Singleton
   @Bean(preDestroy = "shutdown")
-  WorkflowServiceStubs workflowService(ApiSettings settings) {
+  WorkflowServiceStubs workflowService(ApiSettings.Temporal temporal) {
     return WorkflowServiceStubs.newServiceStubs(
-        WorkflowServiceStubsOptions.newBuilder().setTarget(settings.temporalTarget()).build());
+        WorkflowServiceStubsOptions.newBuilder().setTarget(temporal.target()).build());
   }
 
   @Singleton
-  WorkflowClient workflowClient(WorkflowServiceStubs service, ApiSettings settings) {
+  WorkflowClient workflowClient(WorkflowServiceStubs service, ApiSettings.Temporal temporal) {
     return WorkflowClient.newInstance(
         service,
         WorkflowClientOptions.newBuilder()
-            .setNamespace(settings.temporalNamespace())
+            .setNamespace(temporal.namespace())
             .setDataConverter(RedactingFailureConverter.dataConverter())
             .build());
   }

@@ -88,16 +88,16 @@ class ApiContractTest {
             Map.entry("datasources.default.username", LocalPostgres.USER),
             Map.entry("datasources.default.password", LocalPostgres.PASSWORD),
             Map.entry(
-                "attachments.api-keys", "acme:" + ACME_KEY + ",globex:" + GLOBEX_KEY + moreKeys),
-            Map.entry("attachments.max-size", 100_000_000L),
-            Map.entry("attachments.multipart-threshold", MULTIPART_THRESHOLD),
-            Map.entry("attachments.temporal-target", temporal.target()),
-            Map.entry("attachments.s3-endpoint", s3.endpoint().toString()),
-            Map.entry("attachments.s3-access-key", "access"),
-            Map.entry("attachments.s3-secret-key", "secret"),
+                "attachments.keys.api", "acme:" + ACME_KEY + ",globex:" + GLOBEX_KEY + moreKeys),
+            Map.entry("attachments.uploads.max-size", 100_000_000L),
+            Map.entry("attachments.uploads.multipart-threshold", MULTIPART_THRESHOLD),
+            Map.entry("attachments.temporal.target", temporal.target()),
+            Map.entry("attachments.s3.endpoint", s3.endpoint().toString()),
+            Map.entry("attachments.s3.access-key", "access"),
+            Map.entry("attachments.s3.secret-key", "secret"),
             Map.entry(
-                "attachments.cloudinary-url", "cloudinary://123:" + CLOUDINARY_SECRET + "@demo"),
-            Map.entry("attachments.ops-keys", "alice:" + OPS_KEY)));
+                "attachments.cloudinary.url", "cloudinary://123:" + CLOUDINARY_SECRET + "@demo"),
+            Map.entry("attachments.keys.ops", "alice:" + OPS_KEY)));
   }
 
   @AfterAll
@@ -414,6 +414,32 @@ class ApiContractTest {
   }
 
   @Test
+  void aSettingOutOfItsRangeStopsTheApiAtStartNamingIt() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                ApplicationContext.run(
+                        EmbeddedServer.class,
+                        Map.of(
+                            "micronaut.server.port",
+                            -1,
+                            "datasources.default.url",
+                            postgres.jdbcUrl(),
+                            "datasources.default.username",
+                            LocalPostgres.USER,
+                            "datasources.default.password",
+                            LocalPostgres.PASSWORD,
+                            "attachments.keys.api",
+                            "acme:" + ACME_KEY,
+                            "attachments.s3.endpoint",
+                            s3.endpoint().toString(),
+                            "attachments.processing.unscannable-policy",
+                            "keep"))
+                    .close())
+        .hasStackTraceContaining("unscannablePolicy")
+        .hasStackTraceContaining("must match");
+  }
+
+  @Test
   void accelerationThatS3CannotServeStopsTheApiAtStartWithTheReason() {
     org.assertj.core.api.Assertions.assertThatThrownBy(
             () ->
@@ -428,11 +454,11 @@ class ApiContractTest {
                             LocalPostgres.USER,
                             "datasources.default.password",
                             LocalPostgres.PASSWORD,
-                            "attachments.api-keys",
+                            "attachments.keys.api",
                             "acme:" + ACME_KEY,
-                            "attachments.s3-endpoint",
+                            "attachments.s3.endpoint",
                             s3.endpoint().toString(),
-                            "attachments.s3-accelerate",
+                            "attachments.s3.accelerate",
                             true))
                     .close())
         .hasStackTraceContaining("ATTACHMENTS_S3_ACCELERATE=true needs AWS S3 itself");

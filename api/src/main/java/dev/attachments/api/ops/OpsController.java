@@ -41,19 +41,19 @@ public class OpsController {
   private final AttachmentRepository repository;
   private final AttachmentWorkflows workflows;
   private final S3Client s3;
-  private final ApiSettings settings;
+  private final ApiSettings.Buckets buckets;
   private final PresignedUrls urls;
 
   public OpsController(
       AttachmentRepository repository,
       AttachmentWorkflows workflows,
       S3Client s3,
-      ApiSettings settings,
+      ApiSettings.Buckets buckets,
       PresignedUrls urls) {
     this.repository = repository;
     this.workflows = workflows;
     this.s3 = s3;
-    this.settings = settings;
+    this.buckets = buckets;
     this.urls = urls;
   }
 
@@ -100,8 +100,8 @@ public class OpsController {
 
   private boolean reprocess(String operator, Attachment attachment, boolean rescan) {
     if (rescan
-        && S3Objects.headOrNull(s3, settings.bucketIncoming(), attachment.objectKey()) == null
-        && S3Objects.headOrNull(s3, settings.bucketQuarantine(), attachment.objectKey()) == null) {
+        && S3Objects.headOrNull(s3, buckets.incoming(), attachment.objectKey()) == null
+        && S3Objects.headOrNull(s3, buckets.quarantine(), attachment.objectKey()) == null) {
       throw Problems.conflict(
           "not-in-incoming",
           "the file is neither in the incoming bucket nor held for its scan, so it cannot be scanned again;"

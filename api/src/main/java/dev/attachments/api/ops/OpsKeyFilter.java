@@ -16,11 +16,8 @@ public class OpsKeyFilter {
 
   private final ApiKeys keys;
 
-  public OpsKeyFilter(ApiSettings settings) {
-    this.keys =
-        settings.opsKeys() == null || settings.opsKeys().isBlank()
-            ? null
-            : ApiKeys.parse(settings.opsKeys());
+  public OpsKeyFilter(ApiSettings.Keys keys) {
+    this.keys = keys.ops() == null || keys.ops().isBlank() ? null : ApiKeys.parse(keys.ops());
   }
 
   @RequestFilter

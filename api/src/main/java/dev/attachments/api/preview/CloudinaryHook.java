@@ -39,12 +39,13 @@ public class CloudinaryHook {
   private final AttachmentWorkflows workflows;
   private final JsonMapper json;
 
-  public CloudinaryHook(ApiSettings settings, AttachmentWorkflows workflows, JsonMapper json) {
+  public CloudinaryHook(
+      ApiSettings.Cloudinary cloudinary, AttachmentWorkflows workflows, JsonMapper json) {
     this.verifier =
-        settings.cloudinaryUrl() == null || settings.cloudinaryUrl().isBlank()
-            ? null
-            : new NotificationRequestSignatureVerifier(
-                Configuration.from(settings.cloudinaryUrl()).apiSecret);
+        cloudinary.isConfigured()
+            ? new NotificationRequestSignatureVerifier(
+                Configuration.from(cloudinary.url()).apiSecret)
+            : null;
     this.workflows = workflows;
     this.json = json;
   }

@@ -33,10 +33,13 @@ public class AttachmentWorkflows {
   private final java.time.Duration giveUpAfter;
   private final java.time.Duration uploadUrlTtl;
 
-  public AttachmentWorkflows(WorkflowClient client, ApiSettings settings) {
+  public AttachmentWorkflows(
+      WorkflowClient client,
+      ApiSettings.Temporal temporal,
+      ApiSettings.Processing settings,
+      ApiSettings.Uploads uploads) {
     this.client = client;
-    this.queues =
-        new TaskQueues(settings.taskQueue(), settings.scanTaskQueue(), settings.mediaTaskQueue());
+    this.queues = temporal.queues();
     this.unscannablePolicy =
         policy(
             UnscannablePolicy.class,
@@ -48,7 +51,7 @@ public class AttachmentWorkflows {
             "ATTACHMENTS_TYPE_MISMATCH_POLICY",
             settings.typeMismatchPolicy());
     this.giveUpAfter = settings.giveUpAfter();
-    this.uploadUrlTtl = PresignedUrls.clamp(settings.uploadUrlTtl());
+    this.uploadUrlTtl = PresignedUrls.clamp(uploads.urlTtl());
     if (giveUpAfter.isNegative() || giveUpAfter.isZero()) {
       throw new IllegalArgumentException(
           "ATTACHMENTS_GIVE_UP_AFTER is " + giveUpAfter + "; it must be positive");

@@ -48,7 +48,8 @@ public class AttachmentsController {
   private final AttachmentWorkflows workflows;
   private final MultipartUploads multipart;
   private final S3Client s3;
-  private final ApiSettings settings;
+  private final ApiSettings.Uploads settings;
+  private final ApiSettings.Buckets buckets;
 
   public AttachmentsController(
       AttachmentRepository repository,
@@ -57,7 +58,8 @@ public class AttachmentsController {
       AttachmentWorkflows workflows,
       MultipartUploads multipart,
       S3Client s3,
-      ApiSettings settings) {
+      ApiSettings.Uploads settings,
+      ApiSettings.Buckets buckets) {
     this.repository = repository;
     this.policy = policy;
     this.urls = urls;
@@ -65,6 +67,7 @@ public class AttachmentsController {
     this.multipart = multipart;
     this.s3 = s3;
     this.settings = settings;
+    this.buckets = buckets;
   }
 
   @Post
@@ -77,7 +80,7 @@ public class AttachmentsController {
       throw Problems.invalid("Idempotency-Key must be 1 to 255 characters");
     }
     Instant now = Instant.now();
-    Instant expiresAt = now.plus(PresignedUrls.clamp(settings.uploadTtl()));
+    Instant expiresAt = now.plus(PresignedUrls.clamp(settings.window()));
     UUID id = UUID.randomUUID();
     String objectKey = AttachmentRequest.objectKey(owner, id.toString());
     boolean inParts = request.size() > settings.multipartThreshold();
@@ -269,7 +272,7 @@ public class AttachmentsController {
   }
 
   private boolean uploaded(Attachment attachment) {
-    return S3Objects.headOrNull(s3, settings.bucketIncoming(), attachment.objectKey()) != null;
+    return S3Objects.headOrNull(s3, buckets.incoming(), attachment.objectKey()) != null;
   }
 
   @Get("/{id}")

@@ -27,9 +27,9 @@ public class MultipartUploads {
   private final S3Client s3;
   private final String bucket;
 
-  public MultipartUploads(S3Client s3, ApiSettings settings) {
+  public MultipartUploads(S3Client s3, ApiSettings.Buckets buckets) {
     this.s3 = s3;
-    this.bucket = settings.bucketIncoming();
+    this.bucket = buckets.incoming();
   }
 
   /** At least 8 MiB, whole MiB, and large enough that the file needs no more than 10,000 parts. */

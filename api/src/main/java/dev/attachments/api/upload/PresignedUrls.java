@@ -29,11 +29,19 @@ public class PresignedUrls {
   static final Duration LONGEST = Duration.ofDays(7);
 
   private final S3Presigner presigner;
-  private final ApiSettings settings;
+  private final ApiSettings.Buckets buckets;
+  private final ApiSettings.Uploads uploads;
+  private final ApiSettings.Downloads downloads;
 
-  public PresignedUrls(S3Presigner presigner, ApiSettings settings) {
+  public PresignedUrls(
+      S3Presigner presigner,
+      ApiSettings.Buckets buckets,
+      ApiSettings.Uploads uploads,
+      ApiSettings.Downloads downloads) {
     this.presigner = presigner;
-    this.settings = settings;
+    this.buckets = buckets;
+    this.uploads = uploads;
+    this.downloads = downloads;
   }
 
   /**
@@ -47,7 +55,7 @@ public class PresignedUrls {
                 p.signatureDuration(window(expiresAt))
                     .putObjectRequest(
                         put -> {
-                          put.bucket(settings.bucketIncoming())
+                          put.bucket(buckets.incoming())
                               .key(objectKey)
                               .contentType(contentType)
                               .contentLength(size)
@@ -74,7 +82,7 @@ public class PresignedUrls {
                 p.signatureDuration(window(expiresAt))
                     .uploadPartRequest(
                         part ->
-                            part.bucket(settings.bucketIncoming())
+                            part.bucket(buckets.incoming())
                                 .key(objectKey)
                                 .uploadId(uploadId)
                                 .partNumber(partNumber)
@@ -92,7 +100,7 @@ public class PresignedUrls {
    * closes.
    */
   public Instant urlsExpireAt(Instant uploadExpiresAt) {
-    Instant full = Instant.now().plus(clamp(settings.uploadUrlTtl()));
+    Instant full = Instant.now().plus(clamp(uploads.urlTtl()));
     return full.isBefore(uploadExpiresAt) ? full : uploadExpiresAt;
   }
 
@@ -109,10 +117,10 @@ public class PresignedUrls {
     PresignedGetObjectRequest presigned =
         presigner.presignGetObject(
             p ->
-                p.signatureDuration(settings.downloadTtl())
+                p.signatureDuration(downloads.urlTtl())
                     .getObjectRequest(
                         get ->
-                            get.bucket(settings.bucketReleased())
+                            get.bucket(buckets.released())
                                 .key(objectKey)
                                 .responseContentDisposition(contentDisposition(filename))
                                 .responseContentType(contentType)
@@ -126,8 +134,7 @@ public class PresignedUrls {
    * URLs already.
    */
   public String preview(String stored) {
-    return S3Objects.fetchable(
-        stored, settings.bucketReleased(), presigner, settings.downloadTtl());
+    return S3Objects.fetchable(stored, buckets.released(), presigner, downloads.urlTtl());
   }
 
   /** RFC 6266: an ASCII fallback name and the exact UTF-8 one. */

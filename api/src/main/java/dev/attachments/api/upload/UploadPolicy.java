@@ -23,7 +23,7 @@ public class UploadPolicy {
   private final List<String> allowedTypes;
   private final FileNames fileNames;
 
-  public UploadPolicy(ApiSettings settings) {
+  public UploadPolicy(ApiSettings.Uploads settings) {
     this.maxSize = settings.maxSize();
     this.allowedTypes =
         settings.allowedTypes().stream().map(t -> t.trim().toLowerCase(Locale.ROOT)).toList();

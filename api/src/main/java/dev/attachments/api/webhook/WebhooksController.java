@@ -44,11 +44,14 @@ public class WebhooksController {
   private final SecureRandom random = new SecureRandom();
 
   public WebhooksController(
-      WebhookRepository webhooks, WorkflowClient temporal, ApiSettings settings) {
+      WebhookRepository webhooks,
+      WorkflowClient temporal,
+      ApiSettings.Webhooks settings,
+      ApiSettings.Temporal queues) {
     this.webhooks = webhooks;
-    this.targets = new WebhookTargets(settings.webhooksAllowHttp());
+    this.targets = new WebhookTargets(settings.allowHttp());
     this.temporal = temporal;
-    this.taskQueue = settings.webhookTaskQueue();
+    this.taskQueue = queues.webhooksQueue();
   }
 
   @Serdeable
