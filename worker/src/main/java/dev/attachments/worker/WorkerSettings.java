@@ -1,27 +1,37 @@
 package dev.attachments.worker;
 
 import dev.attachments.storage.S3Connection;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Positive;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.boot.convert.DurationStyle;
+import org.springframework.validation.annotation.Validated;
 
 /**
- * Everything the worker is told from outside; application.yml maps each to its ATTACHMENTS_*
- * variable.
+ * Everything the worker is told from outside, one record per concern, validated when bound (a value
+ * out of range stops the worker at start-up, naming the setting); application.yml maps each to its
+ * ATTACHMENTS_* variable and is the one home of the defaults. The API's settings have the same
+ * shape.
  *
  * @param readyFile written once the workers poll, so that a launcher knows (empty: none)
  */
 @ConfigurationProperties(prefix = "attachments")
+@Validated
 public record WorkerSettings(
-    S3 s3,
-    Buckets buckets,
-    Clamd clamd,
-    Copy copy,
-    Cloudinary cloudinary,
-    Previews previews,
-    Webhooks webhooks,
+    @NotNull @Valid S3 s3,
+    @NotNull @Valid Buckets buckets,
+    @NotNull @Valid Clamd clamd,
+    @NotNull @Valid Copy copy,
+    @NotNull @Valid Cloudinary cloudinary,
+    @NotNull @Valid Previews previews,
+    @NotNull @Valid Webhooks webhooks,
     Path readyFile) {
 
   /**
@@ -35,7 +45,7 @@ public record WorkerSettings(
   public record S3(
       String endpoint,
       String publicEndpoint,
-      @DefaultValue("us-east-1") String region,
+      @NotBlank String region,
       String accessKey,
       String secretKey,
       boolean accelerate,
@@ -47,9 +57,7 @@ public record WorkerSettings(
   }
 
   public record Buckets(
-      @DefaultValue("attachments-incoming") String incoming,
-      @DefaultValue("attachments-released") String released,
-      @DefaultValue("attachments-quarantine") String quarantine) {}
+      @NotBlank String incoming, @NotBlank String released, @NotBlank String quarantine) {}
 
   /**
    * @param maxStream clamd's StreamMaxLength in bytes: larger files are UNSCANNABLE without
@@ -59,12 +67,12 @@ public record WorkerSettings(
    *     no date)
    */
   public record Clamd(
-      @DefaultValue("127.0.0.1") String host,
-      @DefaultValue("3310") int port,
-      @DefaultValue("5s") Duration connectTimeout,
-      @DefaultValue("5m") Duration readTimeout,
-      @DefaultValue("2146435072") long maxStream,
-      @DefaultValue("3d") String maxSignatureAge) {
+      @NotBlank String host,
+      @Min(1) @Max(65535) int port,
+      @NotNull Duration connectTimeout,
+      @NotNull Duration readTimeout,
+      @Positive long maxStream,
+      @NotBlank String maxSignatureAge) {
 
     public Clamd {
       signatureAgeLimit(maxSignatureAge); // a value that means nothing stops the worker at start-up
@@ -95,9 +103,9 @@ public record WorkerSettings(
    * @param multipartThreshold objects above it are copied server-side in parallel parts
    */
   public record Copy(
-      @DefaultValue("5368709120") long multipartThreshold,
-      @DefaultValue("536870912") long partSize,
-      @DefaultValue("8") int parallelism) {}
+      @Positive long multipartThreshold,
+      @Min(5 * 1024 * 1024) long partSize,
+      @Positive int parallelism) {}
 
   /**
    * @param url {@code cloudinary://key:secret@cloud}; empty means previews are made locally
@@ -107,9 +115,9 @@ public record WorkerSettings(
    */
   public record Cloudinary(
       String url,
-      @DefaultValue("15m") Duration fetchWindow,
+      @NotNull Duration fetchWindow,
       String notificationUrl,
-      @DefaultValue("104857600") long asyncAbove) {
+      @Positive long asyncAbove) {
     public boolean isConfigured() {
       return url != null && !url.isBlank();
     }
@@ -126,9 +134,9 @@ public record WorkerSettings(
    * @param ffmpeg the ffmpeg binary for video posters; when it cannot be run, videos get no preview
    */
   public record Previews(
-      @DefaultValue("local") String mode,
-      @DefaultValue("ffmpeg") String ffmpeg,
-      @DefaultValue("100000000") long maxPixels,
-      @DefaultValue("268435456") long maxSourceBytes,
-      @DefaultValue("60s") Duration renderTimeout) {}
+      @NotNull @Pattern(regexp = "(?i)local|off") String mode,
+      @NotBlank String ffmpeg,
+      @Positive long maxPixels,
+      @Positive long maxSourceBytes,
+      @NotNull Duration renderTimeout) {}
 }
