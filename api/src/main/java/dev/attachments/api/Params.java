@@ -16,7 +16,7 @@ public final class Params {
     try {
       return UUID.fromString(id);
     } catch (IllegalArgumentException e) {
-      throw Problems.notFound(notFound);
+      throw Refusal.notFound(notFound);
     }
   }
 
@@ -28,7 +28,7 @@ public final class Params {
     try {
       return AttachmentStatus.valueOf(status.trim().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw Problems.invalid(
+      throw Refusal.invalid(
           "status '" + status + "' is not one of " + Arrays.toString(AttachmentStatus.values()));
     }
   }

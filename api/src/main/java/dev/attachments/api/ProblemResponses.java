@@ -21,17 +21,36 @@ import org.slf4j.LoggerFactory;
 public final class ProblemResponses {
   private static final Logger LOG = LoggerFactory.getLogger(ProblemResponses.class);
 
-  /** Our own refusals, thrown as {@link ProblemException}. */
+  /** Our own refusals, thrown as {@link Refusal}. */
   @Singleton
   @Produces(Problem.CONTENT_TYPE)
-  public static class Refusals
-      implements ExceptionHandler<ProblemException, HttpResponse<Problem>> {
+  public static class Refusals implements ExceptionHandler<Refusal, HttpResponse<Problem>> {
     @Override
-    public HttpResponse<Problem> handle(HttpRequest request, ProblemException exception) {
-      return HttpResponse.<Problem>status(exception.status())
-          .contentType(Problem.CONTENT_TYPE)
-          .body(exception.toProblem());
+    public HttpResponse<Problem> handle(HttpRequest request, Refusal refusal) {
+      return answer(refusal);
     }
+  }
+
+  /** The problem+json answer to a refusal, with the HTTP status of its kind. */
+  public static HttpResponse<Problem> answer(Refusal refusal) {
+    HttpStatus status =
+        switch (refusal.kind()) {
+          case INVALID -> HttpStatus.BAD_REQUEST;
+          case UNAUTHENTICATED -> HttpStatus.UNAUTHORIZED;
+          case NOT_FOUND -> HttpStatus.NOT_FOUND;
+          case CONFLICT -> HttpStatus.CONFLICT;
+          case TOO_LARGE -> HttpStatus.REQUEST_ENTITY_TOO_LARGE;
+          case UNSUPPORTED_TYPE -> HttpStatus.UNSUPPORTED_MEDIA_TYPE;
+          case UNPROCESSABLE -> HttpStatus.UNPROCESSABLE_ENTITY;
+        };
+    return HttpResponse.<Problem>status(status)
+        .contentType(Problem.CONTENT_TYPE)
+        .body(
+            new Problem(
+                Problem.TYPE_PREFIX + refusal.code(),
+                status.getReason(),
+                status.getCode(),
+                refusal.getMessage()));
   }
 
   /**

@@ -1,8 +1,7 @@
 package dev.attachments.api.auth;
 
-import dev.attachments.api.Problems;
+import dev.attachments.api.Refusal;
 import io.micronaut.http.HttpRequest;
-import io.micronaut.http.HttpStatus;
 import io.micronaut.http.annotation.RequestFilter;
 import io.micronaut.http.annotation.ServerFilter;
 
@@ -31,16 +30,18 @@ public class ApiKeyFilter {
         ApiKeys.bearer(request.getHeaders().getAuthorization().orElse(null))
             .orElseThrow(
                 () ->
-                    Problems.of(
-                        HttpStatus.UNAUTHORIZED,
+                    Refusal.of(
+                        Refusal.Kind.UNAUTHENTICATED,
                         "unauthenticated",
                         "send your API key as 'Authorization: Bearer <key>'"));
     String owner =
         keys.ownerOf(key)
             .orElseThrow(
                 () ->
-                    Problems.of(
-                        HttpStatus.UNAUTHORIZED, "unauthenticated", "the API key is not valid"));
+                    Refusal.of(
+                        Refusal.Kind.UNAUTHENTICATED,
+                        "unauthenticated",
+                        "the API key is not valid"));
     request.setAttribute(OWNER, owner);
   }
 }

@@ -3,7 +3,7 @@ package dev.attachments.api.ops;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import dev.attachments.api.ApiSettings;
 import dev.attachments.api.Params;
-import dev.attachments.api.Problems;
+import dev.attachments.api.Refusal;
 import dev.attachments.api.upload.AttachmentWorkflows;
 import dev.attachments.api.upload.PresignedUrls;
 import dev.attachments.metadata.Attachment;
@@ -71,10 +71,10 @@ public class OpsController {
       @QueryValue @Nullable String from) {
     Attachment attachment = findAny(id);
     if (from != null && !from.equals("scan")) {
-      throw Problems.invalid("from may only be 'scan'");
+      throw Refusal.invalid("from may only be 'scan'");
     }
     if (!reprocess(operator, attachment, "scan".equals(from))) {
-      throw Problems.conflict(
+      throw Refusal.conflict(
           "not-failed",
           "the attachment is " + attachment.status() + "; only FAILED ones are reprocessed");
     }
@@ -87,7 +87,7 @@ public class OpsController {
       @RequestAttribute(OpsKeyFilter.OPERATOR) String operator,
       @QueryValue @Nullable String status) {
     if (!"FAILED".equalsIgnoreCase(status)) {
-      throw Problems.invalid("bulk reprocessing takes status=FAILED");
+      throw Refusal.invalid("bulk reprocessing takes status=FAILED");
     }
     List<String> ids = new java.util.ArrayList<>();
     for (Attachment attachment : repository.listAll(AttachmentStatus.FAILED, 1000, null).items()) {
@@ -102,7 +102,7 @@ public class OpsController {
     if (rescan
         && S3Objects.headOrNull(s3, buckets.incoming(), attachment.objectKey()) == null
         && S3Objects.headOrNull(s3, buckets.quarantine(), attachment.objectKey()) == null) {
-      throw Problems.conflict(
+      throw Refusal.conflict(
           "not-in-incoming",
           "the file is neither in the incoming bucket nor held for its scan, so it cannot be scanned again;"
               + " reprocess without from=scan");
@@ -124,7 +124,7 @@ public class OpsController {
   private Attachment findAny(String id) {
     return repository
         .findAny(Params.id(id, "no attachment " + id))
-        .orElseThrow(() -> Problems.notFound("no attachment " + id));
+        .orElseThrow(() -> Refusal.notFound("no attachment " + id));
   }
 
   /** An attachment in the operators' listing: the owner's view of it, and whose it is. */
@@ -149,13 +149,13 @@ public class OpsController {
     AttachmentStatus only = Params.statusFilter(status);
     int size = limit == null ? 50 : limit;
     if (size < 1 || size > 500) {
-      throw Problems.invalid("limit must be from 1 to 500");
+      throw Refusal.invalid("limit must be from 1 to 500");
     }
     Page page;
     try {
       page = repository.listAll(only, size, cursor == null || cursor.isBlank() ? null : cursor);
     } catch (IllegalArgumentException e) {
-      throw Problems.invalid(e.getMessage());
+      throw Refusal.invalid(e.getMessage());
     }
     return new OpsListing(
         page.items().stream()
@@ -176,10 +176,10 @@ public class OpsController {
       String id,
       @Body @Nullable Release body) {
     if (body == null || body.reason() == null || body.reason().isBlank()) {
-      throw Problems.invalid("a release needs {\"reason\":\"...\"}: why the verdict was wrong");
+      throw Refusal.invalid("a release needs {\"reason\":\"...\"}: why the verdict was wrong");
     }
     if (body.reason().length() > MAX_REASON) {
-      throw Problems.invalid(
+      throw Refusal.invalid(
           "the reason is " + body.reason().length() + " characters; at most " + MAX_REASON);
     }
     Attachment attachment = findAny(id);
@@ -188,7 +188,7 @@ public class OpsController {
             .releaseQuarantined(attachment.id(), operator, body.reason().trim())
             .orElseThrow(
                 () ->
-                    Problems.conflict(
+                    Refusal.conflict(
                         "not-quarantined",
                         "the attachment is "
                             + attachment.status()

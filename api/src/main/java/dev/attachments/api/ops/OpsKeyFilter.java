@@ -1,10 +1,9 @@
 package dev.attachments.api.ops;
 
 import dev.attachments.api.ApiSettings;
-import dev.attachments.api.Problems;
+import dev.attachments.api.Refusal;
 import dev.attachments.api.auth.ApiKeys;
 import io.micronaut.http.HttpRequest;
-import io.micronaut.http.HttpStatus;
 import io.micronaut.http.annotation.RequestFilter;
 import io.micronaut.http.annotation.ServerFilter;
 
@@ -29,8 +28,8 @@ public class OpsKeyFilter {
                 .flatMap(keys::ownerOf)
                 .orElse(null);
     if (operator == null) {
-      throw Problems.of(
-          HttpStatus.UNAUTHORIZED,
+      throw Refusal.of(
+          Refusal.Kind.UNAUTHENTICATED,
           "unauthenticated",
           keys == null
               ? "operator access is off: set ATTACHMENTS_OPS_KEYS"

@@ -3,13 +3,12 @@ package dev.attachments.api.preview;
 import com.cloudinary.Configuration;
 import com.cloudinary.api.signing.NotificationRequestSignatureVerifier;
 import dev.attachments.api.ApiSettings;
-import dev.attachments.api.Problems;
+import dev.attachments.api.Refusal;
 import dev.attachments.api.upload.AttachmentWorkflows;
 import dev.attachments.preview.PreviewNotice;
 import dev.attachments.redaction.Redaction;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
-import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Consumes;
@@ -57,10 +56,10 @@ public class CloudinaryHook {
       @Header("X-Cld-Signature") @Nullable String signature,
       @Body @Nullable String body) {
     if (verifier == null) {
-      throw Problems.notFound("Cloudinary is not configured here");
+      throw Refusal.notFound("Cloudinary is not configured here");
     }
     if (timestamp == null || signature == null || body == null) {
-      throw Problems.invalid(
+      throw Refusal.invalid(
           "a Cloudinary notification carries X-Cld-Timestamp, X-Cld-Signature and a body");
     }
     boolean valid;
@@ -70,8 +69,8 @@ public class CloudinaryHook {
       valid = false;
     }
     if (!valid) {
-      throw Problems.of(
-          HttpStatus.UNAUTHORIZED,
+      throw Refusal.of(
+          Refusal.Kind.UNAUTHENTICATED,
           "bad-signature",
           "the notification's signature or timestamp is not valid");
     }
@@ -79,7 +78,7 @@ public class CloudinaryHook {
     try {
       notification = json.readValue(body, Map.class);
     } catch (IOException e) {
-      throw Problems.invalid("the notification is not JSON");
+      throw Refusal.invalid("the notification is not JSON");
     }
     if (!"eager".equals(notification.get("notification_type"))) {
       return HttpResponse.ok(); // other kinds of notification say nothing about previews

@@ -2,7 +2,7 @@ package dev.attachments.api.upload;
 
 import dev.attachments.api.ApiSettings;
 import dev.attachments.api.Params;
-import dev.attachments.api.Problems;
+import dev.attachments.api.Refusal;
 import dev.attachments.api.auth.ApiKeyFilter;
 import dev.attachments.metadata.Attachment;
 import dev.attachments.metadata.AttachmentRepository;
@@ -77,7 +77,7 @@ public class AttachmentsController {
       @Body @Nullable CreateAttachment body) {
     CreateAttachment request = policy.check(body);
     if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 255)) {
-      throw Problems.invalid("Idempotency-Key must be 1 to 255 characters");
+      throw Refusal.invalid("Idempotency-Key must be 1 to 255 characters");
     }
     Instant now = Instant.now();
     Instant expiresAt = now.plus(PresignedUrls.clamp(settings.window()));
@@ -104,8 +104,8 @@ public class AttachmentsController {
       multipart.abort(objectKey, uploadId); // the first request's upload is the one to use
     }
     if (!created.isNew() && !sameRequest(attachment, request)) {
-      throw Problems.of(
-          HttpStatus.UNPROCESSABLE_ENTITY,
+      throw Refusal.of(
+          Refusal.Kind.UNPROCESSABLE,
           "idempotency-key-reused",
           "Idempotency-Key '"
               + idempotencyKey
@@ -149,17 +149,17 @@ public class AttachmentsController {
     Attachment attachment = openMultipart(owner, id);
     int partCount = attachment.multipart().partCount(attachment.size());
     if (body == null || body.partNumbers() == null || body.partNumbers().isEmpty()) {
-      throw Problems.invalid(
+      throw Refusal.invalid(
           "send {\"partNumbers\":[1,2,...]}, at most " + MAX_PARTS_PER_CALL + " a call");
     }
     if (body.partNumbers().size() > MAX_PARTS_PER_CALL) {
-      throw Problems.invalid("at most " + MAX_PARTS_PER_CALL + " part numbers a call");
+      throw Refusal.invalid("at most " + MAX_PARTS_PER_CALL + " part numbers a call");
     }
     List<Views.PartUpload> parts = new java.util.ArrayList<>();
     java.util.Set<Integer> seen = new java.util.HashSet<>();
     for (Integer number : body.partNumbers()) {
       if (number == null || number < 1 || number > partCount) {
-        throw Problems.invalid(
+        throw Refusal.invalid(
             "part numbers run from 1 to " + partCount + "; " + number + " is not one");
       }
       if (seen.add(number)) {
@@ -199,8 +199,8 @@ public class AttachmentsController {
     }
   }
 
-  private static dev.attachments.api.ProblemException closed(Attachment attachment) {
-    return Problems.conflict(
+  private static dev.attachments.api.Refusal closed(Attachment attachment) {
+    return Refusal.conflict(
         "upload-closed",
         "the attachment is " + attachment.status() + "; its upload is no longer open");
   }
@@ -222,7 +222,7 @@ public class AttachmentsController {
   private Attachment openMultipart(String owner, String id) {
     Attachment attachment = find(owner, id);
     if (attachment.multipart() == null) {
-      throw Problems.conflict(
+      throw Refusal.conflict(
           "not-multipart", "this attachment uploads in one PUT; it has no parts");
     }
     if (attachment.status() != AttachmentStatus.AWAITING_UPLOAD) {
@@ -245,7 +245,7 @@ public class AttachmentsController {
       @Body @Nullable PartRequests.Completion body) {
     Attachment attachment = find(owner, id);
     if (attachment.status() == AttachmentStatus.EXPIRED) {
-      throw Problems.conflict(
+      throw Refusal.conflict(
           "upload-expired",
           "the upload expired at " + attachment.uploadExpiresAt() + "; create a new attachment");
     }
@@ -256,7 +256,7 @@ public class AttachmentsController {
         } else {
           Attachment now = find(owner, id);
           if (now.status() == AttachmentStatus.AWAITING_UPLOAD) {
-            throw Problems.conflict(
+            throw Refusal.conflict(
                 "upload-missing",
                 "no file has arrived for this attachment yet: PUT it to the upload URL first");
           }
@@ -286,7 +286,7 @@ public class AttachmentsController {
   public Views.Download download(@RequestAttribute(ApiKeyFilter.OWNER) String owner, String id) {
     Attachment attachment = find(owner, id);
     if (attachment.status() != AttachmentStatus.RELEASED) {
-      throw Problems.conflict(
+      throw Refusal.conflict(
           "not-released",
           "the attachment is "
               + attachment.status()
@@ -316,14 +316,14 @@ public class AttachmentsController {
         size = -1;
       }
       if (size < 1 || size > LARGEST_PAGE) {
-        throw Problems.invalid("limit must be a whole number from 1 to " + LARGEST_PAGE);
+        throw Refusal.invalid("limit must be a whole number from 1 to " + LARGEST_PAGE);
       }
     }
     Page page;
     try {
       page = repository.list(owner, only, size, cursor == null || cursor.isBlank() ? null : cursor);
     } catch (IllegalArgumentException e) {
-      throw Problems.invalid(e.getMessage());
+      throw Refusal.invalid(e.getMessage());
     }
     return new Views.Listing(
         page.items().stream().map(a -> AttachmentView.of(a, urls::preview)).toList(),
@@ -334,6 +334,6 @@ public class AttachmentsController {
   private Attachment find(String owner, String id) {
     return repository
         .find(owner, Params.id(id, "no attachment " + id))
-        .orElseThrow(() -> Problems.notFound("no attachment " + id));
+        .orElseThrow(() -> Refusal.notFound("no attachment " + id));
   }
 }

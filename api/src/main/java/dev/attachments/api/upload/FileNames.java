@@ -1,6 +1,6 @@
 package dev.attachments.api.upload;
 
-import dev.attachments.api.Problems;
+import dev.attachments.api.Refusal;
 import dev.attachments.scan.ContentTypes;
 import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
@@ -178,18 +178,18 @@ final class FileNames {
   /**
    * The name to keep for a file of the declared type.
    *
-   * @throws dev.attachments.api.ProblemException 400 naming what is wrong
+   * @throws dev.attachments.api.Refusal 400 naming what is wrong
    */
   String check(String filename, String contentType) {
     if (filename == null || filename.isBlank()) {
-      throw Problems.invalid("filename is required");
+      throw Refusal.invalid("filename is required");
     }
     String name = Normalizer.normalize(filename.strip(), Normalizer.Form.NFC);
     for (int i = 0; i < name.length(); ) {
       int c = name.codePointAt(i);
       String why = hiddenCharacter(c);
       if (why != null) {
-        throw Problems.invalid(
+        throw Refusal.invalid(
             String.format(
                 "filename has %s at character %d: U+%04X %s; such characters make a name show other than it is",
                 why, name.codePointCount(0, i) + 1, c, nameOf(c)));
@@ -197,25 +197,25 @@ final class FileNames {
       i += Character.charCount(c);
     }
     if (name.contains("/") || name.contains("\\")) {
-      throw Problems.invalid("filename must be a plain file name, without path separators");
+      throw Refusal.invalid("filename must be a plain file name, without path separators");
     }
     for (char c : WINDOWS_FORBIDDEN.toCharArray()) {
       if (name.indexOf(c) >= 0) {
-        throw Problems.invalid(
+        throw Refusal.invalid(
             "filename must not hold '" + c + "': Windows refuses it or reads it otherwise");
       }
     }
     if (name.endsWith(".")) {
-      throw Problems.invalid(
+      throw Refusal.invalid(
           "filename must not end in a dot (Windows drops it, and the extension before it shows)");
     }
     if (DEVICE_NAME.matcher(name).matches()) {
-      throw Problems.invalid("filename '" + name + "' is a Windows device name");
+      throw Refusal.invalid("filename '" + name + "' is a Windows device name");
     }
     String type = ContentTypes.normalize(contentType);
     List<String> extensions = extensionsOf(type);
     if (extensions.isEmpty()) {
-      throw Problems.invalid(
+      throw Refusal.invalid(
           "no file extension is known for " + type + ": declare the file's registered media type");
     }
     // the name as sent and as kept: report.exe is refused, not kept as report.exe.pdf
@@ -224,7 +224,7 @@ final class FileNames {
     refuseExecutable(extension(kept));
     int bytes = kept.getBytes(StandardCharsets.UTF_8).length;
     if (bytes > MAX_BYTES) {
-      throw Problems.invalid(
+      throw Refusal.invalid(
           "filename is " + bytes + " bytes of UTF-8 (with its extension); at most " + MAX_BYTES);
     }
     return kept;
@@ -232,7 +232,7 @@ final class FileNames {
 
   private void refuseExecutable(String extension) {
     if (EXECUTABLE.contains(extension) && !allowedExecutables.contains(extension)) {
-      throw Problems.invalid(
+      throw Refusal.invalid(
           "filename ends in ."
               + extension
               + ", which runs when opened; an operator may allow it"

@@ -1,9 +1,8 @@
 package dev.attachments.api.upload;
 
 import dev.attachments.api.ApiSettings;
-import dev.attachments.api.Problems;
+import dev.attachments.api.Refusal;
 import dev.attachments.metadata.Attachment;
-import io.micronaut.http.HttpStatus;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,7 +60,7 @@ public class MultipartUploads {
           .parts()
           .forEach(p -> parts.add(new Views.StoredPart(p.partNumber(), p.size(), p.eTag())));
     } catch (NoSuchUploadException e) {
-      throw Problems.conflict(
+      throw Refusal.conflict(
           "upload-closed", "the multipart upload is no longer open: it was completed or expired");
     }
     return parts;
@@ -75,8 +74,8 @@ public class MultipartUploads {
     Attachment.Multipart multipart = attachment.multipart();
     int expected = multipart.partCount(attachment.size());
     if (parts == null || parts.isEmpty()) {
-      throw Problems.of(
-          HttpStatus.UNPROCESSABLE_ENTITY,
+      throw Refusal.of(
+          Refusal.Kind.UNPROCESSABLE,
           "parts-missing",
           "send {\"parts\":[{\"partNumber\":1,\"etag\":\"...\"},...]} with all "
               + expected
@@ -89,14 +88,14 @@ public class MultipartUploads {
           || part.partNumber() == null
           || part.etag() == null
           || part.etag().isBlank()) {
-        throw Problems.invalid("every part needs a partNumber and the etag S3 answered for it");
+        throw Refusal.invalid("every part needs a partNumber and the etag S3 answered for it");
       }
       int number = part.partNumber();
       if (number < 1 || number > expected) {
-        throw Problems.invalid("partNumber " + number + " is outside 1.." + expected);
+        throw Refusal.invalid("partNumber " + number + " is outside 1.." + expected);
       }
       if (seen[number]) {
-        throw Problems.invalid("partNumber " + number + " is listed twice");
+        throw Refusal.invalid("partNumber " + number + " is listed twice");
       }
       seen[number] = true;
       completed.add(CompletedPart.builder().partNumber(number).eTag(part.etag()).build());
@@ -108,8 +107,8 @@ public class MultipartUploads {
           missing.add(n);
         }
       }
-      throw Problems.of(
-          HttpStatus.UNPROCESSABLE_ENTITY,
+      throw Refusal.of(
+          Refusal.Kind.UNPROCESSABLE,
           "parts-missing",
           "the file has "
               + expected
@@ -127,13 +126,13 @@ public class MultipartUploads {
                   .uploadId(multipart.uploadId())
                   .multipartUpload(m -> m.parts(completed)));
     } catch (NoSuchUploadException e) {
-      throw Problems.conflict(
+      throw Refusal.conflict(
           "upload-closed", "the multipart upload is no longer open: it was completed or expired");
     } catch (S3Exception e) {
       if (e.statusCode() == 400) {
         String code = e.awsErrorDetails() == null ? "" : e.awsErrorDetails().errorCode();
-        throw Problems.of(
-            HttpStatus.UNPROCESSABLE_ENTITY,
+        throw Refusal.of(
+            Refusal.Kind.UNPROCESSABLE,
             "parts-refused",
             "S3 refused the part list ("
                 + code

@@ -1,9 +1,8 @@
 package dev.attachments.api.upload;
 
 import dev.attachments.api.ApiSettings;
-import dev.attachments.api.Problems;
+import dev.attachments.api.Refusal;
 import dev.attachments.scan.ContentTypes;
-import io.micronaut.http.HttpStatus;
 import jakarta.inject.Singleton;
 import java.util.List;
 import java.util.Locale;
@@ -41,32 +40,32 @@ public class UploadPolicy {
    */
   public CreateAttachment check(CreateAttachment request) {
     if (request == null) {
-      throw Problems.invalid(
+      throw Refusal.invalid(
           "send a JSON body with filename, contentType, size and optionally sha256");
     }
     if (request.contentType() == null || request.contentType().isBlank()) {
-      throw Problems.invalid("contentType is required, e.g. image/png");
+      throw Refusal.invalid("contentType is required, e.g. image/png");
     }
     String type = ContentTypes.normalize(request.contentType());
     if (!MEDIA_TYPE.matcher(type).matches()) {
-      throw Problems.invalid(
+      throw Refusal.invalid(
           "contentType '" + request.contentType() + "' is not a media type like image/png");
     }
     if (request.size() == null) {
-      throw Problems.invalid("size is required: the file's length in bytes");
+      throw Refusal.invalid("size is required: the file's length in bytes");
     }
     if (request.size() <= 0) {
-      throw Problems.invalid("size must be at least 1 byte");
+      throw Refusal.invalid("size must be at least 1 byte");
     }
     if (request.size() > maxSize) {
-      throw Problems.of(
-          HttpStatus.REQUEST_ENTITY_TOO_LARGE,
+      throw Refusal.of(
+          Refusal.Kind.TOO_LARGE,
           "too-large",
           "the file has " + request.size() + " bytes; the largest allowed is " + maxSize);
     }
     if (!isAllowed(type)) {
-      throw Problems.of(
-          HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+      throw Refusal.of(
+          Refusal.Kind.UNSUPPORTED_TYPE,
           "type-not-allowed",
           "attachments of type "
               + type
@@ -75,7 +74,7 @@ public class UploadPolicy {
     }
     String sha256 = request.sha256();
     if (sha256 != null && !SHA256_HEX.matcher(sha256).matches()) {
-      throw Problems.invalid(
+      throw Refusal.invalid(
           "sha256 must be the file's SHA-256 digest as 64 hexadecimal characters");
     }
     String filename = fileNames.check(request.filename(), type);

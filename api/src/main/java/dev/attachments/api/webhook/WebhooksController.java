@@ -2,7 +2,7 @@ package dev.attachments.api.webhook;
 
 import dev.attachments.api.ApiSettings;
 import dev.attachments.api.Params;
-import dev.attachments.api.Problems;
+import dev.attachments.api.Refusal;
 import dev.attachments.api.auth.ApiKeyFilter;
 import dev.attachments.metadata.WebhookRepository;
 import dev.attachments.metadata.WebhookTargets;
@@ -10,7 +10,6 @@ import dev.attachments.webhook.EventType;
 import dev.attachments.webhook.WebhookWorkflow;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
-import io.micronaut.http.HttpStatus;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Delete;
@@ -87,27 +86,26 @@ public class WebhooksController {
   public HttpResponse<EndpointView> create(
       @RequestAttribute(ApiKeyFilter.OWNER) String owner, @Body @Nullable NewEndpoint body) {
     if (body == null || body.url() == null || body.url().isBlank()) {
-      throw Problems.invalid(
+      throw Refusal.invalid(
           "send {\"url\":\"https://...\",\"events\":[\"attachment.released\",...]}");
     }
     try {
       targets.check(body.url());
     } catch (IllegalArgumentException refused) {
-      throw Problems.of(
-          HttpStatus.UNPROCESSABLE_ENTITY, "webhook-url-refused", refused.getMessage());
+      throw Refusal.of(Refusal.Kind.UNPROCESSABLE, "webhook-url-refused", refused.getMessage());
     }
     if (body.events() == null || body.events().isEmpty()) {
-      throw Problems.invalid("events must name at least one of " + wireNames());
+      throw Refusal.invalid("events must name at least one of " + wireNames());
     }
     LinkedHashSet<String> events = new LinkedHashSet<>();
     for (String event : body.events()) {
       if (event == null || EventType.ofWireName(event).isEmpty()) {
-        throw Problems.invalid("event '" + event + "' is not one of " + wireNames());
+        throw Refusal.invalid("event '" + event + "' is not one of " + wireNames());
       }
       events.add(event);
     }
     if (webhooks.endpoints(owner).size() >= MAX_ENDPOINTS) {
-      throw Problems.conflict(
+      throw Refusal.conflict(
           "too-many-webhooks", "an owner has at most " + MAX_ENDPOINTS + " endpoints");
     }
     byte[] secret = new byte[32];
@@ -133,7 +131,7 @@ public class WebhooksController {
   @Delete("/{id}")
   public HttpResponse<Void> delete(@RequestAttribute(ApiKeyFilter.OWNER) String owner, String id) {
     if (!webhooks.deleteEndpoint(owner, uuid(id))) {
-      throw Problems.notFound("no webhook endpoint " + id);
+      throw Refusal.notFound("no webhook endpoint " + id);
     }
     return HttpResponse.noContent();
   }
@@ -166,7 +164,7 @@ public class WebhooksController {
     WebhookRepository.Delivery delivery =
         webhooks
             .delivery(endpoint.id(), uuid(deliveryId))
-            .orElseThrow(() -> Problems.notFound("no delivery " + deliveryId));
+            .orElseThrow(() -> Refusal.notFound("no delivery " + deliveryId));
     WebhookRepository.Event event = webhooks.event(delivery.eventId()).orElseThrow();
     WebhookWorkflow workflow =
         temporal.newWorkflowStub(
@@ -182,7 +180,7 @@ public class WebhooksController {
   private WebhookRepository.Endpoint endpoint(String owner, String id) {
     return webhooks
         .endpoint(owner, uuid(id))
-        .orElseThrow(() -> Problems.notFound("no webhook endpoint " + id));
+        .orElseThrow(() -> Refusal.notFound("no webhook endpoint " + id));
   }
 
   private static UUID uuid(String id) {
