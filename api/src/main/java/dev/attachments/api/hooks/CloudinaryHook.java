@@ -1,10 +1,10 @@
-package dev.attachments.api.preview;
+package dev.attachments.api.hooks;
 
 import com.cloudinary.Configuration;
 import com.cloudinary.api.signing.NotificationRequestSignatureVerifier;
 import dev.attachments.api.ApiSettings;
 import dev.attachments.api.Refusal;
-import dev.attachments.api.upload.AttachmentWorkflows;
+import dev.attachments.api.temporal.AttachmentWorkflows;
 import dev.attachments.preview.PreviewNotice;
 import dev.attachments.redaction.Redaction;
 import io.micronaut.core.annotation.Nullable;

@@ -1,4 +1,4 @@
-package dev.attachments.api;
+package dev.attachments.api.health;
 
 import dev.attachments.metadata.MetadataStoreException;
 import dev.attachments.metadata.ScannerReports;

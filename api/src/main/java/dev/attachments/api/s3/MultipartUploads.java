@@ -1,4 +1,4 @@
-package dev.attachments.api.upload;
+package dev.attachments.api.s3;
 
 import dev.attachments.api.ApiSettings;
 import dev.attachments.api.Refusal;
@@ -49,8 +49,14 @@ public class MultipartUploads {
   }
 
   /** The parts S3 holds now, so that a client that crashed resumes instead of starting again. */
-  public List<Views.StoredPart> stored(Attachment attachment) {
-    List<Views.StoredPart> parts = new ArrayList<>();
+  /** A part S3 holds. */
+  public record StoredPart(int partNumber, long size, String etag) {}
+
+  /** A part as the client lists it to complete the upload: the ETag S3 gave it. */
+  public record Part(Integer partNumber, String etag) {}
+
+  public List<StoredPart> stored(Attachment attachment) {
+    List<StoredPart> parts = new ArrayList<>();
     try {
       s3.listPartsPaginator(
               b ->
@@ -58,7 +64,7 @@ public class MultipartUploads {
                       .key(attachment.objectKey())
                       .uploadId(attachment.multipart().uploadId()))
           .parts()
-          .forEach(p -> parts.add(new Views.StoredPart(p.partNumber(), p.size(), p.eTag())));
+          .forEach(p -> parts.add(new StoredPart(p.partNumber(), p.size(), p.eTag())));
     } catch (NoSuchUploadException e) {
       throw Refusal.conflict(
           "upload-closed", "the multipart upload is no longer open: it was completed or expired");
@@ -70,7 +76,7 @@ public class MultipartUploads {
    * Completes the upload from the client's part list. Refused parts (wrong ETag, missing, too
    * small) answer 422 and leave the upload open, so the client can upload them again and retry.
    */
-  public void complete(Attachment attachment, List<PartRequests.CompletedPart> parts) {
+  public void complete(Attachment attachment, List<Part> parts) {
     Attachment.Multipart multipart = attachment.multipart();
     int expected = multipart.partCount(attachment.size());
     if (parts == null || parts.isEmpty()) {
@@ -83,7 +89,7 @@ public class MultipartUploads {
     }
     List<CompletedPart> completed = new ArrayList<>();
     boolean[] seen = new boolean[expected + 1];
-    for (PartRequests.CompletedPart part : parts) {
+    for (Part part : parts) {
       if (part == null
           || part.partNumber() == null
           || part.etag() == null

@@ -1,6 +1,7 @@
-package dev.attachments.api.upload;
+package dev.attachments.api.temporal;
 
 import dev.attachments.api.ApiSettings;
+import dev.attachments.api.s3.PresignedUrls;
 import dev.attachments.metadata.Attachment;
 import dev.attachments.metadata.AttachmentRepository;
 import dev.attachments.preview.PreviewNotice;

@@ -1,4 +1,4 @@
-package dev.attachments.api.upload;
+package dev.attachments.api.attachments;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.attachments.metadata.AttachmentView;

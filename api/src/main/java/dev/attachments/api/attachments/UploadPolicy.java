@@ -1,4 +1,4 @@
-package dev.attachments.api.upload;
+package dev.attachments.api.attachments;
 
 import dev.attachments.api.ApiSettings;
 import dev.attachments.api.Refusal;

@@ -1,4 +1,4 @@
-package dev.attachments.api.webhook;
+package dev.attachments.api.webhooks;
 
 import dev.attachments.api.ApiSettings;
 import dev.attachments.api.Params;

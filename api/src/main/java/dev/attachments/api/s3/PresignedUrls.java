@@ -1,4 +1,4 @@
-package dev.attachments.api.upload;
+package dev.attachments.api.s3;
 
 import dev.attachments.api.ApiSettings;
 import dev.attachments.storage.S3Objects;
@@ -47,7 +47,7 @@ public class PresignedUrls {
   /**
    * @param sha256Hex the declared digest, or null
    */
-  public Views.Upload upload(
+  public Presigned upload(
       String objectKey, String contentType, long size, String sha256Hex, Instant expiresAt) {
     PresignedPutObjectRequest presigned =
         presigner.presignPutObject(
@@ -67,14 +67,14 @@ public class PresignedUrls {
                                     .encodeToString(HexFormat.of().parseHex(sha256Hex)));
                           }
                         }));
-    return Views.Upload.single(
+    return new Presigned(
         presigned.url().toString(),
         clientHeaders(presigned.signedHeaders()),
         presigned.expiration());
   }
 
   /** One part of a multipart upload, its length signed like a single PUT's. */
-  public Views.PartUpload part(
+  public Presigned part(
       String objectKey, String uploadId, int partNumber, long length, Instant expiresAt) {
     PresignedUploadPartRequest presigned =
         presigner.presignUploadPart(
@@ -87,8 +87,10 @@ public class PresignedUrls {
                                 .uploadId(uploadId)
                                 .partNumber(partNumber)
                                 .contentLength(length)));
-    return new Views.PartUpload(
-        partNumber, "PUT", presigned.url().toString(), clientHeaders(presigned.signedHeaders()));
+    return new Presigned(
+        presigned.url().toString(),
+        clientHeaders(presigned.signedHeaders()),
+        presigned.expiration());
   }
 
   private Duration window(Instant uploadExpiresAt) {
@@ -105,7 +107,7 @@ public class PresignedUrls {
   }
 
   /** At most the seven days a SigV4 presigned URL can live: how long an upload stays open. */
-  static Duration clamp(Duration ttl) {
+  public static Duration clamp(Duration ttl) {
     return ttl.compareTo(LONGEST) > 0 ? LONGEST : ttl;
   }
 
@@ -113,7 +115,7 @@ public class PresignedUrls {
    * A short-lived GET of a released object that downloads under its original file name, with the
    * type we hold it for and no content encoding, whatever headers the object carries.
    */
-  public Views.Download download(String objectKey, String filename, String contentType) {
+  public Presigned download(String objectKey, String filename, String contentType) {
     PresignedGetObjectRequest presigned =
         presigner.presignGetObject(
             p ->
@@ -125,7 +127,7 @@ public class PresignedUrls {
                                 .responseContentDisposition(contentDisposition(filename))
                                 .responseContentType(contentType)
                                 .responseContentEncoding("identity")));
-    return new Views.Download(presigned.url().toString(), presigned.expiration());
+    return new Presigned(presigned.url().toString(), Map.of(), presigned.expiration());
   }
 
   /**

@@ -1,4 +1,4 @@
-package dev.attachments.api.upload;
+package dev.attachments.api.temporal;
 
 import dev.attachments.metadata.Attachment;
 import dev.attachments.metadata.AttachmentRepository;

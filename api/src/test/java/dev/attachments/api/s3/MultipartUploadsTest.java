@@ -1,4 +1,4 @@
-package dev.attachments.api.upload;
+package dev.attachments.api.s3;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.attachments.api.upload;
+package dev.attachments.api.attachments;
 
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;

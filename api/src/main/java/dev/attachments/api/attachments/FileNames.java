@@ -1,4 +1,4 @@
-package dev.attachments.api.upload;
+package dev.attachments.api.attachments;
 
 import dev.attachments.api.Refusal;
 import dev.attachments.scan.ContentTypes;

@@ -1,0 +1,105 @@
+package dev.attachments.api.attachments;
+
+import dev.attachments.api.ApiSettings;
+import dev.attachments.api.Refusal;
+import dev.attachments.api.s3.MultipartUploads;
+import dev.attachments.api.s3.PresignedUrls;
+import dev.attachments.api.temporal.AttachmentWorkflows;
+import dev.attachments.metadata.Attachment;
+import dev.attachments.metadata.AttachmentRepository;
+import dev.attachments.metadata.NewAttachment;
+import dev.attachments.workflow.AttachmentRequest;
+import dev.attachments.workflow.AttachmentStatus;
+import jakarta.inject.Singleton;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * Use case: a new attachment awaiting its upload. The checked request is recorded (once per
+ * Idempotency-Key), a multipart upload opened when the file is large, the attachment's workflow
+ * started, and the client told how to upload.
+ */
+@Singleton
+public class CreateUpload {
+  private final AttachmentRepository repository;
+  private final UploadPolicy policy;
+  private final AttachmentWorkflows workflows;
+  private final MultipartUploads multipart;
+  private final UploadUrls uploadUrls;
+  private final ApiSettings.Uploads settings;
+
+  public CreateUpload(
+      AttachmentRepository repository,
+      UploadPolicy policy,
+      AttachmentWorkflows workflows,
+      MultipartUploads multipart,
+      UploadUrls uploadUrls,
+      ApiSettings.Uploads settings) {
+    this.repository = repository;
+    this.policy = policy;
+    this.workflows = workflows;
+    this.multipart = multipart;
+    this.uploadUrls = uploadUrls;
+    this.settings = settings;
+  }
+
+  /**
+   * @param idempotencyKey null, or the client's key: the same key and request answer the same
+   *     attachment
+   */
+  public Views.Created create(String owner, String idempotencyKey, CreateAttachment body) {
+    CreateAttachment request = policy.check(body);
+    if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 255)) {
+      throw Refusal.invalid("Idempotency-Key must be 1 to 255 characters");
+    }
+    Instant now = Instant.now();
+    Instant expiresAt = now.plus(PresignedUrls.clamp(settings.window()));
+    UUID id = UUID.randomUUID();
+    String objectKey = AttachmentRequest.objectKey(owner, id.toString());
+    boolean inParts = request.size() > settings.multipartThreshold();
+    String uploadId = inParts ? multipart.open(objectKey, request.contentType()) : null;
+    AttachmentRepository.Created created =
+        repository.create(
+            new NewAttachment(
+                id,
+                owner,
+                request.filename(),
+                request.contentType(),
+                request.size(),
+                request.sha256(),
+                idempotencyKey,
+                expiresAt,
+                now,
+                uploadId,
+                inParts ? MultipartUploads.partSize(request.size()) : null));
+    Attachment attachment = created.attachment();
+    if (!created.isNew() && uploadId != null) {
+      multipart.abort(objectKey, uploadId); // the first request's upload is the one to use
+    }
+    if (!created.isNew() && !sameRequest(attachment, request)) {
+      throw Refusal.of(
+          Refusal.Kind.UNPROCESSABLE,
+          "idempotency-key-reused",
+          "Idempotency-Key '"
+              + idempotencyKey
+              + "' was used for another attachment ("
+              + attachment.id()
+              + ")");
+    }
+    if (attachment.status() != AttachmentStatus.AWAITING_UPLOAD) {
+      return new Views.Created(attachment.id().toString(), attachment.status().name(), null);
+    }
+    // on a retried create too: the workflow may be what the first try did not get to
+    workflows.start(attachment);
+    return new Views.Created(
+        attachment.id().toString(), attachment.status().name(), uploadUrls.upload(attachment));
+  }
+
+  private static boolean sameRequest(Attachment existing, CreateAttachment request) {
+    return existing.filename().equals(request.filename())
+        && existing.contentType().equals(request.contentType())
+        && existing.size() == request.size()
+        && Objects.equals(existing.declaredSha256(), request.sha256());
+  }
+}
