@@ -1,6 +1,6 @@
 package dev.attachments.postgres;
 
-import dev.attachments.metadata.AttachmentRepository;
+import dev.attachments.metadata.AttachmentStatuses;
 import dev.attachments.publish.MetadataActivities;
 import dev.attachments.workflow.AttachmentState;
 import dev.attachments.workflow.TaskQueues;
@@ -9,9 +9,9 @@ import io.temporal.spring.boot.ActivityImpl;
 /** Publishes each step of an attachment's processing to the PostgreSQL metadata store. */
 @ActivityImpl(taskQueues = TaskQueues.MAIN_PLACEHOLDER)
 public class MetadataPublisher implements MetadataActivities {
-  private final AttachmentRepository repository;
+  private final AttachmentStatuses repository;
 
-  public MetadataPublisher(AttachmentRepository repository) {
+  public MetadataPublisher(AttachmentStatuses repository) {
     this.repository = repository;
   }
 

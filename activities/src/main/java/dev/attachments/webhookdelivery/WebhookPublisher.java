@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.attachments.metadata.Attachment;
-import dev.attachments.metadata.AttachmentRepository;
 import dev.attachments.metadata.AttachmentView;
+import dev.attachments.metadata.Attachments;
 import dev.attachments.metadata.WebhookRepository;
 import dev.attachments.metadata.WebhookTargets;
 import dev.attachments.webhook.Event;
@@ -47,7 +47,7 @@ public class WebhookPublisher implements WebhookActivities {
   public static final String SIGNATURE_HEADER = "Attachments-Signature";
 
   private final WebhookRepository webhooks;
-  private final AttachmentRepository attachments;
+  private final Attachments attachments;
   private final WorkflowClient temporal;
   private final String taskQueue;
   private final WebhookTargets targets;
@@ -68,7 +68,7 @@ public class WebhookPublisher implements WebhookActivities {
    */
   public WebhookPublisher(
       WebhookRepository webhooks,
-      AttachmentRepository attachments,
+      Attachments attachments,
       WorkflowClient temporal,
       String taskQueue,
       WebhookTargets targets,

@@ -1,7 +1,8 @@
 package dev.attachments.api;
 
 import dev.attachments.api.auth.ApiKeys;
-import dev.attachments.metadata.AttachmentRepository;
+import dev.attachments.metadata.Attachments;
+import dev.attachments.metadata.OperatorActions;
 import dev.attachments.metadata.ScannerReports;
 import dev.attachments.metadata.WebhookRepository;
 import dev.attachments.redaction.RedactingFailureConverter;
@@ -44,9 +45,14 @@ public class Infrastructure {
    * harmless.
    */
   @Context
-  AttachmentRepository attachmentRepository(DataSource dataSource) {
+  Attachments attachments(DataSource dataSource) {
     Flyway.configure().dataSource(dataSource).load().migrate();
-    return new AttachmentRepository(dataSource);
+    return new Attachments(dataSource);
+  }
+
+  @Singleton
+  OperatorActions operatorActions(DataSource dataSource) {
+    return new OperatorActions(dataSource);
   }
 
   /** Checked at start-up: a setting S3 cannot serve stops the API with the reason. */

@@ -409,7 +409,7 @@ class ApiContractTest {
     io.temporal.client.WorkflowClient.newInstance(temporalService)
         .newUntypedWorkflowStub("attachment-" + id)
         .terminate("test: " + status);
-    new dev.attachments.metadata.AttachmentRepository(postgres.dataSource())
+    new dev.attachments.metadata.AttachmentStatuses(postgres.dataSource())
         .publish(new dev.attachments.workflow.AttachmentState(id, status, reason, null, null));
   }
 
@@ -581,7 +581,7 @@ class ApiContractTest {
   @Test
   void attachmentWhoseWorkflowIsGoneIsStartedAgainWhenTheApiStarts() throws Exception {
     UUID id = UUID.randomUUID();
-    new dev.attachments.metadata.AttachmentRepository(postgres.dataSource())
+    new dev.attachments.metadata.Attachments(postgres.dataSource())
         .create(
             new dev.attachments.metadata.NewAttachment(
                 id,
@@ -717,7 +717,7 @@ class ApiContractTest {
   @Test
   void operatorsReprocessAFailedAttachmentWithAnAuditedNewRun() throws Exception {
     String id = create(ACME_KEY, "stuck.png", "image/png", 10, null).get("id").asText();
-    new dev.attachments.metadata.AttachmentRepository(postgres.dataSource())
+    new dev.attachments.metadata.AttachmentStatuses(postgres.dataSource())
         .publish(
             new dev.attachments.workflow.AttachmentState(
                 id,
@@ -799,7 +799,7 @@ class ApiContractTest {
         .isEqualTo(412);
     assertThat(s3Object("attachments-incoming", "acme/" + id)).isEqualTo(content);
 
-    new dev.attachments.metadata.AttachmentRepository(postgres.dataSource())
+    new dev.attachments.metadata.AttachmentStatuses(postgres.dataSource())
         .publish(
             new dev.attachments.workflow.AttachmentState(
                 id, dev.attachments.workflow.AttachmentStatus.PROCESSING, null, null, null));

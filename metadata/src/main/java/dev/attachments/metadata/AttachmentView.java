@@ -73,7 +73,7 @@ public record AttachmentView(
   }
 
   /** The same view with what operators did to the attachment. */
-  public AttachmentView withAudit(List<AttachmentRepository.AuditEntry> entries) {
+  public AttachmentView withAudit(List<OperatorActions.AuditEntry> entries) {
     return new AttachmentView(
         id,
         filename,

@@ -1,13 +1,7 @@
 package dev.attachments.metadata;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
 
@@ -22,10 +16,10 @@ public class ScannerReports {
    */
   private static final Duration KEPT = Duration.ofDays(1);
 
-  private final DataSource dataSource;
+  private final Store store;
 
   public ScannerReports(DataSource dataSource) {
-    this.dataSource = dataSource;
+    this.store = new Store(dataSource);
   }
 
   /**
@@ -40,53 +34,47 @@ public class ScannerReports {
       Instant reportedAt) {}
 
   public void save(Report report) {
-    try (Connection connection = dataSource.getConnection();
-        PreparedStatement upsert =
-            connection.prepareStatement(
-                "insert into scanner_report (worker, engine, signatures_built_at, problem, reported_at)"
-                    + " values (?, ?, ?, ?, ?) on conflict (worker) do update set engine = excluded.engine,"
-                    + " signatures_built_at = excluded.signatures_built_at, problem = excluded.problem,"
-                    + " reported_at = excluded.reported_at");
-        PreparedStatement forget =
-            connection.prepareStatement("delete from scanner_report where reported_at < ?")) {
-      upsert.setString(1, report.worker());
-      upsert.setString(2, report.engine());
-      upsert.setTimestamp(
-          3,
-          report.signaturesBuiltAt() == null ? null : Timestamp.from(report.signaturesBuiltAt()));
-      upsert.setString(4, report.problem());
-      upsert.setTimestamp(5, Timestamp.from(report.reportedAt()));
-      upsert.executeUpdate();
-      forget.setTimestamp(1, Timestamp.from(report.reportedAt().minus(KEPT)));
-      forget.executeUpdate();
-    } catch (SQLException e) {
-      throw new MetadataStoreException("scanner reports: " + e.getMessage(), e);
-    }
+    store.read(
+        "scanner reports: could not save " + report.worker(),
+        handle -> {
+          handle
+              .createUpdate(
+                  "insert into scanner_report (worker, engine, signatures_built_at, problem, reported_at)"
+                      + " values (:worker, :engine, :builtAt, :problem, :reportedAt)"
+                      + " on conflict (worker) do update set engine = excluded.engine,"
+                      + " signatures_built_at = excluded.signatures_built_at,"
+                      + " problem = excluded.problem, reported_at = excluded.reported_at")
+              .bind("worker", report.worker())
+              .bind("engine", report.engine())
+              .bind("builtAt", Store.timestamp(report.signaturesBuiltAt()))
+              .bind("problem", report.problem())
+              .bind("reportedAt", Store.timestamp(report.reportedAt()))
+              .execute();
+          return handle
+              .createUpdate("delete from scanner_report where reported_at < :before")
+              .bind("before", Store.timestamp(report.reportedAt().minus(KEPT)))
+              .execute();
+        });
   }
 
   /** The reports made since {@code since}, newest first. */
   public List<Report> since(Instant since) {
-    try (Connection connection = dataSource.getConnection();
-        PreparedStatement select =
-            connection.prepareStatement(
-                "select * from scanner_report where reported_at >= ? order by reported_at desc, worker")) {
-      select.setTimestamp(1, Timestamp.from(since));
-      List<Report> reports = new ArrayList<>();
-      try (ResultSet row = select.executeQuery()) {
-        while (row.next()) {
-          Timestamp built = row.getTimestamp("signatures_built_at");
-          reports.add(
-              new Report(
-                  row.getString("worker"),
-                  row.getString("engine"),
-                  built == null ? null : built.toInstant(),
-                  row.getString("problem"),
-                  row.getTimestamp("reported_at").toInstant()));
-        }
-      }
-      return reports;
-    } catch (SQLException e) {
-      throw new MetadataStoreException("scanner reports: " + e.getMessage(), e);
-    }
+    return store.read(
+        "scanner reports: could not read",
+        handle ->
+            handle
+                .createQuery(
+                    "select * from scanner_report where reported_at >= :since"
+                        + " order by reported_at desc, worker")
+                .bind("since", Store.timestamp(since))
+                .map(
+                    (row, context) ->
+                        new Report(
+                            row.getString("worker"),
+                            row.getString("engine"),
+                            AttachmentRows.instant(row, "signatures_built_at"),
+                            row.getString("problem"),
+                            row.getTimestamp("reported_at").toInstant()))
+                .list());
   }
 }

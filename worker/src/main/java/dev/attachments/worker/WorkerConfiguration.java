@@ -4,7 +4,8 @@ import com.cloudinary.Cloudinary;
 import dev.attachments.clamd.ClamdClient;
 import dev.attachments.clamd.ClamdScanner;
 import dev.attachments.cloudinary.CloudinaryOptimizer;
-import dev.attachments.metadata.AttachmentRepository;
+import dev.attachments.metadata.AttachmentStatuses;
+import dev.attachments.metadata.Attachments;
 import dev.attachments.metadata.ScannerReports;
 import dev.attachments.metadata.WebhookRepository;
 import dev.attachments.metadata.WebhookTargets;
@@ -161,19 +162,13 @@ public class WorkerConfiguration {
   }
 
   @Bean
-  AttachmentRepository attachmentRepository(DataSource dataSource) {
-    return new AttachmentRepository(dataSource);
-  }
-
-  @Bean
-  MetadataPublisher metadataPublisher(AttachmentRepository attachments) {
-    return new MetadataPublisher(attachments);
+  MetadataPublisher metadataPublisher(DataSource dataSource) {
+    return new MetadataPublisher(new AttachmentStatuses(dataSource));
   }
 
   @Bean
   WebhookPublisher webhookPublisher(
       DataSource dataSource,
-      AttachmentRepository attachments,
       WorkflowClient temporal,
       WorkerSettings settings,
       S3Presigner presigner,
@@ -181,7 +176,7 @@ public class WorkerConfiguration {
       @Value(TaskQueues.WEBHOOKS_PLACEHOLDER) String taskQueue) {
     return new WebhookPublisher(
         new WebhookRepository(dataSource),
-        attachments,
+        new Attachments(dataSource),
         temporal,
         taskQueue,
         new WebhookTargets(settings.webhooks().allowHttp()),

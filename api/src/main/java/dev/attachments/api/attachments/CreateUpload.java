@@ -6,7 +6,7 @@ import dev.attachments.api.s3.MultipartUploads;
 import dev.attachments.api.s3.PresignedUrls;
 import dev.attachments.api.temporal.AttachmentWorkflows;
 import dev.attachments.metadata.Attachment;
-import dev.attachments.metadata.AttachmentRepository;
+import dev.attachments.metadata.Attachments;
 import dev.attachments.metadata.NewAttachment;
 import dev.attachments.workflow.AttachmentRequest;
 import dev.attachments.workflow.AttachmentStatus;
@@ -22,7 +22,7 @@ import java.util.UUID;
  */
 @Singleton
 public class CreateUpload {
-  private final AttachmentRepository repository;
+  private final Attachments repository;
   private final UploadPolicy policy;
   private final AttachmentWorkflows workflows;
   private final MultipartUploads multipart;
@@ -30,7 +30,7 @@ public class CreateUpload {
   private final ApiSettings.Uploads settings;
 
   public CreateUpload(
-      AttachmentRepository repository,
+      Attachments repository,
       UploadPolicy policy,
       AttachmentWorkflows workflows,
       MultipartUploads multipart,
@@ -59,7 +59,7 @@ public class CreateUpload {
     String objectKey = AttachmentRequest.objectKey(owner, id.toString());
     boolean inParts = request.size() > settings.multipartThreshold();
     String uploadId = inParts ? multipart.open(objectKey, request.contentType()) : null;
-    AttachmentRepository.Created created =
+    Attachments.Created created =
         repository.create(
             new NewAttachment(
                 id,

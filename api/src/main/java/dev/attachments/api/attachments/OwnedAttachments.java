@@ -3,16 +3,16 @@ package dev.attachments.api.attachments;
 import dev.attachments.api.Params;
 import dev.attachments.api.Refusal;
 import dev.attachments.metadata.Attachment;
-import dev.attachments.metadata.AttachmentRepository;
+import dev.attachments.metadata.Attachments;
 import dev.attachments.workflow.AttachmentStatus;
 import jakarta.inject.Singleton;
 
 /** The calling owner's attachments as the use cases look them up, and the refusals they share. */
 @Singleton
 public class OwnedAttachments {
-  private final AttachmentRepository repository;
+  private final Attachments repository;
 
-  public OwnedAttachments(AttachmentRepository repository) {
+  public OwnedAttachments(Attachments repository) {
     this.repository = repository;
   }
 

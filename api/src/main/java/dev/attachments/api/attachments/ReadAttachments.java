@@ -5,8 +5,9 @@ import dev.attachments.api.Refusal;
 import dev.attachments.api.s3.Presigned;
 import dev.attachments.api.s3.PresignedUrls;
 import dev.attachments.metadata.Attachment;
-import dev.attachments.metadata.AttachmentRepository;
 import dev.attachments.metadata.AttachmentView;
+import dev.attachments.metadata.Attachments;
+import dev.attachments.metadata.OperatorActions;
 import dev.attachments.metadata.Page;
 import dev.attachments.scan.ContentTypes;
 import dev.attachments.workflow.AttachmentStatus;
@@ -19,20 +20,24 @@ public class ReadAttachments {
   static final int LARGEST_PAGE = 100;
 
   private final OwnedAttachments attachments;
-  private final AttachmentRepository repository;
+  private final Attachments repository;
+  private final OperatorActions actions;
   private final PresignedUrls urls;
 
   public ReadAttachments(
-      OwnedAttachments attachments, AttachmentRepository repository, PresignedUrls urls) {
+      OwnedAttachments attachments,
+      Attachments repository,
+      OperatorActions actions,
+      PresignedUrls urls) {
     this.attachments = attachments;
     this.repository = repository;
+    this.actions = actions;
     this.urls = urls;
   }
 
   public AttachmentView get(String owner, String id) {
     Attachment attachment = attachments.find(owner, id);
-    return AttachmentView.of(attachment, urls::preview)
-        .withAudit(repository.audit(attachment.id()));
+    return AttachmentView.of(attachment, urls::preview).withAudit(actions.audit(attachment.id()));
   }
 
   /**

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import dev.attachments.api.Params;
 import dev.attachments.api.Refusal;
 import dev.attachments.api.s3.PresignedUrls;
-import dev.attachments.metadata.AttachmentRepository;
 import dev.attachments.metadata.AttachmentView;
+import dev.attachments.metadata.Attachments;
 import dev.attachments.metadata.Page;
 import dev.attachments.workflow.AttachmentStatus;
 import io.micronaut.core.annotation.Nullable;
@@ -19,10 +19,10 @@ public class ListAllAttachments {
   static final int DEFAULT_PAGE = 50;
   static final int LARGEST_PAGE = 500;
 
-  private final AttachmentRepository repository;
+  private final Attachments repository;
   private final PresignedUrls urls;
 
-  public ListAllAttachments(AttachmentRepository repository, PresignedUrls urls) {
+  public ListAllAttachments(Attachments repository, PresignedUrls urls) {
     this.repository = repository;
     this.urls = urls;
   }

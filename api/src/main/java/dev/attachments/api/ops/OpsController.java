@@ -1,6 +1,6 @@
 package dev.attachments.api.ops;
 
-import dev.attachments.metadata.AttachmentRepository;
+import dev.attachments.metadata.OperatorActions;
 import dev.attachments.workflow.AttachmentStatus;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
@@ -76,7 +76,7 @@ public class OpsController {
       @RequestAttribute(OpsKeyFilter.OPERATOR) String operator,
       String id,
       @Body @Nullable Release body) {
-    AttachmentRepository.AuditEntry audit =
+    OperatorActions.AuditEntry audit =
         release.release(operator, id, body == null ? null : body.reason());
     return HttpResponse.accepted()
         .body(new Released(id, AttachmentStatus.PROCESSING.name(), operator, audit.reason()));

@@ -3,7 +3,8 @@ package dev.attachments.api.ops;
 import dev.attachments.api.Refusal;
 import dev.attachments.api.temporal.AttachmentWorkflows;
 import dev.attachments.metadata.Attachment;
-import dev.attachments.metadata.AttachmentRepository;
+import dev.attachments.metadata.Attachments;
+import dev.attachments.metadata.OperatorActions;
 import jakarta.inject.Singleton;
 
 /**
@@ -18,18 +19,21 @@ public class ReleaseQuarantined {
    */
   static final int MAX_REASON = 1000;
 
-  private final AttachmentRepository repository;
+  private final Attachments attachments;
+  private final OperatorActions actions;
   private final AttachmentWorkflows workflows;
 
-  public ReleaseQuarantined(AttachmentRepository repository, AttachmentWorkflows workflows) {
-    this.repository = repository;
+  public ReleaseQuarantined(
+      Attachments attachments, OperatorActions actions, AttachmentWorkflows workflows) {
+    this.attachments = attachments;
+    this.actions = actions;
     this.workflows = workflows;
   }
 
   /**
    * @return the audit entry of the release, whose reason is trimmed
    */
-  public AttachmentRepository.AuditEntry release(String operator, String id, String reason) {
+  public OperatorActions.AuditEntry release(String operator, String id, String reason) {
     if (reason == null || reason.isBlank()) {
       throw Refusal.invalid("a release needs {\"reason\":\"...\"}: why the verdict was wrong");
     }
@@ -37,9 +41,9 @@ public class ReleaseQuarantined {
       throw Refusal.invalid(
           "the reason is " + reason.length() + " characters; at most " + MAX_REASON);
     }
-    Attachment attachment = Reprocess.findAny(repository, id);
-    AttachmentRepository.AuditEntry audit =
-        repository
+    Attachment attachment = Reprocess.findAny(attachments, id);
+    OperatorActions.AuditEntry audit =
+        actions
             .releaseQuarantined(attachment.id(), operator, reason.trim())
             .orElseThrow(
                 () ->

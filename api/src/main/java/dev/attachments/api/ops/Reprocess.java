@@ -5,7 +5,8 @@ import dev.attachments.api.Params;
 import dev.attachments.api.Refusal;
 import dev.attachments.api.temporal.AttachmentWorkflows;
 import dev.attachments.metadata.Attachment;
-import dev.attachments.metadata.AttachmentRepository;
+import dev.attachments.metadata.Attachments;
+import dev.attachments.metadata.OperatorActions;
 import dev.attachments.storage.S3Objects;
 import dev.attachments.workflow.AttachmentStatus;
 import jakarta.inject.Singleton;
@@ -21,17 +22,20 @@ import software.amazon.awssdk.services.s3.S3Client;
 public class Reprocess {
   static final int MOST_A_CALL = 1000;
 
-  private final AttachmentRepository repository;
+  private final Attachments attachments;
+  private final OperatorActions actions;
   private final AttachmentWorkflows workflows;
   private final S3Client s3;
   private final ApiSettings.Buckets buckets;
 
   public Reprocess(
-      AttachmentRepository repository,
+      Attachments attachments,
+      OperatorActions actions,
       AttachmentWorkflows workflows,
       S3Client s3,
       ApiSettings.Buckets buckets) {
-    this.repository = repository;
+    this.attachments = attachments;
+    this.actions = actions;
     this.workflows = workflows;
     this.s3 = s3;
     this.buckets = buckets;
@@ -41,7 +45,7 @@ public class Reprocess {
    * @param from null, or {@code scan} for a fresh scan
    */
   public List<String> one(String operator, String id, String from) {
-    Attachment attachment = findAny(repository, id);
+    Attachment attachment = findAny(attachments, id);
     if (from != null && !from.equals("scan")) {
       throw Refusal.invalid("from may only be 'scan'");
     }
@@ -60,7 +64,7 @@ public class Reprocess {
     }
     List<String> ids = new ArrayList<>();
     for (Attachment attachment :
-        repository.listAll(AttachmentStatus.FAILED, MOST_A_CALL, null).items()) {
+        attachments.listAll(AttachmentStatus.FAILED, MOST_A_CALL, null).items()) {
       if (reprocess(operator, attachment, false)) {
         ids.add(attachment.id().toString());
       }
@@ -77,7 +81,7 @@ public class Reprocess {
           "the file is neither in the incoming bucket nor held for its scan, so it cannot be scanned again;"
               + " reprocess without from=scan");
     }
-    return repository
+    return actions
         .reopenFailed(
             attachment.id(),
             operator,
@@ -92,8 +96,8 @@ public class Reprocess {
   }
 
   /** Any owner's attachment. */
-  static Attachment findAny(AttachmentRepository repository, String id) {
-    return repository
+  static Attachment findAny(Attachments attachments, String id) {
+    return attachments
         .findAny(Params.id(id, "no attachment " + id))
         .orElseThrow(() -> Refusal.notFound("no attachment " + id));
   }

@@ -3,7 +3,7 @@ package dev.attachments.api.temporal;
 import dev.attachments.api.ApiSettings;
 import dev.attachments.api.s3.PresignedUrls;
 import dev.attachments.metadata.Attachment;
-import dev.attachments.metadata.AttachmentRepository;
+import dev.attachments.metadata.OperatorActions;
 import dev.attachments.preview.PreviewNotice;
 import dev.attachments.scan.ScanResult;
 import dev.attachments.scan.TypeMismatchPolicy;
@@ -85,13 +85,12 @@ public class AttachmentWorkflows {
    * what to do. A release or a reprocess keeps the verdict the attachment has, so the scan is not
    * repeated; a rescan drops it.
    */
-  public void rerun(Attachment attachment, AttachmentRepository.AuditEntry audit) {
+  public void rerun(Attachment attachment, OperatorActions.AuditEntry audit) {
     OperatorAction.Kind kind =
-        audit.action().equals(AttachmentRepository.RELEASE)
+        audit.action().equals(OperatorActions.RELEASE)
             ? OperatorAction.Kind.RELEASE
             : OperatorAction.Kind.REPROCESS;
-    ScanResult scan =
-        audit.action().equals(AttachmentRepository.RESCAN) ? null : verdictOf(attachment);
+    ScanResult scan = audit.action().equals(OperatorActions.RESCAN) ? null : verdictOf(attachment);
     start(
         attachment,
         scan,

@@ -1,7 +1,8 @@
 package dev.attachments.api.temporal;
 
 import dev.attachments.metadata.Attachment;
-import dev.attachments.metadata.AttachmentRepository;
+import dev.attachments.metadata.Attachments;
+import dev.attachments.metadata.OperatorActions;
 import dev.attachments.workflow.AttachmentStatus;
 import io.micronaut.context.event.StartupEvent;
 import io.micronaut.runtime.event.annotation.EventListener;
@@ -22,10 +23,12 @@ public class Recovery {
   private static final Logger LOG = LoggerFactory.getLogger(Recovery.class);
   private static final int BATCH = 10_000;
 
-  private final AttachmentRepository repository;
+  private final Attachments repository;
+  private final OperatorActions actions;
   private final AttachmentWorkflows workflows;
 
-  public Recovery(AttachmentRepository repository, AttachmentWorkflows workflows) {
+  public Recovery(Attachments repository, OperatorActions actions, AttachmentWorkflows workflows) {
+    this.actions = actions;
     this.repository = repository;
     this.workflows = workflows;
   }
@@ -64,9 +67,9 @@ public class Recovery {
    * one.
    */
   private void restart(Attachment attachment) {
-    List<AttachmentRepository.AuditEntry> audit =
+    List<OperatorActions.AuditEntry> audit =
         attachment.status() == AttachmentStatus.PROCESSING
-            ? repository.audit(attachment.id())
+            ? actions.audit(attachment.id())
             : List.of();
     if (audit.isEmpty()) {
       workflows.start(attachment);

@@ -21,15 +21,19 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-class AttachmentRepositoryTest {
+class AttachmentStoresTest {
   private static EmbeddedPostgres postgres;
-  private static AttachmentRepository repository;
+  private static Attachments attachments;
+  private static AttachmentStatuses statuses;
+  private static OperatorActions actions;
 
   @BeforeAll
   static void start() throws Exception {
     postgres = EmbeddedPostgres.builder().start();
     Flyway.configure().dataSource(postgres.getPostgresDatabase()).load().migrate();
-    repository = new AttachmentRepository(postgres.getPostgresDatabase());
+    attachments = new Attachments(postgres.getPostgresDatabase());
+    statuses = new AttachmentStatuses(postgres.getPostgresDatabase());
+    actions = new OperatorActions(postgres.getPostgresDatabase());
   }
 
   @AfterAll
@@ -56,47 +60,47 @@ class AttachmentRepositoryTest {
   @Test
   void createdAttachmentIsVisibleToItsOwnerOnly() {
     NewAttachment created = newAttachment("acme-" + UUID.randomUUID(), null, Instant.now());
-    repository.create(created);
+    attachments.create(created);
 
-    Attachment found = repository.find(created.owner(), created.id()).orElseThrow();
+    Attachment found = attachments.find(created.owner(), created.id()).orElseThrow();
     assertThat(found.status()).isEqualTo(AttachmentStatus.AWAITING_UPLOAD);
     assertThat(found.filename()).isEqualTo("logo.png");
     assertThat(found.scan()).isNull();
-    assertThat(repository.find("someone-else", created.id())).isEmpty();
+    assertThat(attachments.find("someone-else", created.id())).isEmpty();
   }
 
   @Test
   void operatorsOverruleOnlyTheFinalStatusTheyNameAndEachActionIsAudited() {
     NewAttachment created = newAttachment("acme-" + UUID.randomUUID(), null, Instant.now());
-    repository.create(created);
+    attachments.create(created);
     UUID id = created.id();
-    repository.publish(
+    statuses.publish(
         new AttachmentState(
             id.toString(), AttachmentStatus.QUARANTINED, "infected: X", null, null));
 
-    assertThat(repository.reopenFailed(id, "alice", "not failed", false))
+    assertThat(actions.reopenFailed(id, "alice", "not failed", false))
         .as("only FAILED is reopened")
         .isEmpty();
-    AttachmentRepository.AuditEntry release =
-        repository.releaseQuarantined(id, "alice", "false positive").orElseThrow();
-    assertThat(repository.releaseQuarantined(id, "bob", "twice")).as("once").isEmpty();
+    OperatorActions.AuditEntry release =
+        actions.releaseQuarantined(id, "alice", "false positive").orElseThrow();
+    assertThat(actions.releaseQuarantined(id, "bob", "twice")).as("once").isEmpty();
 
-    Attachment opened = repository.findAny(id).orElseThrow();
+    Attachment opened = attachments.findAny(id).orElseThrow();
     assertThat(opened.status()).isEqualTo(AttachmentStatus.PROCESSING);
     assertThat(opened.statusReason()).isEqualTo("being released by alice: false positive");
-    assertThat(release.action()).isEqualTo(AttachmentRepository.RELEASE);
+    assertThat(release.action()).isEqualTo(OperatorActions.RELEASE);
 
-    repository.publish(
+    statuses.publish(
         new AttachmentState(id.toString(), AttachmentStatus.FAILED, "gave up", null, null));
-    AttachmentRepository.AuditEntry rescan =
-        repository.reopenFailed(id, "bob", "from the scan", true).orElseThrow();
+    OperatorActions.AuditEntry rescan =
+        actions.reopenFailed(id, "bob", "from the scan", true).orElseThrow();
 
-    assertThat(rescan.action()).isEqualTo(AttachmentRepository.RESCAN);
-    assertThat(repository.audit(id))
-        .extracting(AttachmentRepository.AuditEntry::id)
+    assertThat(rescan.action()).isEqualTo(OperatorActions.RESCAN);
+    assertThat(actions.audit(id))
+        .extracting(OperatorActions.AuditEntry::id)
         .containsExactly(release.id(), rescan.id());
-    assertThat(repository.audit(id))
-        .extracting(AttachmentRepository.AuditEntry::actor)
+    assertThat(actions.audit(id))
+        .extracting(OperatorActions.AuditEntry::actor)
         .containsExactly("alice", "bob");
   }
 
@@ -115,9 +119,9 @@ class AttachmentRepositoryTest {
             Instant.now(),
             "upload-7",
             8_388_608L);
-    repository.create(created);
+    attachments.create(created);
 
-    Attachment found = repository.find(created.owner(), created.id()).orElseThrow();
+    Attachment found = attachments.find(created.owner(), created.id()).orElseThrow();
 
     assertThat(found.multipart().uploadId()).isEqualTo("upload-7");
     assertThat(found.multipart().partCount(found.size())).isEqualTo(3);
@@ -128,10 +132,8 @@ class AttachmentRepositoryTest {
   @Test
   void sameIdempotencyKeyAnswersTheFirstAttachment() {
     String owner = "acme-" + UUID.randomUUID();
-    AttachmentRepository.Created first =
-        repository.create(newAttachment(owner, "key-1", Instant.now()));
-    AttachmentRepository.Created second =
-        repository.create(newAttachment(owner, "key-1", Instant.now()));
+    Attachments.Created first = attachments.create(newAttachment(owner, "key-1", Instant.now()));
+    Attachments.Created second = attachments.create(newAttachment(owner, "key-1", Instant.now()));
 
     assertThat(first.isNew()).isTrue();
     assertThat(second.isNew()).isFalse();
@@ -141,7 +143,7 @@ class AttachmentRepositoryTest {
   @Test
   void publishedStateIsReadBackWithScanAndPreview() {
     NewAttachment created = newAttachment("acme-" + UUID.randomUUID(), null, Instant.now());
-    repository.create(created);
+    attachments.create(created);
     ScanResult scan =
         new ScanResult(
             ScanVerdict.CLEAN,
@@ -155,11 +157,11 @@ class AttachmentRepositoryTest {
     Preview preview =
         new Preview(PreviewStatus.READY, Map.of("thumbnail", "https://cdn/t.jpg"), null, 12);
 
-    repository.publish(
+    statuses.publish(
         new AttachmentState(
             created.id().toString(), AttachmentStatus.RELEASED, null, scan, preview));
 
-    Attachment found = repository.find(created.owner(), created.id()).orElseThrow();
+    Attachment found = attachments.find(created.owner(), created.id()).orElseThrow();
     assertThat(found.status()).isEqualTo(AttachmentStatus.RELEASED);
     assertThat(found.sha256()).isEqualTo("ab".repeat(32));
     assertThat(found.scan().verdict()).isEqualTo(ScanVerdict.CLEAN);
@@ -169,14 +171,14 @@ class AttachmentRepositoryTest {
     assertThat(found.preview().urls()).containsEntry("thumbnail", "https://cdn/t.jpg");
     assertThat(found.preview().pages()).isEqualTo(12);
 
-    repository.publish(
+    statuses.publish(
         new AttachmentState(
             created.id().toString(),
             AttachmentStatus.RELEASED,
             null,
             scan,
             preview.settled(PreviewStatus.FAILED, "Cloudinary gave up")));
-    Attachment failed = repository.find(created.owner(), created.id()).orElseThrow();
+    Attachment failed = attachments.find(created.owner(), created.id()).orElseThrow();
     assertThat(failed.preview().status()).isEqualTo(PreviewStatus.FAILED);
     assertThat(failed.preview().urls()).isEmpty();
     assertThat(failed.preview().reason()).isEqualTo("Cloudinary gave up");
@@ -185,23 +187,22 @@ class AttachmentRepositoryTest {
   @Test
   void finalStatusIsNeverMovedBackByALateOrReplayedWrite() {
     NewAttachment created = newAttachment("acme-" + UUID.randomUUID(), null, Instant.now());
-    repository.create(created);
+    attachments.create(created);
     String id = created.id().toString();
 
     assertThat(
-            repository.publish(
+            statuses.publish(
                 new AttachmentState(id, AttachmentStatus.QUARANTINED, "infected", null, null)))
         .isTrue();
     assertThat(
-            repository.publish(
+            statuses.publish(
                 new AttachmentState(id, AttachmentStatus.PROCESSING, null, null, null)))
         .isFalse();
     assertThat(
-            repository.publish(
-                new AttachmentState(id, AttachmentStatus.RELEASED, null, null, null)))
+            statuses.publish(new AttachmentState(id, AttachmentStatus.RELEASED, null, null, null)))
         .isFalse();
 
-    assertThat(repository.find(created.owner(), created.id()).orElseThrow().status())
+    assertThat(attachments.find(created.owner(), created.id()).orElseThrow().status())
         .isEqualTo(AttachmentStatus.QUARANTINED);
   }
 
@@ -212,7 +213,7 @@ class AttachmentRepositoryTest {
     List<UUID> ids = new ArrayList<>();
     for (int i = 0; i < 7; i++) {
       NewAttachment attachment = newAttachment(owner, null, start.plusMillis(i));
-      repository.create(attachment);
+      attachments.create(attachment);
       ids.add(0, attachment.id());
     }
 
@@ -220,7 +221,7 @@ class AttachmentRepositoryTest {
     String cursor = null;
     int pages = 0;
     do {
-      Page page = repository.list(owner, null, 3, cursor);
+      Page page = attachments.list(owner, null, 3, cursor);
       page.items().forEach(a -> seen.add(a.id()));
       cursor = page.nextCursor();
       pages++;
@@ -228,12 +229,12 @@ class AttachmentRepositoryTest {
 
     assertThat(seen).containsExactlyElementsOf(ids);
     assertThat(pages).isEqualTo(3);
-    assertThat(repository.list(owner, AttachmentStatus.RELEASED, 10, null).items()).isEmpty();
+    assertThat(attachments.list(owner, AttachmentStatus.RELEASED, 10, null).items()).isEmpty();
   }
 
   @Test
   void foreignCursorIsRefused() {
-    assertThatThrownBy(() -> repository.list("acme", null, 10, "not-a-cursor"))
+    assertThatThrownBy(() -> attachments.list("acme", null, 10, "not-a-cursor"))
         .isInstanceOf(IllegalArgumentException.class);
   }
 }

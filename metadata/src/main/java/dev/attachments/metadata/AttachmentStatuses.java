@@ -1,0 +1,96 @@
+package dev.attachments.metadata;
+
+import dev.attachments.preview.Preview;
+import dev.attachments.scan.ScanResult;
+import dev.attachments.workflow.AttachmentState;
+import dev.attachments.workflow.AttachmentStatus;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import javax.sql.DataSource;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.PreparedBatch;
+
+/** What the attachment's workflow publishes as it goes: status, verdict, previews. */
+public class AttachmentStatuses {
+  private static final String FINAL_STATUSES =
+      Arrays.stream(AttachmentStatus.values())
+          .filter(AttachmentStatus::isFinal)
+          .map(s -> "'" + s.name() + "'")
+          .collect(Collectors.joining(", "));
+
+  private final Store store;
+
+  public AttachmentStatuses(DataSource dataSource) {
+    this.store = new Store(dataSource);
+  }
+
+  /**
+   * Writes what the workflow knows. Idempotent, and monotonic: once final, a status is never
+   * replaced by another, so a retried or replayed activity cannot move an attachment backwards.
+   *
+   * @return whether the row was written
+   */
+  public boolean publish(AttachmentState state) {
+    ScanResult scan = state.scan();
+    Preview preview = state.preview();
+    UUID id = UUID.fromString(state.attachmentId());
+    return store.inTransaction(
+        "could not publish attachment " + id,
+        handle -> {
+          boolean written =
+              handle
+                      .createUpdate(
+                          "update attachment set status = :status, status_reason = :reason,"
+                              + " sha256 = coalesce(:sha256, sha256),"
+                              + " detected_content_type = coalesce(:detectedType, detected_content_type),"
+                              + " scan_verdict = coalesce(:verdict, scan_verdict),"
+                              + " scan_signature = coalesce(:signature, scan_signature),"
+                              + " scan_engine = coalesce(:engine, scan_engine),"
+                              + " scanned_at = coalesce(:scannedAt, scanned_at),"
+                              + " scan_etag = coalesce(:etag, scan_etag),"
+                              + " preview_status = coalesce(:previewStatus, preview_status),"
+                              + " preview_reason = :previewReason,"
+                              + " preview_pages = coalesce(:pages, preview_pages), updated_at = now()"
+                              + " where id = :id and (status not in ("
+                              + FINAL_STATUSES
+                              + ") or status = :status)")
+                      .bind("status", state.status().name())
+                      .bind("reason", state.reason())
+                      .bind("sha256", scan == null ? null : scan.sha256())
+                      .bind("detectedType", scan == null ? null : scan.detectedContentType())
+                      .bind("verdict", scan == null ? null : scan.verdict().name())
+                      .bind("signature", scan == null ? null : scan.signature())
+                      .bind("engine", scan == null ? null : scan.engine())
+                      .bind("scannedAt", Store.timestamp(scan == null ? null : scan.scannedAt()))
+                      .bind("etag", scan == null ? null : scan.etag())
+                      .bind("previewStatus", preview == null ? null : preview.status().name())
+                      .bind("previewReason", preview == null ? null : preview.reason())
+                      .bind("pages", preview == null ? null : preview.pages())
+                      .bind("id", id)
+                      .execute()
+                  == 1;
+          if (written && preview != null) {
+            writePreviewUrls(handle, id, preview.urls());
+          }
+          return written;
+        });
+  }
+
+  /** The preview's URLs replace whatever was there: a preview that failed after all keeps none. */
+  private static void writePreviewUrls(Handle handle, UUID id, Map<String, String> urls) {
+    handle
+        .createUpdate("delete from attachment_preview where attachment_id = :id")
+        .bind("id", id)
+        .execute();
+    PreparedBatch upsert =
+        handle.prepareBatch(
+            "insert into attachment_preview (attachment_id, name, url) values (:id, :name, :url)"
+                + " on conflict (attachment_id, name) do update set url = excluded.url");
+    urls.forEach((name, url) -> upsert.bind("id", id).bind("name", name).bind("url", url).add());
+    if (!urls.isEmpty()) {
+      upsert.execute();
+    }
+  }
+}

@@ -1,0 +1,160 @@
+package dev.attachments.metadata;
+
+import dev.attachments.workflow.AttachmentStatus;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.jdbi.v3.core.statement.Query;
+
+/**
+ * The attachments as the API creates and reads them: create (idempotent per key), find, list by
+ * owner or across owners, and the unfinished ones for recovery.
+ */
+public class Attachments {
+  private final Store store;
+
+  public Attachments(DataSource dataSource) {
+    this.store = new Store(dataSource);
+  }
+
+  /** The result of {@link #create}. */
+  public record Created(Attachment attachment, boolean isNew) {}
+
+  /**
+   * Creates the attachment, or answers the one the owner already created with the same idempotency
+   * key.
+   *
+   * @return the stored attachment, and whether this call created it
+   */
+  public Created create(NewAttachment attachment) {
+    return store.read(
+        "could not create attachment " + attachment.id(),
+        handle -> {
+          var created = Store.timestamp(Store.truncate(attachment.createdAt()));
+          boolean inserted =
+              handle
+                      .createUpdate(
+                          "insert into attachment (id, owner, filename, content_type, size, declared_sha256,"
+                              + " idempotency_key, status, upload_expires_at, created_at, updated_at,"
+                              + " multipart_upload_id, part_size)"
+                              + " values (:id, :owner, :filename, :contentType, :size, :declaredSha256,"
+                              + " :idempotencyKey, :status, :uploadExpiresAt, :createdAt, :createdAt,"
+                              + " :uploadId, :partSize)"
+                              + " on conflict (owner, idempotency_key) do nothing")
+                      .bind("id", attachment.id())
+                      .bind("owner", attachment.owner())
+                      .bind("filename", attachment.filename())
+                      .bind("contentType", attachment.contentType())
+                      .bind("size", attachment.size())
+                      .bind("declaredSha256", attachment.declaredSha256())
+                      .bind("idempotencyKey", attachment.idempotencyKey())
+                      .bind("status", AttachmentStatus.AWAITING_UPLOAD.name())
+                      .bind("uploadExpiresAt", Store.timestamp(attachment.uploadExpiresAt()))
+                      .bind("createdAt", created)
+                      .bind("uploadId", attachment.multipartUploadId())
+                      .bind("partSize", attachment.partSize())
+                      .execute()
+                  == 1;
+          Query existing =
+              inserted
+                  ? handle
+                      .createQuery(AttachmentRows.SELECT + " where id = :id")
+                      .bind("id", attachment.id())
+                  : handle
+                      .createQuery(
+                          AttachmentRows.SELECT
+                              + " where owner = :owner and idempotency_key = :idempotencyKey")
+                      .bind("owner", attachment.owner())
+                      .bind("idempotencyKey", attachment.idempotencyKey());
+          return new Created(existing.map(AttachmentRows.MAPPER).one(), inserted);
+        });
+  }
+
+  /** The owner's attachment; empty when there is none or it is another owner's. */
+  public Optional<Attachment> find(String owner, UUID id) {
+    return store.read(
+        "could not read attachment " + id,
+        handle ->
+            handle
+                .createQuery(AttachmentRows.SELECT + " where owner = :owner and id = :id")
+                .bind("owner", owner)
+                .bind("id", id)
+                .map(AttachmentRows.MAPPER)
+                .findOne());
+  }
+
+  /** Any owner's attachment, for operators. */
+  public Optional<Attachment> findAny(UUID id) {
+    return store.read(
+        "could not read attachment " + id,
+        handle ->
+            handle
+                .createQuery(AttachmentRows.SELECT + " where id = :id")
+                .bind("id", id)
+                .map(AttachmentRows.MAPPER)
+                .findOne());
+  }
+
+  /**
+   * The owner's attachments, newest first.
+   *
+   * @param status only these, or all when null
+   * @param cursor the {@code nextCursor} of the previous page, or null for the first
+   * @throws IllegalArgumentException when the cursor is not one this store made
+   */
+  public Page list(String owner, AttachmentStatus status, int limit, String cursor) {
+    return page(owner, status, limit, cursor);
+  }
+
+  /** Every owner's attachments, newest first: for operators. */
+  public Page listAll(AttachmentStatus status, int limit, String cursor) {
+    return page(null, status, limit, cursor);
+  }
+
+  private Page page(String owner, AttachmentStatus status, int limit, String cursor) {
+    AttachmentRows.Cursor after = cursor == null ? null : AttachmentRows.Cursor.parse(cursor);
+    String sql =
+        AttachmentRows.SELECT
+            + " where (cast(:owner as text) is null or owner = :owner)"
+            + (status == null ? "" : " and status = :status")
+            + (after == null ? "" : " and (created_at, id) < (:afterCreatedAt, :afterId)")
+            + " order by created_at desc, id desc limit :limit";
+    List<Attachment> rows =
+        store.read(
+            "could not list attachments of " + owner,
+            handle -> {
+              Query query = handle.createQuery(sql).bind("owner", owner).bind("limit", limit + 1);
+              if (status != null) {
+                query.bind("status", status.name());
+              }
+              if (after != null) {
+                query
+                    .bind("afterCreatedAt", Store.timestamp(after.createdAt()))
+                    .bind("afterId", after.id());
+              }
+              return query.map(AttachmentRows.MAPPER).list();
+            });
+    if (rows.size() <= limit) {
+      return new Page(rows, null);
+    }
+    Attachment last = rows.get(limit - 1);
+    return new Page(
+        rows.subList(0, limit), new AttachmentRows.Cursor(last.createdAt(), last.id()).format());
+  }
+
+  /** Attachments of every owner still waiting for their upload or in processing, oldest first. */
+  public List<Attachment> unfinished(int limit) {
+    return store.read(
+        "could not list unfinished attachments",
+        handle ->
+            handle
+                .createQuery(
+                    AttachmentRows.SELECT
+                        + " where status in ('AWAITING_UPLOAD', 'PROCESSING')"
+                        + " order by created_at limit :limit")
+                .bind("limit", limit)
+                .map(AttachmentRows.MAPPER)
+                .list());
+  }
+}

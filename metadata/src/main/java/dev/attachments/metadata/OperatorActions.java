@@ -1,0 +1,121 @@
+package dev.attachments.metadata;
+
+import dev.attachments.workflow.AttachmentStatus;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import javax.sql.DataSource;
+
+/**
+ * What operators do to attachments, each with its audit entry: release a quarantined one, reopen a
+ * FAILED one. These overrules are the only ways a final status changes.
+ */
+public class OperatorActions {
+  /** Audit action of an operator's release of a quarantined attachment. */
+  public static final String RELEASE = "release";
+
+  /** Audit action of an operator's reprocess of a FAILED attachment from the step that failed. */
+  public static final String REPROCESS = "reprocess";
+
+  /** Audit action of an operator's reprocess of a FAILED attachment from a fresh scan. */
+  public static final String RESCAN = "rescan";
+
+  /** One thing an operator did to an attachment. */
+  public record AuditEntry(UUID id, String action, String actor, String reason, Instant at) {}
+
+  private final Store store;
+
+  public OperatorActions(DataSource dataSource) {
+    this.store = new Store(dataSource);
+  }
+
+  /**
+   * Opens a quarantined attachment for release on an operator's word, and keeps who, when and why.
+   * It stays PROCESSING until its workflow has moved the file out of quarantine.
+   *
+   * @return the audit record, or empty when the attachment is not QUARANTINED
+   */
+  public Optional<AuditEntry> releaseQuarantined(UUID id, String actor, String reason) {
+    return overrule(
+        id,
+        AttachmentStatus.QUARANTINED,
+        "being released by " + actor + ": " + reason,
+        RELEASE,
+        actor,
+        reason);
+  }
+
+  /**
+   * Opens a FAILED attachment for processing again, on an operator's word, and keeps who, when and
+   * why.
+   *
+   * @param rescan whether the file is to be scanned again rather than keep the verdict it has
+   * @return the audit record, or empty when the attachment is not FAILED
+   */
+  public Optional<AuditEntry> reopenFailed(UUID id, String actor, String reason, boolean rescan) {
+    return overrule(id, AttachmentStatus.FAILED, null, rescan ? RESCAN : REPROCESS, actor, reason);
+  }
+
+  /** Moves a final status back to PROCESSING, in one transaction with the audit record of it. */
+  private Optional<AuditEntry> overrule(
+      UUID id,
+      AttachmentStatus from,
+      String statusReason,
+      String action,
+      String actor,
+      String reason) {
+    return store.inTransaction(
+        "could not " + action + " attachment " + id,
+        handle -> {
+          int moved =
+              handle
+                  .createUpdate(
+                      "update attachment set status = :to, status_reason = :statusReason,"
+                          + " updated_at = now() where id = :id and status = :from")
+                  .bind("to", AttachmentStatus.PROCESSING.name())
+                  .bind("statusReason", statusReason)
+                  .bind("id", id)
+                  .bind("from", from.name())
+                  .execute();
+          if (moved != 1) {
+            return Optional.empty();
+          }
+          UUID auditId = UUID.randomUUID();
+          Instant at =
+              handle
+                  .createQuery(
+                      "insert into attachment_audit (id, attachment_id, action, actor, reason, at)"
+                          + " values (:auditId, :id, :action, :actor, :reason, now()) returning at")
+                  .bind("auditId", auditId)
+                  .bind("id", id)
+                  .bind("action", action)
+                  .bind("actor", actor)
+                  .bind("reason", reason)
+                  .map((row, context) -> row.getTimestamp("at").toInstant())
+                  .one();
+          return Optional.of(new AuditEntry(auditId, action, actor, reason, at));
+        });
+  }
+
+  /** What operators did to the attachment, oldest first. */
+  public List<AuditEntry> audit(UUID id) {
+    return store.read(
+        "could not read the audit of " + id,
+        handle ->
+            handle
+                .createQuery(
+                    "select id, action, actor, reason, at from attachment_audit"
+                        + " where attachment_id = :id order by at, id")
+                .bind("id", id)
+                .map(
+                    (row, context) ->
+                        new AuditEntry(
+                            row.getObject("id", UUID.class),
+                            row.getString("action"),
+                            row.getString("actor"),
+                            row.getString("reason"),
+                            row.getTimestamp("at").toInstant()))
+                .list());
+  }
+}
