@@ -101,6 +101,9 @@ public final class AttachmentsClient {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(URI.create(upload.get("url").asText()))
             .timeout(Duration.ofMinutes(5))
+            // as S3's SDKs do: a refusal (an expired URL, a second PUT) is answered before the
+            // body is sent, instead of a server closing the connection on a body it will not read
+            .expectContinue(true)
             .PUT(HttpRequest.BodyPublishers.ofByteArray(content));
     Iterator<Map.Entry<String, JsonNode>> headers = upload.get("headers").fields();
     while (headers.hasNext()) {

@@ -6,22 +6,14 @@ package dev.attachments.workflow;
  * it started with.
  */
 public record TaskQueues(String main, String scan, String media) {
-  public static final String MAIN = "attachments";
-  public static final String SCAN = "attachments-scan";
-  public static final String MEDIA = "attachments-media";
-  public static final String WEBHOOKS = "attachments-webhooks";
-
   /*
    * The queues as the worker's Spring placeholders, for @WorkflowImpl and @ActivityImpl: each is
-   * the ATTACHMENTS_*_TASK_QUEUE setting (worker application.yml), defaulting to the name above.
+   * the worker's attachments.task-queues.* setting, whose name and default (the
+   * ATTACHMENTS_*_TASK_QUEUE variable) live in its application.yml; the API reads the same
+   * variables into ApiSettings.Temporal.
    */
-  public static final String MAIN_PLACEHOLDER = "${attachments.task-queues.main:" + MAIN + "}";
-  public static final String SCAN_PLACEHOLDER = "${attachments.task-queues.scan:" + SCAN + "}";
-  public static final String MEDIA_PLACEHOLDER = "${attachments.task-queues.media:" + MEDIA + "}";
-  public static final String WEBHOOKS_PLACEHOLDER =
-      "${attachments.task-queues.webhooks:" + WEBHOOKS + "}";
-
-  public static TaskQueues defaults() {
-    return new TaskQueues(MAIN, SCAN, MEDIA);
-  }
+  public static final String MAIN_PLACEHOLDER = "${attachments.task-queues.main}";
+  public static final String SCAN_PLACEHOLDER = "${attachments.task-queues.scan}";
+  public static final String MEDIA_PLACEHOLDER = "${attachments.task-queues.media}";
+  public static final String WEBHOOKS_PLACEHOLDER = "${attachments.task-queues.webhooks}";
 }
