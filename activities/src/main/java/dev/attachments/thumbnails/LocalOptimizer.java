@@ -254,6 +254,7 @@ public class LocalOptimizer implements OptimizerActivities {
             .url()
             .toString();
     Path frame = Files.createTempFile("poster", ".png");
+    Path log = Files.createTempFile("ffmpeg", ".log");
     try {
       for (String at : List.of("1", "0")) {
         Process process =
@@ -274,14 +275,15 @@ public class LocalOptimizer implements OptimizerActivities {
                     "scale='min(" + EDGE * 2 + ",iw)':-2",
                     frame.toString())
                 .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
                 .start();
-        String output;
         try {
-          output = new String(process.getInputStream().readAllBytes());
+          // interruptible: when the render deadline cancels this thread, ffmpeg dies with it
           process.waitFor();
         } finally {
-          process.destroyForcibly();
+          kill(process);
         }
+        String output = tail(log);
         if (process.exitValue() == 0 && Files.size(frame) > 0) {
           BufferedImage image = ImageIO.read(frame.toFile());
           if (image != null) {
@@ -297,7 +299,22 @@ public class LocalOptimizer implements OptimizerActivities {
       throw new IllegalStateException("unreachable");
     } finally {
       Files.deleteIfExists(frame);
+      Files.deleteIfExists(log);
     }
+  }
+
+  /** The process and every process it started, forcibly: none of them outlives its deadline. */
+  private static void kill(Process process) {
+    List<ProcessHandle> children = process.descendants().toList(); // before they lose their parent
+    process.destroyForcibly();
+    children.forEach(ProcessHandle::destroyForcibly);
+  }
+
+  /** The end of ffmpeg's output, where it says what went wrong; a few KiB at most. */
+  private static String tail(Path log) throws IOException {
+    byte[] bytes = Files.readAllBytes(log);
+    int from = Math.max(0, bytes.length - 4096);
+    return new String(bytes, from, bytes.length - from, java.nio.charset.StandardCharsets.UTF_8);
   }
 
   private Path download(PreviewRequest request) throws IOException {

@@ -20,9 +20,6 @@ import io.temporal.failure.ApplicationFailure;
 import io.temporal.spring.boot.ActivityImpl;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.NoSuchAlgorithmException;
@@ -30,6 +27,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
 import javax.crypto.Mac;
@@ -46,17 +44,19 @@ import javax.crypto.spec.SecretKeySpec;
 public class WebhookPublisher implements WebhookActivities {
   public static final String SIGNATURE_HEADER = "Attachments-Signature";
 
+  /**
+   * One delivery, connect to the receiver's status line, takes at most this long; the activity's
+   * start-to-close (30 s) leaves room for recording it.
+   */
+  static final Duration DEADLINE = Duration.ofSeconds(10);
+
   private final WebhookRepository webhooks;
   private final Attachments attachments;
   private final WorkflowClient temporal;
   private final String taskQueue;
   private final WebhookTargets targets;
+  private final WebhookSender sender;
   private final UnaryOperator<String> previewUrl;
-  private final HttpClient http =
-      HttpClient.newBuilder()
-          .connectTimeout(Duration.ofSeconds(5))
-          .followRedirects(HttpClient.Redirect.NEVER)
-          .build();
   private final ObjectMapper json =
       new ObjectMapper()
           .registerModule(new JavaTimeModule())
@@ -78,6 +78,7 @@ public class WebhookPublisher implements WebhookActivities {
     this.temporal = temporal;
     this.taskQueue = taskQueue;
     this.targets = targets;
+    this.sender = new WebhookSender(targets, DEADLINE);
     this.previewUrl = previewUrl;
   }
 
@@ -146,27 +147,26 @@ public class WebhookPublisher implements WebhookActivities {
                 .getBytes());
     URI target;
     try {
-      target = targets.check(endpoint.url());
+      target = targets.parse(endpoint.url());
     } catch (IllegalArgumentException refused) {
       record(deliveryId, event, endpoint, attempt, null, refused.getMessage());
       throw ApplicationFailure.newNonRetryableFailure(refused.getMessage(), REFUSED);
     }
     long timestamp = Instant.now().getEpochSecond();
-    HttpResponse<Void> response;
+    int status;
     try {
-      response =
-          http.send(
-              HttpRequest.newBuilder(target)
-                  .timeout(Duration.ofSeconds(10))
-                  .header("Content-Type", "application/json")
-                  .header("User-Agent", "Attachments-Webhooks/1")
-                  .header("Attachments-Event-Id", eventId)
-                  .header(
-                      SIGNATURE_HEADER,
-                      "t=" + timestamp + ",v1=" + sign(endpoint.secret(), timestamp, event.body()))
-                  .POST(HttpRequest.BodyPublishers.ofString(event.body()))
-                  .build(),
-              HttpResponse.BodyHandlers.discarding());
+      status =
+          sender.post(
+              target,
+              Map.of(
+                  "Attachments-Event-Id",
+                  eventId,
+                  SIGNATURE_HEADER,
+                  "t=" + timestamp + ",v1=" + sign(endpoint.secret(), timestamp, event.body())),
+              event.body());
+    } catch (WebhookSender.RefusedAddress refused) {
+      record(deliveryId, event, endpoint, attempt, null, refused.getMessage());
+      throw ApplicationFailure.newNonRetryableFailure(refused.getMessage(), REFUSED);
     } catch (IOException e) {
       record(
           deliveryId,
@@ -177,11 +177,7 @@ public class WebhookPublisher implements WebhookActivities {
           e.getClass().getSimpleName() + ": " + e.getMessage());
       throw ApplicationFailure.newFailure(
           "the receiver did not answer: " + e.getMessage(), "WebhookUnavailable");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
     }
-    int status = response.statusCode();
     record(deliveryId, event, endpoint, attempt, status, null);
     if (status >= 200 && status < 300) {
       return;

@@ -10,7 +10,11 @@ import dev.attachments.testing.RealS3;
 import dev.attachments.testing.TestFiles;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.UUID;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
@@ -186,5 +190,50 @@ class LocalOptimizerTest {
 
     assertThat(preview.status()).isEqualTo(PreviewStatus.UNSUPPORTED);
     assertThat(preview.reason()).contains("1000 bytes");
+  }
+
+  /**
+   * A video whose poster never finishes (an ffmpeg that reads forever from a stalled source): at
+   * the render deadline the preview fails and the process is gone, with its render thread.
+   */
+  @Test
+  void anFfmpegThatNeverFinishesIsKilledAtTheDeadline() throws Exception {
+    Path pids = Files.createTempFile("ffmpeg-", ".pids");
+    Path fake = Files.createTempFile("ffmpeg-", ".sh");
+    // what a stalled ffmpeg looks like from outside: a process, and a child of its own, that never
+    // end
+    Files.writeString(fake, "#!/bin/sh\nsleep 600 &\necho $$ $! > " + pids + "\nwait\n");
+    fake.toFile().setExecutable(true);
+    Path script = fake.toAbsolutePath();
+    LocalOptimizer stalled =
+        new LocalOptimizer(
+            s3.client,
+            s3.presigner,
+            RealS3.BUCKETS,
+            new LocalOptimizer.Limits(100_000_000L, 64L * 1024 * 1024, Duration.ofSeconds(2)),
+            script.toString());
+
+    long begun = System.nanoTime();
+    Preview preview = stalled.optimize(released(new byte[1000], "video/mp4"));
+    Duration took = Duration.ofNanos(System.nanoTime() - begun);
+
+    assertThat(preview.status()).isEqualTo(PreviewStatus.FAILED);
+    assertThat(preview.reason()).contains("longer than");
+    assertThat(took).isLessThan(Duration.ofSeconds(10));
+    List<Long> started =
+        Arrays.stream(Files.readString(pids).trim().split(" ")).map(Long::parseLong).toList();
+    assertThat(started).hasSize(2);
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (alive(started) && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    assertThat(alive(started)).as("no ffmpeg, and no child of it, left behind").isFalse();
+    Files.deleteIfExists(fake);
+    Files.deleteIfExists(pids);
+  }
+
+  private static boolean alive(List<Long> pids) {
+    return pids.stream()
+        .anyMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
   }
 }

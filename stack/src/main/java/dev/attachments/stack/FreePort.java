@@ -13,6 +13,8 @@ import java.util.Set;
  */
 public final class FreePort {
   private static final Set<Integer> HANDED_OUT = new HashSet<>();
+  private static final int FIRST = 20000;
+  private static final java.util.Random RANDOM = new java.security.SecureRandom();
 
   public static synchronized int pick() {
     while (true) {
@@ -47,7 +49,20 @@ public final class FreePort {
     throw new IllegalStateException("no " + count + " consecutive free loopback ports");
   }
 
+  /**
+   * A port below the kernel's ephemeral range, free on every interface. Ports the kernel hands out
+   * itself (port 0) are the ones outgoing connections take their local port from, so one probed
+   * free could be some client's by the time a server binds it (seen: the API failing with "Address
+   * already in use" after the stack's own connections started).
+   */
   private static int probe() {
+    int below = ephemeralRangeStart();
+    for (int tries = 0; tries < 500 && below > FIRST + 1000; tries++) {
+      int port = FIRST + RANDOM.nextInt(below - FIRST);
+      if (!HANDED_OUT.contains(port) && isFree(port)) {
+        return port;
+      }
+    }
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       socket.setReuseAddress(true);
       return socket.getLocalPort();
@@ -56,8 +71,20 @@ public final class FreePort {
     }
   }
 
+  /** Where the kernel's ephemeral ports begin (Linux; 32768 elsewhere). */
+  private static int ephemeralRangeStart() {
+    try {
+      String range =
+          java.nio.file.Files.readString(
+              java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range"));
+      return Integer.parseInt(range.trim().split("\\s+")[0]);
+    } catch (IOException | RuntimeException e) {
+      return 32768;
+    }
+  }
+
   private static boolean isFree(int port) {
-    try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+    try (ServerSocket socket = new ServerSocket(port, 1)) {
       return true;
     } catch (IOException e) {
       return false;
