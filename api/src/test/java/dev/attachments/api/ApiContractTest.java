@@ -413,6 +413,50 @@ class ApiContractTest {
         .publish(new dev.attachments.workflow.AttachmentState(id, status, reason, null, null));
   }
 
+  private static Map<String, Object> minimalSettings(Object... more) {
+    Map<String, Object> settings = new java.util.HashMap<>();
+    settings.put("micronaut.server.port", -1);
+    settings.put("datasources.default.url", postgres.jdbcUrl());
+    settings.put("datasources.default.username", LocalPostgres.USER);
+    settings.put("datasources.default.password", LocalPostgres.PASSWORD);
+    settings.put("attachments.keys.api", "acme:" + ACME_KEY);
+    settings.put("attachments.s3.endpoint", s3.endpoint().toString());
+    settings.put("attachments.s3.access-key", "access");
+    settings.put("attachments.s3.secret-key", "secret");
+    settings.put("attachments.temporal.target", temporal.target());
+    for (int i = 0; i < more.length; i += 2) {
+      settings.put((String) more[i], more[i + 1]);
+    }
+    return settings;
+  }
+
+  @Test
+  void theSizeLimitIsWhatCanBeScannedUnlessUnscannableFilesAreHeld() {
+    try (EmbeddedServer api = ApplicationContext.run(EmbeddedServer.class, minimalSettings())) {
+      assertThat(api.getApplicationContext().getBean(ApiSettings.Uploads.class).maxSize())
+          .as("the default: the 2047 MiB the default clamd scans whole")
+          .isEqualTo(2146435072L);
+    }
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                ApplicationContext.run(
+                        EmbeddedServer.class,
+                        minimalSettings(
+                            "attachments.uploads.max-size",
+                            3L << 30,
+                            "attachments.processing.unscannable-policy",
+                            "reject"))
+                    .close())
+        .hasStackTraceContaining("ATTACHMENTS_UNSCANNABLE_POLICY=hold");
+    try (EmbeddedServer api =
+        ApplicationContext.run(
+            EmbeddedServer.class, minimalSettings("attachments.uploads.max-size", 3L << 30))) {
+      assertThat(api.getApplicationContext().getBean(ApiSettings.Uploads.class).maxSize())
+          .as("larger, as files beyond what is scanned are held")
+          .isEqualTo(3L << 30);
+    }
+  }
+
   @Test
   void aSettingOutOfItsRangeStopsTheApiAtStartNamingIt() {
     org.assertj.core.api.Assertions.assertThatThrownBy(

@@ -54,7 +54,10 @@ public final class LargeFileRun {
                     // copy in parts above 1 GiB here, so that these files take the path of >5 GiB
                     // ones
                     "ATTACHMENTS_MULTIPART_COPY_THRESHOLD",
-                    Long.toString(1L << 30))))) {
+                    Long.toString(1L << 30),
+                    // 3 GiB is over what can be scanned: taken only to be held unscanned
+                    "ATTACHMENTS_MAX_SIZE",
+                    Long.toString(5L << 30))))) {
       AttachmentsClient client = new AttachmentsClient(stack.apiUrl(), "big-key-0123456789");
       System.out.printf(
           "worker pid %d runs with -Xmx256m; data in %s%n", stack.worker().pid(), data);

@@ -3,7 +3,7 @@ package dev.attachments.api.attachments;
 import dev.attachments.api.ApiSettings;
 import dev.attachments.api.Refusal;
 import dev.attachments.scan.ContentTypes;
-import jakarta.inject.Singleton;
+import io.micronaut.context.annotation.Context;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -12,8 +12,14 @@ import java.util.regex.Pattern;
  * What a client may upload: a file name that shows what it is ({@link FileNames}), an allowed media
  * type (under the name we keep for it: {@code image/jpg} is image/jpeg), a size within the limit.
  */
-@Singleton
+@Context
 public class UploadPolicy {
+  /**
+   * The most of one file ClamAV's engine ever scans (2 GiB - 1 byte): anything larger can only end
+   * UNSCANNABLE.
+   */
+  static final long LARGEST_SCANNABLE = Integer.MAX_VALUE;
+
   private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-fA-F]{64}");
   private static final Pattern MEDIA_TYPE =
       Pattern.compile("[a-z0-9][a-z0-9!#$&^_.+-]{0,126}/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}");
@@ -22,7 +28,19 @@ public class UploadPolicy {
   private final List<String> allowedTypes;
   private final FileNames fileNames;
 
-  public UploadPolicy(ApiSettings.Uploads settings) {
+  /**
+   * @throws IllegalArgumentException at start-up, for a size limit above what can be scanned while
+   *     unscannable files are rejected: every such upload would be taken only to be refused
+   */
+  public UploadPolicy(ApiSettings.Uploads settings, ApiSettings.Processing processing) {
+    if (settings.maxSize() > LARGEST_SCANNABLE
+        && !processing.unscannablePolicy().trim().equalsIgnoreCase("hold")) {
+      throw new IllegalArgumentException(
+          "ATTACHMENTS_MAX_SIZE is "
+              + settings.maxSize()
+              + ", above the 2 GiB - 1 that ClamAV scans whole; such files can only be held"
+              + " unscanned, so a larger limit needs ATTACHMENTS_UNSCANNABLE_POLICY=hold");
+    }
     this.maxSize = settings.maxSize();
     this.allowedTypes =
         settings.allowedTypes().stream().map(t -> t.trim().toLowerCase(Locale.ROOT)).toList();
