@@ -18,24 +18,21 @@ import jakarta.inject.Singleton;
 import java.util.List;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /** The clients of the outside systems, built once from the settings and shared. */
 @Factory
 public class Infrastructure {
-  private static final Logger LOG = LoggerFactory.getLogger(Infrastructure.class);
-
-  @Singleton
+  /**
+   * No keys, no API: there is no default key, and none is made up and logged (the embedded stack
+   * makes one and keeps it in its data dir).
+   */
+  @Context
   ApiKeys apiKeys(ApiSettings.Keys keys) {
     if (keys.api() == null || keys.api().isBlank()) {
-      String generated = ApiKeys.generate();
-      LOG.warn(
-          "ATTACHMENTS_API_KEYS is not set; this run accepts the key for dev: {}",
-          generated.substring(4));
-      return ApiKeys.parse(generated);
+      throw new IllegalStateException(
+          "ATTACHMENTS_API_KEYS is not set: give the API its owners' keys (owner:key,owner:key)");
     }
     return ApiKeys.parse(keys.api());
   }

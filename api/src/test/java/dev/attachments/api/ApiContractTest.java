@@ -431,6 +431,15 @@ class ApiContractTest {
   }
 
   @Test
+  void withoutKeysTheApiDoesNotStart() {
+    Map<String, Object> settings = minimalSettings();
+    settings.remove("attachments.keys.api");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> ApplicationContext.run(EmbeddedServer.class, settings).close())
+        .hasStackTraceContaining("ATTACHMENTS_API_KEYS is not set");
+  }
+
+  @Test
   void theSizeLimitIsWhatCanBeScannedUnlessUnscannableFilesAreHeld() {
     try (EmbeddedServer api = ApplicationContext.run(EmbeddedServer.class, minimalSettings())) {
       assertThat(api.getApplicationContext().getBean(ApiSettings.Uploads.class).maxSize())

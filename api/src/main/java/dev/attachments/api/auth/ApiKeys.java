@@ -2,8 +2,6 @@ package dev.attachments.api.auth;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.SecureRandom;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -48,13 +46,6 @@ public final class ApiKeys {
       keys.put(owner, trimmed.substring(colon + 1).getBytes(StandardCharsets.UTF_8));
     }
     return new ApiKeys(keys);
-  }
-
-  /** One random key for the owner {@code dev}. */
-  public static String generate() {
-    byte[] random = new byte[24];
-    new SecureRandom().nextBytes(random);
-    return "dev:" + Base64.getUrlEncoder().withoutPadding().encodeToString(random);
   }
 
   /** The key an {@code Authorization: Bearer <key>} header carries; empty for any other header. */
