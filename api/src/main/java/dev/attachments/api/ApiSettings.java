@@ -32,10 +32,14 @@ public final class ApiSettings {
    * @param window how long an upload stays open
    * @param urlTtl how long each presigned upload URL (single PUT or part) lives; a client that
    *     needs longer asks for fresh ones, until the window ends
+   * @param maxPending uploads one owner may have awaiting their bytes at once
+   * @param maxBytesInFlight bytes one owner may have uploading or processing at once
    */
   @ConfigurationProperties("attachments.uploads")
   public record Uploads(
       @Positive long maxSize,
+      @Positive int maxPending,
+      @Positive long maxBytesInFlight,
       @Positive long multipartThreshold,
       @NotEmpty List<String> allowedTypes,
       @NotNull List<String> allowedExecutableExtensions,

@@ -4,6 +4,7 @@ import io.micronaut.context.annotation.Replaces;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.Produces;
 import io.micronaut.http.server.exceptions.ExceptionHandler;
 import io.micronaut.http.server.exceptions.response.Error;
@@ -42,8 +43,13 @@ public final class ProblemResponses {
           case TOO_LARGE -> HttpStatus.REQUEST_ENTITY_TOO_LARGE;
           case UNSUPPORTED_TYPE -> HttpStatus.UNSUPPORTED_MEDIA_TYPE;
           case UNPROCESSABLE -> HttpStatus.UNPROCESSABLE_ENTITY;
+          case TOO_MANY -> HttpStatus.TOO_MANY_REQUESTS;
         };
-    return HttpResponse.<Problem>status(status)
+    MutableHttpResponse<Problem> response = HttpResponse.status(status);
+    if (refusal.retryAfter() != null) {
+      response.header("Retry-After", Long.toString(Math.max(1, refusal.retryAfter().toSeconds())));
+    }
+    return response
         .contentType(Problem.CONTENT_TYPE)
         .body(
             new Problem(

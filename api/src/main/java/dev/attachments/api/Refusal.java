@@ -14,16 +14,34 @@ public class Refusal extends RuntimeException {
     CONFLICT,
     TOO_LARGE,
     UNSUPPORTED_TYPE,
-    UNPROCESSABLE
+    UNPROCESSABLE,
+    /** Over a limit that frees up with time: the client may try again after {@link #retryAfter}. */
+    TOO_MANY
   }
 
   private final Kind kind;
   private final String code;
+  private final java.time.Duration retryAfter;
 
   public Refusal(Kind kind, String code, String detail) {
+    this(kind, code, detail, null);
+  }
+
+  private Refusal(Kind kind, String code, String detail, java.time.Duration retryAfter) {
     super(detail, null, false, false);
     this.kind = kind;
     this.code = code;
+    this.retryAfter = retryAfter;
+  }
+
+  /** Over a limit that frees up with time; the answer says when to try again. */
+  public static Refusal tooMany(String code, String detail, java.time.Duration retryAfter) {
+    return new Refusal(Kind.TOO_MANY, code, detail, retryAfter);
+  }
+
+  /** When to try again, or null when trying again will not help. */
+  public java.time.Duration retryAfter() {
+    return retryAfter;
   }
 
   public static Refusal of(Kind kind, String code, String detail) {

@@ -430,6 +430,76 @@ class ApiContractTest {
     return settings;
   }
 
+  /**
+   * An owner may have so many uploads awaiting their bytes and so many bytes in flight; past either
+   * it gets 429 with Retry-After. Twelve creates at once against a limit of three: exactly three
+   * are taken (the count and the insert are one step per owner), and a retried create still answers
+   * its attachment.
+   */
+  @Test
+  void anOwnerOverItsLimitsIsToldToComeBackLaterAndConcurrentCreatesCannotSlipUnder()
+      throws Exception {
+    String key = "capped-key-" + java.util.UUID.randomUUID();
+    try (EmbeddedServer capped =
+        ApplicationContext.run(
+            EmbeddedServer.class,
+            minimalSettings(
+                "attachments.keys.api",
+                "capped:" + key,
+                "attachments.uploads.max-pending",
+                3,
+                "attachments.uploads.max-bytes-in-flight",
+                1_000_000))) {
+      java.util.function.BiFunction<Long, String, HttpResponse<String>> create =
+          (size, idempotencyKey) -> {
+            HttpRequest.Builder request =
+                HttpRequest.newBuilder(capped.getURI().resolve("/v1/attachments"))
+                    .header("Authorization", "Bearer " + key)
+                    .header("Content-Type", "application/json")
+                    .POST(
+                        HttpRequest.BodyPublishers.ofString(
+                            "{\"filename\":\"a.png\",\"contentType\":\"image/png\",\"size\":"
+                                + size
+                                + "}"));
+            if (idempotencyKey != null) {
+              request.header("Idempotency-Key", idempotencyKey);
+            }
+            try {
+              return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            } catch (Exception e) {
+              throw new IllegalStateException(e);
+            }
+          };
+
+      HttpResponse<String> tooBig = create.apply(1_000_001L, null);
+      assertProblem(tooBig, 429, "bytes uploading or processing");
+      assertThat(tooBig.headers().firstValue("Retry-After")).hasValue("30");
+
+      java.util.concurrent.ExecutorService pool =
+          java.util.concurrent.Executors.newFixedThreadPool(12);
+      List<java.util.concurrent.Future<HttpResponse<String>>> answers = new java.util.ArrayList<>();
+      for (int i = 0; i < 12; i++) {
+        String idempotencyKey = i == 0 ? "first" : null;
+        answers.add(pool.submit(() -> create.apply(10L, idempotencyKey)));
+      }
+      List<Integer> statuses = new java.util.ArrayList<>();
+      for (var answer : answers) {
+        statuses.add(answer.get().statusCode());
+      }
+      pool.shutdown();
+      assertThat(statuses).filteredOn(status -> status == 201).hasSize(3);
+      assertThat(statuses).filteredOn(status -> status == 429).hasSize(9);
+      HttpResponse<String> over = create.apply(10L, null);
+      assertProblem(over, 429, "uploads awaiting their bytes");
+      assertThat(json(over).get("type").asText()).endsWith("too-many-uploads");
+      if (statuses.get(0) == 201) {
+        assertThat(create.apply(10L, "first").statusCode())
+            .as("a retried create answers its attachment, limits or not")
+            .isEqualTo(201);
+      }
+    }
+  }
+
   @Test
   void withoutKeysTheApiDoesNotStart() {
     Map<String, Object> settings = minimalSettings();

@@ -21,6 +21,18 @@ public class Attachments {
   /** The result of {@link #create}. */
   public record Created(Attachment attachment, boolean isNew) {}
 
+  /** What one owner may have unfinished at once. */
+  public record Limits(int pendingUploads, long bytesInFlight) {
+    public static final Limits NONE = new Limits(Integer.MAX_VALUE, Long.MAX_VALUE);
+  }
+
+  /** A new attachment would take its owner over one of its {@link Limits}. */
+  public static final class OverLimit extends RuntimeException {
+    OverLimit(String reason) {
+      super(reason, null, false, false);
+    }
+  }
+
   /**
    * Creates the attachment, or answers the one the owner already created with the same idempotency
    * key.
@@ -28,9 +40,66 @@ public class Attachments {
    * @return the stored attachment, and whether this call created it
    */
   public Created create(NewAttachment attachment) {
-    return store.read(
+    return create(attachment, Limits.NONE);
+  }
+
+  /**
+   * The same, within the owner's limits: counted and inserted under a lock of the owner's, so that
+   * concurrent creates cannot all slip under a limit together. A retried create (same key) answers
+   * its attachment whatever the counts.
+   *
+   * @throws OverLimit naming the limit, when the new attachment would exceed it
+   */
+  public Created create(NewAttachment attachment, Limits limits) {
+    return store.inTransaction(
         "could not create attachment " + attachment.id(),
         handle -> {
+          if (attachment.idempotencyKey() != null) {
+            var earlier =
+                handle
+                    .createQuery(
+                        AttachmentRows.SELECT
+                            + " where owner = :owner and idempotency_key = :idempotencyKey")
+                    .bind("owner", attachment.owner())
+                    .bind("idempotencyKey", attachment.idempotencyKey())
+                    .map(AttachmentRows.MAPPER)
+                    .findOne();
+            if (earlier.isPresent()) {
+              return new Created(earlier.get(), false);
+            }
+          }
+          if (!limits.equals(Limits.NONE)) {
+            handle
+                .createQuery("select 1 from pg_advisory_xact_lock(hashtext(:owner))")
+                .bind("owner", attachment.owner())
+                .mapTo(Integer.class)
+                .one();
+            long[] unfinished =
+                handle
+                    .createQuery(
+                        "select count(*) filter (where status = 'AWAITING_UPLOAD'),"
+                            + " coalesce(sum(size), 0) from attachment where owner = :owner"
+                            + " and status in ('AWAITING_UPLOAD', 'PROCESSING')")
+                    .bind("owner", attachment.owner())
+                    .map((row, context) -> new long[] {row.getLong(1), row.getLong(2)})
+                    .one();
+            if (unfinished[0] + 1 > limits.pendingUploads()) {
+              throw new OverLimit(
+                  "the owner has "
+                      + unfinished[0]
+                      + " uploads awaiting their bytes, the most it may have at once; complete or"
+                      + " abandon some first");
+            }
+            if (unfinished[1] + attachment.size() > limits.bytesInFlight()) {
+              throw new OverLimit(
+                  "the owner has "
+                      + unfinished[1]
+                      + " bytes uploading or processing; with "
+                      + attachment.size()
+                      + " more it would pass its limit of "
+                      + limits.bytesInFlight());
+            }
+          }
           var created = Store.timestamp(Store.truncate(attachment.createdAt()));
           boolean inserted =
               handle

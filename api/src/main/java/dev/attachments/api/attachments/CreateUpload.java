@@ -28,6 +28,10 @@ public class CreateUpload {
   private final MultipartUploads multipart;
   private final UploadUrls uploadUrls;
   private final ApiSettings.Uploads settings;
+  private final Attachments.Limits limits;
+
+  /** When an owner over its limits hears it may try again. */
+  static final java.time.Duration RETRY_OVER_LIMIT = java.time.Duration.ofSeconds(30);
 
   public CreateUpload(
       Attachments repository,
@@ -42,6 +46,7 @@ public class CreateUpload {
     this.multipart = multipart;
     this.uploadUrls = uploadUrls;
     this.settings = settings;
+    this.limits = new Attachments.Limits(settings.maxPending(), settings.maxBytesInFlight());
   }
 
   /**
@@ -59,20 +64,30 @@ public class CreateUpload {
     String objectKey = AttachmentRequest.objectKey(owner, id.toString());
     boolean inParts = request.size() > settings.multipartThreshold();
     String uploadId = inParts ? multipart.open(objectKey, request.contentType()) : null;
-    Attachments.Created created =
-        repository.create(
-            new NewAttachment(
-                id,
-                owner,
-                request.filename(),
-                request.contentType(),
-                request.size(),
-                request.sha256(),
-                idempotencyKey,
-                expiresAt,
-                now,
-                uploadId,
-                inParts ? MultipartUploads.partSize(request.size()) : null));
+    Attachments.Created created;
+    try {
+      created =
+          repository.create(
+              new NewAttachment(
+                  id,
+                  owner,
+                  request.filename(),
+                  request.contentType(),
+                  request.size(),
+                  request.sha256(),
+                  idempotencyKey,
+                  expiresAt,
+                  now,
+                  uploadId,
+                  inParts ? MultipartUploads.partSize(request.size()) : null),
+              limits);
+    } catch (Attachments.OverLimit over) {
+      if (uploadId != null) {
+        multipart.abort(objectKey, uploadId);
+      }
+      // uploads finish, or their window closes: the limit frees up as they do
+      throw Refusal.tooMany("too-many-uploads", over.getMessage(), RETRY_OVER_LIMIT);
+    }
     Attachment attachment = created.attachment();
     if (!created.isNew() && uploadId != null) {
       multipart.abort(objectKey, uploadId); // the first request's upload is the one to use
