@@ -500,6 +500,68 @@ class ApiContractTest {
     }
   }
 
+  /**
+   * PostgreSQL frozen (SIGSTOP, its backends too) while the API runs: every call answers 503 with
+   * Retry-After within seconds, and once it thaws the API answers again.
+   */
+  @Test
+  void aFrozenDatabaseIsAnswered503WithinSecondsAndTheApiRecoversWhenItThaws() throws Exception {
+    java.nio.file.Path folder = Files.createTempDirectory("pg-frozen").resolve("data");
+    try (LocalPostgres frozen = LocalPostgres.start(folder);
+        EmbeddedServer api =
+            ApplicationContext.run(
+                EmbeddedServer.class,
+                minimalSettings("datasources.default.url", frozen.jdbcUrl()))) {
+      URI list = api.getURI().resolve("/v1/attachments");
+      java.util.function.Supplier<HttpResponse<String>> get =
+          () -> {
+            try {
+              return http.send(
+                  HttpRequest.newBuilder(list)
+                      .header("Authorization", "Bearer " + ACME_KEY)
+                      .timeout(java.time.Duration.ofSeconds(60))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+            } catch (Exception e) {
+              throw new IllegalStateException(e);
+            }
+          };
+      assertThat(get.get().statusCode()).isEqualTo(200);
+      long postmaster =
+          Long.parseLong(Files.readAllLines(folder.resolve("postmaster.pid")).get(0).trim());
+      List<Long> processes = new java.util.ArrayList<>(List.of(postmaster));
+      ProcessHandle.of(postmaster)
+          .orElseThrow()
+          .descendants()
+          .forEach(child -> processes.add(child.pid()));
+      signal("STOP", processes);
+      try {
+        for (int call = 0; call < 3; call++) {
+          long started = System.nanoTime();
+          HttpResponse<String> answer = get.get();
+          java.time.Duration took = java.time.Duration.ofNanos(System.nanoTime() - started);
+          assertProblem(answer, 503, "metadata store");
+          assertThat(answer.headers().firstValue("Retry-After")).isPresent();
+          assertThat(took).as("call %d", call).isLessThan(java.time.Duration.ofSeconds(8));
+        }
+      } finally {
+        signal("CONT", processes);
+      }
+      long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+      int status = 0;
+      while (status != 200 && System.nanoTime() < deadline) {
+        status = get.get().statusCode();
+      }
+      assertThat(status).as("answers again once PostgreSQL thaws").isEqualTo(200);
+    }
+  }
+
+  private static void signal(String signal, List<Long> pids) throws Exception {
+    List<String> command = new java.util.ArrayList<>(List.of("kill", "-" + signal));
+    pids.forEach(pid -> command.add(Long.toString(pid)));
+    new ProcessBuilder(command).inheritIO().start().waitFor();
+  }
+
   @Test
   void withoutKeysTheApiDoesNotStart() {
     Map<String, Object> settings = minimalSettings();
