@@ -1,6 +1,6 @@
 package dev.attachments.webhookdelivery;
 
-import dev.attachments.metadata.WebhookTargets;
+import dev.attachments.webhook.WebhookTargets;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.InetAddress;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.attachments.metadata.WebhookTargets;
+import dev.attachments.webhook.WebhookTargets;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;

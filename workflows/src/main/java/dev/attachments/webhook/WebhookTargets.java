@@ -1,4 +1,4 @@
-package dev.attachments.metadata;
+package dev.attachments.webhook;
 
 import java.net.InetAddress;
 import java.net.URI;

@@ -1,4 +1,4 @@
-package dev.attachments.metadata;
+package dev.attachments.webhook;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
