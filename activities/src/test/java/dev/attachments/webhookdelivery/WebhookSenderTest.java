@@ -77,17 +77,17 @@ class WebhookSenderTest {
     void write(com.sun.net.httpserver.HttpExchange exchange) throws IOException;
   }
 
+  private static final Answer NO_CONTENT =
+      exchange -> {
+        exchange.sendResponseHeaders(204, -1);
+        exchange.close();
+      };
+
   @Test
   void theConnectionGoesToTheAddressTheCheckAnsweredWithTheUrlsHostInTheHostHeader()
       throws Exception {
     List<String> hosts = new CopyOnWriteArrayList<>();
-    int port =
-        receiver(
-            hosts,
-            exchange -> {
-              exchange.sendResponseHeaders(204, -1);
-              exchange.close();
-            });
+    int port = receiver(hosts, NO_CONTENT);
     AtomicInteger lookups = new AtomicInteger();
 
     int status = sender(resolvingToLoopback(true, lookups)).post(at(port), Map.of(), "{}");
@@ -100,13 +100,7 @@ class WebhookSenderTest {
   @Test
   void aHostThatResolvesInwardIsNeverConnectedTo() throws Exception {
     List<String> hosts = new CopyOnWriteArrayList<>();
-    int port =
-        receiver(
-            hosts,
-            exchange -> {
-              exchange.sendResponseHeaders(204, -1);
-              exchange.close();
-            });
+    int port = receiver(hosts, NO_CONTENT);
 
     assertThatThrownBy(
             () ->

@@ -1,5 +1,7 @@
 package dev.attachments.api;
 
+import java.time.Duration;
+
 /**
  * A client request the service refuses, in the service's own words: the kind of refusal, a short
  * code for it and the detail the client reads. Use cases and the S3 and Temporal code throw it
@@ -21,13 +23,13 @@ public class Refusal extends RuntimeException {
 
   private final Kind kind;
   private final String code;
-  private final java.time.Duration retryAfter;
+  private final Duration retryAfter;
 
   public Refusal(Kind kind, String code, String detail) {
     this(kind, code, detail, null);
   }
 
-  private Refusal(Kind kind, String code, String detail, java.time.Duration retryAfter) {
+  private Refusal(Kind kind, String code, String detail, Duration retryAfter) {
     super(detail, null, false, false);
     this.kind = kind;
     this.code = code;
@@ -35,12 +37,12 @@ public class Refusal extends RuntimeException {
   }
 
   /** Over a limit that frees up with time; the answer says when to try again. */
-  public static Refusal tooMany(String code, String detail, java.time.Duration retryAfter) {
+  public static Refusal tooMany(String code, String detail, Duration retryAfter) {
     return new Refusal(Kind.TOO_MANY, code, detail, retryAfter);
   }
 
   /** When to try again, or null when trying again will not help. */
-  public java.time.Duration retryAfter() {
+  public Duration retryAfter() {
     return retryAfter;
   }
 

@@ -82,22 +82,17 @@ class ApiContractTest {
   private static EmbeddedServer startApi(String moreKeys) {
     return ApplicationContext.run(
         EmbeddedServer.class,
-        Map.ofEntries(
-            Map.entry("micronaut.server.port", -1),
-            Map.entry("datasources.default.url", postgres.jdbcUrl()),
-            Map.entry("datasources.default.username", LocalPostgres.USER),
-            Map.entry("datasources.default.password", LocalPostgres.PASSWORD),
-            Map.entry(
-                "attachments.keys.api", "acme:" + ACME_KEY + ",globex:" + GLOBEX_KEY + moreKeys),
-            Map.entry("attachments.uploads.max-size", 100_000_000L),
-            Map.entry("attachments.uploads.multipart-threshold", MULTIPART_THRESHOLD),
-            Map.entry("attachments.temporal.target", temporal.target()),
-            Map.entry("attachments.s3.endpoint", s3.endpoint().toString()),
-            Map.entry("attachments.s3.access-key", "access"),
-            Map.entry("attachments.s3.secret-key", "secret"),
-            Map.entry(
-                "attachments.cloudinary.url", "cloudinary://123:" + CLOUDINARY_SECRET + "@demo"),
-            Map.entry("attachments.keys.ops", "alice:" + OPS_KEY)));
+        minimalSettings(
+            "attachments.keys.api",
+            "acme:" + ACME_KEY + ",globex:" + GLOBEX_KEY + moreKeys,
+            "attachments.uploads.max-size",
+            100_000_000L,
+            "attachments.uploads.multipart-threshold",
+            MULTIPART_THRESHOLD,
+            "attachments.cloudinary.url",
+            "cloudinary://123:" + CLOUDINARY_SECRET + "@demo",
+            "attachments.keys.ops",
+            "alice:" + OPS_KEY));
   }
 
   @AfterAll
@@ -604,21 +599,7 @@ class ApiContractTest {
             () ->
                 ApplicationContext.run(
                         EmbeddedServer.class,
-                        Map.of(
-                            "micronaut.server.port",
-                            -1,
-                            "datasources.default.url",
-                            postgres.jdbcUrl(),
-                            "datasources.default.username",
-                            LocalPostgres.USER,
-                            "datasources.default.password",
-                            LocalPostgres.PASSWORD,
-                            "attachments.keys.api",
-                            "acme:" + ACME_KEY,
-                            "attachments.s3.endpoint",
-                            s3.endpoint().toString(),
-                            "attachments.processing.unscannable-policy",
-                            "keep"))
+                        minimalSettings("attachments.processing.unscannable-policy", "keep"))
                     .close())
         .hasStackTraceContaining("unscannablePolicy")
         .hasStackTraceContaining("must match");
@@ -629,22 +610,7 @@ class ApiContractTest {
     org.assertj.core.api.Assertions.assertThatThrownBy(
             () ->
                 ApplicationContext.run(
-                        EmbeddedServer.class,
-                        Map.of(
-                            "micronaut.server.port",
-                            -1,
-                            "datasources.default.url",
-                            postgres.jdbcUrl(),
-                            "datasources.default.username",
-                            LocalPostgres.USER,
-                            "datasources.default.password",
-                            LocalPostgres.PASSWORD,
-                            "attachments.keys.api",
-                            "acme:" + ACME_KEY,
-                            "attachments.s3.endpoint",
-                            s3.endpoint().toString(),
-                            "attachments.s3.accelerate",
-                            true))
+                        EmbeddedServer.class, minimalSettings("attachments.s3.accelerate", true))
                     .close())
         .hasStackTraceContaining("ATTACHMENTS_S3_ACCELERATE=true needs AWS S3 itself");
   }
