@@ -47,6 +47,19 @@ public final class ApiSettings {
       @NotNull Duration urlTtl) {}
 
   /**
+   * How many of each costly request one owner may make a minute; a burst may spend a minute's worth
+   * at once, then the bucket refills evenly.
+   *
+   * @param uploadUrlsPerMinute calls for fresh upload URLs (a single PUT's or a batch of parts')
+   */
+  @ConfigurationProperties("attachments.rates")
+  public record Rates(
+      @Positive long createsPerMinute,
+      @Positive long uploadUrlsPerMinute,
+      @Positive long completesPerMinute,
+      @Positive long redeliveriesPerMinute) {}
+
+  /**
    * @param urlTtl how long a download (or preview) URL lives
    */
   @ConfigurationProperties("attachments.downloads")

@@ -3,6 +3,7 @@ package dev.attachments.api;
 import dev.attachments.api.auth.ApiKeys;
 import dev.attachments.metadata.Attachments;
 import dev.attachments.metadata.OperatorActions;
+import dev.attachments.metadata.RateLimits;
 import dev.attachments.metadata.ScannerReports;
 import dev.attachments.metadata.WebhookRepository;
 import dev.attachments.redaction.RedactingFailureConverter;
@@ -56,6 +57,11 @@ public class Infrastructure {
   @Context
   S3Connection s3Connection(ApiSettings.S3 s3, ApiSettings.Buckets buckets) {
     return s3.connection().checkServes(List.of(buckets.incoming(), buckets.released()));
+  }
+
+  @Singleton
+  RateLimits rateLimits(DataSource dataSource) {
+    return new RateLimits(dataSource);
   }
 
   @Singleton

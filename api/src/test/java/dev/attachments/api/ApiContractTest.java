@@ -496,6 +496,78 @@ class ApiContractTest {
   }
 
   /**
+   * Creates, upload URLs, completes and redeliveries each have a rate per owner, shared by every
+   * replica: two APIs on one database, a rate of 3 creates a minute, the fourth create (on the
+   * other replica) is 429 with Retry-After while another owner still creates. A refused or failed
+   * call counts too, so an owner cannot probe for free.
+   */
+  @Test
+  void anOwnerPastItsRateIsAnswered429OnEveryReplicaAndOtherOwnersAreNot() throws Exception {
+    String key = "rated-key-" + UUID.randomUUID();
+    String otherKey = "unrated-key-" + UUID.randomUUID();
+    String owner = "rated-" + UUID.randomUUID().toString().substring(0, 8);
+    Object[] rates = {
+      "attachments.keys.api",
+      owner + ":" + key + ",other-" + owner + ":" + otherKey,
+      "attachments.rates.creates-per-minute",
+      3,
+      "attachments.rates.upload-urls-per-minute",
+      1,
+      "attachments.rates.completes-per-minute",
+      1,
+      "attachments.rates.redeliveries-per-minute",
+      1
+    };
+    try (EmbeddedServer first =
+            ApplicationContext.run(EmbeddedServer.class, minimalSettings(rates));
+        EmbeddedServer second =
+            ApplicationContext.run(EmbeddedServer.class, minimalSettings(rates))) {
+      String body = "{\"filename\":\"a.png\",\"contentType\":\"image/png\",\"size\":10}";
+      assertThat(send(first, "POST", "/v1/attachments", key, body).statusCode()).isEqualTo(201);
+      assertThat(send(second, "POST", "/v1/attachments", key, body).statusCode()).isEqualTo(201);
+      assertThat(send(first, "POST", "/v1/attachments", key, body).statusCode()).isEqualTo(201);
+      HttpResponse<String> fourth = send(second, "POST", "/v1/attachments", key, body);
+      assertProblem(fourth, 429, "more than 3 uploads created a minute");
+      assertThat(json(fourth).get("type").asText()).endsWith("rate-limited");
+      assertThat(Long.parseLong(fourth.headers().firstValue("Retry-After").orElseThrow()))
+          .as("a token comes back every 20 s at 3 a minute")
+          .isBetween(1L, 20L);
+      assertThat(send(second, "POST", "/v1/attachments", otherKey, body).statusCode())
+          .as("another owner's bucket is its own")
+          .isEqualTo(201);
+
+      String missing = "/v1/attachments/" + UUID.randomUUID();
+      String redeliver =
+          "/v1/webhooks/" + UUID.randomUUID() + "/deliveries/" + UUID.randomUUID() + "/redeliver";
+      for (String[] call :
+          new String[][] {
+            {"POST", missing + "/upload", "upload URL requests"},
+            {"POST", missing + "/complete", "completes"},
+            {"POST", redeliver, "redeliveries"}
+          }) {
+        assertThat(send(first, call[0], call[1], key, "{}").statusCode())
+            .as(call[1])
+            .isEqualTo(404);
+        assertProblem(send(second, call[0], call[1], key, "{}"), 429, call[2] + " a minute");
+      }
+      assertThat(send(first, "POST", missing + "/parts", key, "{\"partNumbers\":[1]}").statusCode())
+          .as("part URLs draw on the same bucket as the single PUT's")
+          .isEqualTo(429);
+    }
+  }
+
+  private static HttpResponse<String> send(
+      EmbeddedServer api, String method, String path, String key, String body) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(api.getURI().resolve(path))
+            .header("Authorization", "Bearer " + key)
+            .header("Content-Type", "application/json")
+            .method(method, HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  /**
    * PostgreSQL frozen (SIGSTOP, its backends too) while the API runs: every call answers 503 with
    * Retry-After within seconds, and once it thaws the API answers again.
    */

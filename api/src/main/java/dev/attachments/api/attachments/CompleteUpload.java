@@ -2,6 +2,7 @@ package dev.attachments.api.attachments;
 
 import dev.attachments.api.ApiSettings;
 import dev.attachments.api.Refusal;
+import dev.attachments.api.limits.RequestRates;
 import dev.attachments.api.s3.MultipartUploads;
 import dev.attachments.api.temporal.AttachmentWorkflows;
 import dev.attachments.metadata.Attachment;
@@ -23,13 +24,16 @@ public class CompleteUpload {
   private final MultipartUploads multipart;
   private final S3Client s3;
   private final ApiSettings.Buckets buckets;
+  private final RequestRates rates;
 
   public CompleteUpload(
       OwnedAttachments attachments,
       AttachmentWorkflows workflows,
       MultipartUploads multipart,
       S3Client s3,
-      ApiSettings.Buckets buckets) {
+      ApiSettings.Buckets buckets,
+      RequestRates rates) {
+    this.rates = rates;
     this.attachments = attachments;
     this.workflows = workflows;
     this.multipart = multipart;
@@ -41,6 +45,7 @@ public class CompleteUpload {
    * @param parts the parts and their ETags, for a multipart upload; null otherwise
    */
   public Views.Completed complete(String owner, String id, List<MultipartUploads.Part> parts) {
+    rates.charge(owner, RequestRates.Kind.COMPLETE);
     Attachment attachment = attachments.find(owner, id);
     if (attachment.status() == AttachmentStatus.EXPIRED) {
       throw Refusal.conflict(

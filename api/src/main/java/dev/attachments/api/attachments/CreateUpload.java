@@ -2,6 +2,7 @@ package dev.attachments.api.attachments;
 
 import dev.attachments.api.ApiSettings;
 import dev.attachments.api.Refusal;
+import dev.attachments.api.limits.RequestRates;
 import dev.attachments.api.s3.MultipartUploads;
 import dev.attachments.api.s3.PresignedUrls;
 import dev.attachments.api.temporal.AttachmentWorkflows;
@@ -29,6 +30,7 @@ public class CreateUpload {
   private final UploadUrls uploadUrls;
   private final ApiSettings.Uploads settings;
   private final Attachments.Limits limits;
+  private final RequestRates rates;
 
   /** When an owner over its limits hears it may try again. */
   static final java.time.Duration RETRY_OVER_LIMIT = java.time.Duration.ofSeconds(30);
@@ -39,7 +41,8 @@ public class CreateUpload {
       AttachmentWorkflows workflows,
       MultipartUploads multipart,
       UploadUrls uploadUrls,
-      ApiSettings.Uploads settings) {
+      ApiSettings.Uploads settings,
+      RequestRates rates) {
     this.repository = repository;
     this.policy = policy;
     this.workflows = workflows;
@@ -47,6 +50,7 @@ public class CreateUpload {
     this.uploadUrls = uploadUrls;
     this.settings = settings;
     this.limits = new Attachments.Limits(settings.maxPending(), settings.maxBytesInFlight());
+    this.rates = rates;
   }
 
   /**
@@ -54,6 +58,7 @@ public class CreateUpload {
    *     attachment
    */
   public Views.Created create(String owner, String idempotencyKey, CreateAttachment body) {
+    rates.charge(owner, RequestRates.Kind.CREATE);
     CreateAttachment request = policy.check(body);
     if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 255)) {
       throw Refusal.invalid("Idempotency-Key must be 1 to 255 characters");

@@ -1,6 +1,7 @@
 package dev.attachments.api.attachments;
 
 import dev.attachments.api.Refusal;
+import dev.attachments.api.limits.RequestRates;
 import dev.attachments.api.s3.MultipartUploads;
 import dev.attachments.api.s3.Presigned;
 import dev.attachments.api.s3.PresignedUrls;
@@ -23,8 +24,14 @@ public class UploadUrls {
   private final OwnedAttachments attachments;
   private final PresignedUrls urls;
   private final MultipartUploads multipart;
+  private final RequestRates rates;
 
-  public UploadUrls(OwnedAttachments attachments, PresignedUrls urls, MultipartUploads multipart) {
+  public UploadUrls(
+      OwnedAttachments attachments,
+      PresignedUrls urls,
+      MultipartUploads multipart,
+      RequestRates rates) {
+    this.rates = rates;
     this.attachments = attachments;
     this.urls = urls;
     this.multipart = multipart;
@@ -53,6 +60,7 @@ public class UploadUrls {
 
   /** Fresh upload URLs (they live minutes), as long as the upload is open. */
   public Views.Upload fresh(String owner, String id) {
+    rates.charge(owner, RequestRates.Kind.UPLOAD_URLS);
     Views.Upload upload = upload(attachments.find(owner, id));
     attachments.open(owner, id);
     return upload;
@@ -60,6 +68,7 @@ public class UploadUrls {
 
   /** Presigned PUTs for the parts a client asks for, at most 1,000 a call. */
   public Views.PartUploads parts(String owner, String id, List<Integer> partNumbers) {
+    rates.charge(owner, RequestRates.Kind.UPLOAD_URLS);
     Attachment attachment = attachments.openMultipart(owner, id);
     int partCount = attachment.multipart().partCount(attachment.size());
     if (partNumbers == null || partNumbers.isEmpty()) {

@@ -2,6 +2,7 @@ package dev.attachments.api.webhooks;
 
 import dev.attachments.api.Params;
 import dev.attachments.api.Refusal;
+import dev.attachments.api.limits.RequestRates;
 import dev.attachments.api.temporal.WebhookWorkflows;
 import dev.attachments.metadata.WebhookRepository;
 import jakarta.inject.Singleton;
@@ -17,8 +18,11 @@ public class OwnedEndpoints {
 
   private final WebhookRepository webhooks;
   private final WebhookWorkflows workflows;
+  private final RequestRates rates;
 
-  public OwnedEndpoints(WebhookRepository webhooks, WebhookWorkflows workflows) {
+  public OwnedEndpoints(
+      WebhookRepository webhooks, WebhookWorkflows workflows, RequestRates rates) {
+    this.rates = rates;
     this.webhooks = webhooks;
     this.workflows = workflows;
   }
@@ -46,6 +50,7 @@ public class OwnedEndpoints {
 
   /** The attempt's event goes to this endpoint again, after the events already queued for it. */
   public void redeliver(String owner, String id, String deliveryId) {
+    rates.charge(owner, RequestRates.Kind.REDELIVERY);
     WebhookRepository.Endpoint endpoint = endpoint(owner, id);
     WebhookRepository.Delivery delivery =
         webhooks

@@ -1,0 +1,73 @@
+package dev.attachments.api.limits;
+
+import dev.attachments.api.ApiSettings;
+import dev.attachments.api.Refusal;
+import dev.attachments.metadata.RateLimits;
+import jakarta.inject.Singleton;
+import java.time.Duration;
+
+/**
+ * How often one owner may ask for what costs the service work: creates, upload URLs, completes,
+ * redeliveries. Past its rate an owner is answered 429 with Retry-After; the other owners are not
+ * affected. Shared by all replicas (the buckets are in PostgreSQL).
+ */
+@Singleton
+public class RequestRates {
+  /** The requests that are limited, each with its own bucket per owner. */
+  public enum Kind {
+    CREATE("uploads created"),
+    UPLOAD_URLS("upload URL requests"),
+    COMPLETE("completes"),
+    REDELIVERY("redeliveries");
+
+    private final String plural;
+
+    Kind(String plural) {
+      this.plural = plural;
+    }
+  }
+
+  private final RateLimits limits;
+  private final ApiSettings.Rates rates;
+
+  public RequestRates(RateLimits limits, ApiSettings.Rates rates) {
+    this.limits = limits;
+    this.rates = rates;
+  }
+
+  /**
+   * @throws Refusal 429 when {@code owner} has used up its rate for {@code kind}
+   */
+  public void charge(String owner, Kind kind) {
+    RateLimits.Rate rate = rate(kind);
+    limits
+        .take(owner, rate)
+        .ifPresent(
+            wait -> {
+              throw Refusal.tooMany(
+                  "rate-limited",
+                  "more than "
+                      + rate.perMinute()
+                      + " "
+                      + kind.plural
+                      + " a minute; try again in "
+                      + seconds(wait)
+                      + " s",
+                  Duration.ofSeconds(seconds(wait)));
+            });
+  }
+
+  private RateLimits.Rate rate(Kind kind) {
+    return switch (kind) {
+      case CREATE -> new RateLimits.Rate("create", rates.createsPerMinute());
+      case UPLOAD_URLS -> new RateLimits.Rate("upload-urls", rates.uploadUrlsPerMinute());
+      case COMPLETE -> new RateLimits.Rate("complete", rates.completesPerMinute());
+      case REDELIVERY -> new RateLimits.Rate("redelivery", rates.redeliveriesPerMinute());
+    };
+  }
+
+  /** Whole seconds, rounded up: Retry-After has no fractions, and 0 would invite a retry storm. */
+  private static long seconds(Duration wait) {
+    return Math.max(1, (wait.toMillis() + 999) / 1000);
+  }
+}
