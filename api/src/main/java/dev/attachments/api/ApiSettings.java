@@ -83,9 +83,10 @@ public final class ApiSettings {
       @NotNull Duration giveUpAfter) {}
 
   /**
-   * @param api {@code owner:key,owner:key}; when empty the API makes one key for {@code dev} and
-   *     logs it
-   * @param ops {@code operator:key,...} for /v1/ops; empty means no operator access
+   * @param api the owners' key entries, {@code owner:id:sha256:created[:expires],...} (see {@code
+   *     AccessKeys}); required, several per owner allowed
+   * @param ops the operators' key entries for /v1/ops, in the same form; empty means no operator
+   *     access
    */
   @ConfigurationProperties("attachments.keys")
   public record Keys(@Nullable String api, @Nullable String ops) {}

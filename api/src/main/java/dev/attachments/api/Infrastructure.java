@@ -33,9 +33,10 @@ public class Infrastructure {
   ApiKeys apiKeys(ApiSettings.Keys keys) {
     if (keys.api() == null || keys.api().isBlank()) {
       throw new IllegalStateException(
-          "ATTACHMENTS_API_KEYS is not set: give the API its owners' keys (owner:key,owner:key)");
+          "ATTACHMENTS_API_KEYS is not set: give the API its owners' key entries"
+              + " (owner:id:sha256:created[:expires],...; mint one with `./run key OWNER`)");
     }
-    return ApiKeys.parse(keys.api());
+    return ApiKeys.parse("ATTACHMENTS_API_KEYS", keys.api());
   }
 
   /**

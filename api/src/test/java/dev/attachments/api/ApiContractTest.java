@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.attachments.access.AccessKeys;
 import dev.attachments.stack.LocalPostgres;
 import dev.attachments.stack.LocalS3;
 import dev.attachments.stack.LocalTemporal;
@@ -35,11 +36,14 @@ import org.junit.jupiter.api.Test;
  * here.
  */
 class ApiContractTest {
-  private static final String ACME_KEY = "acme-key-0123456789";
-  private static final String GLOBEX_KEY = "globex-key-0123456789";
+  private static final AccessKeys.Minted ACME = AccessKeys.mint("acme");
+  private static final AccessKeys.Minted GLOBEX = AccessKeys.mint("globex");
+  private static final AccessKeys.Minted ALICE = AccessKeys.mint("alice");
+  private static final String ACME_KEY = ACME.key();
+  private static final String GLOBEX_KEY = GLOBEX.key();
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String CLOUDINARY_SECRET = "cld-secret";
-  private static final String OPS_KEY = "ops-key-0123456789";
+  private static final String OPS_KEY = ALICE.key();
   private static final long MULTIPART_THRESHOLD = 10L * 1024 * 1024;
   private static final int MIB = 1024 * 1024;
 
@@ -84,7 +88,7 @@ class ApiContractTest {
         EmbeddedServer.class,
         minimalSettings(
             "attachments.keys.api",
-            "acme:" + ACME_KEY + ",globex:" + GLOBEX_KEY + moreKeys,
+            ACME.entry() + "," + GLOBEX.entry() + moreKeys,
             "attachments.uploads.max-size",
             100_000_000L,
             "attachments.uploads.multipart-threshold",
@@ -92,7 +96,7 @@ class ApiContractTest {
             "attachments.cloudinary.url",
             "cloudinary://123:" + CLOUDINARY_SECRET + "@demo",
             "attachments.keys.ops",
-            "alice:" + OPS_KEY));
+            ALICE.entry()));
   }
 
   @AfterAll
@@ -414,7 +418,7 @@ class ApiContractTest {
     settings.put("datasources.default.url", postgres.jdbcUrl());
     settings.put("datasources.default.username", LocalPostgres.USER);
     settings.put("datasources.default.password", LocalPostgres.PASSWORD);
-    settings.put("attachments.keys.api", "acme:" + ACME_KEY);
+    settings.put("attachments.keys.api", ACME.entry());
     settings.put("attachments.s3.endpoint", s3.endpoint().toString());
     settings.put("attachments.s3.access-key", "access");
     settings.put("attachments.s3.secret-key", "secret");
@@ -434,13 +438,14 @@ class ApiContractTest {
   @Test
   void anOwnerOverItsLimitsIsToldToComeBackLaterAndConcurrentCreatesCannotSlipUnder()
       throws Exception {
-    String key = "capped-key-" + java.util.UUID.randomUUID();
+    AccessKeys.Minted cappedKey = AccessKeys.mint("capped");
+    String key = cappedKey.key();
     try (EmbeddedServer capped =
         ApplicationContext.run(
             EmbeddedServer.class,
             minimalSettings(
                 "attachments.keys.api",
-                "capped:" + key,
+                cappedKey.entry(),
                 "attachments.uploads.max-pending",
                 3,
                 "attachments.uploads.max-bytes-in-flight",
@@ -503,12 +508,14 @@ class ApiContractTest {
    */
   @Test
   void anOwnerPastItsRateIsAnswered429OnEveryReplicaAndOtherOwnersAreNot() throws Exception {
-    String key = "rated-key-" + UUID.randomUUID();
-    String otherKey = "unrated-key-" + UUID.randomUUID();
     String owner = "rated-" + UUID.randomUUID().toString().substring(0, 8);
+    AccessKeys.Minted rated = AccessKeys.mint(owner);
+    AccessKeys.Minted other = AccessKeys.mint("other-" + owner);
+    String key = rated.key();
+    String otherKey = other.key();
     Object[] rates = {
       "attachments.keys.api",
-      owner + ":" + key + ",other-" + owner + ":" + otherKey,
+      rated.entry() + "," + other.entry(),
       "attachments.rates.creates-per-minute",
       3,
       "attachments.rates.upload-urls-per-minute",
@@ -1307,10 +1314,11 @@ class ApiContractTest {
 
   @Test
   void listingPagesThroughTheOwnersAttachmentsNewestFirst() throws Exception {
-    String key = "lister-key-0123456789";
+    AccessKeys.Minted lister = AccessKeys.mint("lister");
+    String key = lister.key();
     // a third owner whose listing holds only what this test makes
     server.close();
-    server = startApi(",lister:" + key);
+    server = startApi("," + lister.entry());
     List<String> made = new java.util.ArrayList<>();
     for (int i = 0; i < 5; i++) {
       made.add(0, create(key, "f" + i + ".txt", "text/plain", 3, null).get("id").asText());

@@ -1,6 +1,7 @@
 package dev.attachments.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.attachments.access.AccessKeys;
 import dev.attachments.stack.EmbeddedStack;
 import dev.attachments.stack.FreePort;
 import java.io.IOException;
@@ -32,6 +33,7 @@ import java.util.concurrent.TimeUnit;
  * [sizeMiB latencyMs rateKBps parallel]"}
  */
 public final class AccelerationBenchmark {
+  private static final AccessKeys.Minted BENCH = AccessKeys.mint("bench");
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -91,7 +93,7 @@ public final class AccelerationBenchmark {
                 Path.of("").toAbsolutePath(),
                 data,
                 FreePort.pick(),
-                "bench:bench-key-0123456789",
+                BENCH.entry(),
                 Map.of(
                     "ATTACHMENTS_S3_PUBLIC_ENDPOINT",
                     "http://127.0.0.1:" + proxyPort,
@@ -127,7 +129,7 @@ public final class AccelerationBenchmark {
                 + rateKBps
                 + "}}");
       }
-      AttachmentsClient client = new AttachmentsClient(stack.apiUrl(), "bench-key-0123456789");
+      AttachmentsClient client = new AttachmentsClient(stack.apiUrl(), BENCH.key());
       long start = System.nanoTime();
       JsonNode created = client.create(Movies.name("bench-" + mode), Movies.TYPE, content.length);
       String id = created.get("id").asText();

@@ -1,6 +1,7 @@
 package dev.attachments.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.attachments.access.AccessKeys;
 import dev.attachments.stack.EmbeddedStack;
 import dev.attachments.stack.FreePort;
 import java.io.InputStream;
@@ -32,6 +33,7 @@ import java.util.concurrent.Future;
  * -Dexec.mainClass=dev.attachments.e2e.LargeFileRun [-Dexec.args="3221225472 2040109465"]}
  */
 public final class LargeFileRun {
+  private static final AccessKeys.Minted BIG = AccessKeys.mint("big");
   private static final Set<String> FINAL =
       Set.of("RELEASED", "QUARANTINED", "REJECTED", "EXPIRED", "FAILED");
 
@@ -47,7 +49,7 @@ public final class LargeFileRun {
                 Path.of("").toAbsolutePath(),
                 data,
                 FreePort.pick(),
-                "big:big-key-0123456789",
+                BIG.entry(),
                 Map.of(
                     "ATTACHMENTS_WORKER_HEAP",
                     "256m",
@@ -58,7 +60,7 @@ public final class LargeFileRun {
                     // 3 GiB is over what can be scanned: taken only to be held unscanned
                     "ATTACHMENTS_MAX_SIZE",
                     Long.toString(5L << 30))))) {
-      AttachmentsClient client = new AttachmentsClient(stack.apiUrl(), "big-key-0123456789");
+      AttachmentsClient client = new AttachmentsClient(stack.apiUrl(), BIG.key());
       System.out.printf(
           "worker pid %d runs with -Xmx256m; data in %s%n", stack.worker().pid(), data);
       for (long size : sizes) {

@@ -1,6 +1,7 @@
 package dev.attachments.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.attachments.access.AccessKeys;
 import dev.attachments.stack.EmbeddedStack;
 import dev.attachments.stack.FreePort;
 import java.nio.file.Files;
@@ -20,6 +21,8 @@ import java.util.Set;
  * [-Dexec.args="20 1048576"]}
  */
 public final class ReleaseLatency {
+  private static final AccessKeys.Minted BENCH = AccessKeys.mint("bench");
+
   public static void main(String[] args) throws Exception {
     int uploads = args.length > 0 ? Integer.parseInt(args[0]) : 20;
     int size = args.length > 1 ? Integer.parseInt(args[1]) : 1024 * 1024;
@@ -27,12 +30,8 @@ public final class ReleaseLatency {
     try (EmbeddedStack stack =
         EmbeddedStack.start(
             new EmbeddedStack.Options(
-                Path.of("").toAbsolutePath(),
-                data,
-                FreePort.pick(),
-                "bench:bench-key-0123456789",
-                Map.of()))) {
-      AttachmentsClient client = new AttachmentsClient(stack.apiUrl(), "bench-key-0123456789");
+                Path.of("").toAbsolutePath(), data, FreePort.pick(), BENCH.entry(), Map.of()))) {
+      AttachmentsClient client = new AttachmentsClient(stack.apiUrl(), BENCH.key());
       Random random = new Random(42);
       List<Double> toRelease = new ArrayList<>();
       List<Double> round = new ArrayList<>();

@@ -1,6 +1,7 @@
 package dev.attachments.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.attachments.access.AccessKeys;
 import dev.attachments.stack.EmbeddedStack;
 import dev.attachments.stack.FreePort;
 import java.nio.file.Files;
@@ -24,6 +25,8 @@ import java.util.concurrent.Future;
  * each, client threads).
  */
 public final class Throughput {
+  private static final AccessKeys.Minted BENCH = AccessKeys.mint("bench");
+
   public static void main(String[] args) throws Exception {
     int uploads = args.length > 0 ? Integer.parseInt(args[0]) : 200;
     int size = args.length > 1 ? Integer.parseInt(args[1]) : 256 * 1024;
@@ -32,12 +35,8 @@ public final class Throughput {
     try (EmbeddedStack stack =
         EmbeddedStack.start(
             new EmbeddedStack.Options(
-                Path.of("").toAbsolutePath(),
-                data,
-                FreePort.pick(),
-                "bench:bench-key-0123456789",
-                Map.of()))) {
-      AttachmentsClient client = new AttachmentsClient(stack.apiUrl(), "bench-key-0123456789");
+                Path.of("").toAbsolutePath(), data, FreePort.pick(), BENCH.entry(), Map.of()))) {
+      AttachmentsClient client = new AttachmentsClient(stack.apiUrl(), BENCH.key());
       warmUp(client, size);
       Map<String, Long> completedAt = new ConcurrentHashMap<>();
       Map<String, Long> releasedAt = new ConcurrentHashMap<>();

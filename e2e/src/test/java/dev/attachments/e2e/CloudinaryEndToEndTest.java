@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.attachments.access.AccessKeys;
 import dev.attachments.stack.EmbeddedStack;
 import dev.attachments.stack.FreePort;
 import dev.attachments.testing.FakeCloudinary;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.Test;
  * told to, and notifies the API's hook for asynchronous derivatives.
  */
 class CloudinaryEndToEndTest {
+  private static final AccessKeys.Minted ACME = AccessKeys.mint("acme");
   private static final Duration PROCESSING = Duration.ofSeconds(90);
   private static final Set<String> FINAL =
       Set.of("RELEASED", "QUARANTINED", "REJECTED", "EXPIRED", "FAILED");
@@ -41,7 +43,7 @@ class CloudinaryEndToEndTest {
                 Path.of("").toAbsolutePath(),
                 Files.createTempDirectory("attachments-cloudinary"),
                 apiPort,
-                "acme:acme-cloud-key-0001",
+                ACME.entry(),
                 Map.of(
                     "CLOUDINARY_URL",
                     cloudinary.url(),
@@ -50,7 +52,7 @@ class CloudinaryEndToEndTest {
                     // every video goes the asynchronous way here
                     "ATTACHMENTS_CLOUDINARY_ASYNC_ABOVE",
                     "1000")));
-    client = new AttachmentsClient(stack.apiUrl(), "acme-cloud-key-0001");
+    client = new AttachmentsClient(stack.apiUrl(), ACME.key());
   }
 
   @AfterAll

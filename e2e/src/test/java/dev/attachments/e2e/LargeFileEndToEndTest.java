@@ -3,6 +3,7 @@ package dev.attachments.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.attachments.access.AccessKeys;
 import dev.attachments.stack.EmbeddedStack;
 import dev.attachments.stack.FreePort;
 import dev.attachments.testing.TestFiles;
@@ -29,6 +30,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * so that files of a few hundred MiB take the paths that multi-gigabyte files take in production.
  */
 class LargeFileEndToEndTest {
+  private static final AccessKeys.Minted ACME = AccessKeys.mint("acme");
   private static final Duration PROCESSING = Duration.ofMinutes(3);
   private static final Duration UPLOAD_TTL = Duration.ofSeconds(20);
   private static final Set<String> FINAL =
@@ -47,13 +49,13 @@ class LargeFileEndToEndTest {
                 Path.of("").toAbsolutePath(),
                 Files.createTempDirectory("attachments-large"),
                 FreePort.pick(),
-                "acme:acme-large-key-0001",
+                ACME.entry(),
                 Map.of(
                     "ATTACHMENTS_MULTIPART_THRESHOLD", Integer.toString(16 * MIB),
                     "ATTACHMENTS_MULTIPART_COPY_THRESHOLD", Integer.toString(64 * MIB),
                     "ATTACHMENTS_COPY_PART_SIZE", Integer.toString(32 * MIB),
                     "ATTACHMENTS_UPLOAD_TTL", UPLOAD_TTL.toSeconds() + "s")));
-    client = new AttachmentsClient(stack.apiUrl(), "acme-large-key-0001");
+    client = new AttachmentsClient(stack.apiUrl(), ACME.key());
     s3 = StackS3.client(stack);
   }
 

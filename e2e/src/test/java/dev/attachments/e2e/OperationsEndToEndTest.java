@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import dev.attachments.access.AccessKeys;
 import dev.attachments.stack.EmbeddedStack;
 import dev.attachments.stack.FreePort;
 import dev.attachments.stack.LocalPostgres;
@@ -38,11 +39,13 @@ import software.amazon.awssdk.services.s3.S3Client;
  * again when the API restarts.
  */
 class OperationsEndToEndTest {
+  private static final AccessKeys.Minted ACME = AccessKeys.mint("acme");
   private static final Duration PROCESSING = Duration.ofSeconds(90);
   private static final Set<String> FINAL =
       Set.of("RELEASED", "QUARANTINED", "REJECTED", "EXPIRED", "FAILED");
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String OPS_KEY = "ops-e2e-key-0001";
+  private static final AccessKeys.Minted OPERATOR = AccessKeys.mint("alice");
+  private static final String OPS_KEY = OPERATOR.key();
 
   private static EmbeddedStack stack;
   private static HttpServer receiver;
@@ -69,15 +72,12 @@ class OperationsEndToEndTest {
                 Path.of("").toAbsolutePath(),
                 Files.createTempDirectory("attachments-ops"),
                 FreePort.pick(),
-                "acme:acme-ops-e2e-key-0001",
+                ACME.entry(),
                 // steps give up after seconds, not the default hour, so that a fault ends FAILED
                 // within the test
                 Map.of(
-                    "ATTACHMENTS_OPS_KEYS",
-                    "alice:" + OPS_KEY,
-                    "ATTACHMENTS_GIVE_UP_AFTER",
-                    "3s")));
-    acme = new AttachmentsClient(stack.apiUrl(), "acme-ops-e2e-key-0001");
+                    "ATTACHMENTS_OPS_KEYS", OPERATOR.entry(), "ATTACHMENTS_GIVE_UP_AFTER", "3s")));
+    acme = new AttachmentsClient(stack.apiUrl(), ACME.key());
     ops = new AttachmentsClient(stack.apiUrl(), OPS_KEY);
     s3 = StackS3.client(stack);
     temporal =

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.attachments.access.AccessKeys;
 import dev.attachments.stack.EmbeddedStack;
 import dev.attachments.stack.FreePort;
 import dev.attachments.testing.TestFiles;
@@ -33,6 +34,8 @@ import software.amazon.awssdk.services.s3.S3Client;
  * clamd, PostgreSQL), driven over HTTP exactly as an API client would.
  */
 class PipelineEndToEndTest {
+  private static final AccessKeys.Minted ACME = AccessKeys.mint("acme");
+  private static final AccessKeys.Minted GLOBEX = AccessKeys.mint("globex");
   private static final Duration PROCESSING = Duration.ofSeconds(90);
 
   /** Short, so that an upload that never arrives expires while we watch. */
@@ -59,12 +62,12 @@ class PipelineEndToEndTest {
                 Path.of("").toAbsolutePath(),
                 data,
                 FreePort.pick(),
-                "acme:acme-e2e-key-0001,globex:globex-e2e-key-0002",
+                ACME.entry() + "," + GLOBEX.entry(),
                 Map.of(
                     "ATTACHMENTS_UPLOAD_TTL", UPLOAD_TTL.toSeconds() + "s",
                     "ATTACHMENTS_UPLOAD_URL_TTL", UPLOAD_URL_TTL.toSeconds() + "s")));
-    acme = new AttachmentsClient(stack.apiUrl(), "acme-e2e-key-0001");
-    globex = new AttachmentsClient(stack.apiUrl(), "globex-e2e-key-0002");
+    acme = new AttachmentsClient(stack.apiUrl(), ACME.key());
+    globex = new AttachmentsClient(stack.apiUrl(), GLOBEX.key());
     s3 = StackS3.client(stack);
   }
 
@@ -267,7 +270,7 @@ class PipelineEndToEndTest {
                 .as(where)
                 .doesNotContainPattern("(?i)X-Amz-Signature=[0-9a-f]{8}")
                 .doesNotContainPattern("(?i)X-Amz-Credential=attachments-dev")
-                .doesNotContain(stack.s3().secretKey(), "acme-e2e-key-0001"));
+                .doesNotContain(stack.s3().secretKey(), ACME.key()));
     assertThat(history)
         .as("the reason is in the history, scrubbed")
         .contains("X-Amz-Signature=REDACTED");

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
+import dev.attachments.access.AccessKeys;
 import dev.attachments.stack.EmbeddedStack;
 import dev.attachments.stack.FreePort;
 import dev.attachments.testing.TestFiles;
@@ -30,6 +31,9 @@ import org.junit.jupiter.api.Test;
 
 /** Webhook events from the embedded stack to real HTTP receivers on this machine. */
 class WebhookEndToEndTest {
+  private static final AccessKeys.Minted GOOD = AccessKeys.mint("good");
+  private static final AccessKeys.Minted FLAKY = AccessKeys.mint("flaky");
+  private static final AccessKeys.Minted SILENT = AccessKeys.mint("silent");
   private static final Duration PROCESSING = Duration.ofSeconds(90);
   private static final Set<String> FINAL =
       Set.of("RELEASED", "QUARANTINED", "REJECTED", "EXPIRED", "FAILED");
@@ -44,7 +48,8 @@ class WebhookEndToEndTest {
           "attachment.failed",
           "attachment.preview_ready");
 
-  private static final String OPS_KEY = "ops-webhooks-key-0001";
+  private static final AccessKeys.Minted OPERATOR = AccessKeys.mint("ops");
+  private static final String OPS_KEY = OPERATOR.key();
   private static EmbeddedStack stack;
   private static HttpServer receivers;
 
@@ -104,11 +109,11 @@ class WebhookEndToEndTest {
                 Path.of("").toAbsolutePath(),
                 Files.createTempDirectory("attachments-webhooks"),
                 FreePort.pick(),
-                "good:good-key-0001,flaky:flaky-key-0002,silent:silent-key-0003",
-                Map.of("ATTACHMENTS_OPS_KEYS", "ops:" + OPS_KEY)));
-    secrets[0] = register("good-key-0001", "/good");
-    secrets[1] = register("flaky-key-0002", "/flaky");
-    secrets[2] = register("silent-key-0003", "/silent");
+                GOOD.entry() + "," + FLAKY.entry() + "," + SILENT.entry(),
+                Map.of("ATTACHMENTS_OPS_KEYS", OPERATOR.entry())));
+    secrets[0] = register(GOOD.key(), "/good");
+    secrets[1] = register(FLAKY.key(), "/flaky");
+    secrets[2] = register(SILENT.key(), "/silent");
   }
 
   @AfterAll
@@ -191,7 +196,7 @@ class WebhookEndToEndTest {
   void releasedAttachmentsEventsArriveOnceEachSignedAndInStageOrder() throws Exception {
     String id =
         process(
-            new AttachmentsClient(stack.apiUrl(), "good-key-0001"),
+            new AttachmentsClient(stack.apiUrl(), GOOD.key()),
             "logo.png",
             "image/png",
             TestFiles.png(64, 64));
@@ -216,7 +221,7 @@ class WebhookEndToEndTest {
    */
   @Test
   void theAttachmentReadsTheSameInTheWebhookTheApiTheListingAndTheOpsListing() throws Exception {
-    AttachmentsClient owner = new AttachmentsClient(stack.apiUrl(), "good-key-0001");
+    AttachmentsClient owner = new AttachmentsClient(stack.apiUrl(), GOOD.key());
     String id = process(owner, "badge.png", "image/png", TestFiles.png(48, 48));
     List<Received> events = await(good, id, 3);
     assertThat(events).hasSize(3);
@@ -271,7 +276,7 @@ class WebhookEndToEndTest {
   void quarantinedAttachmentsEventsArriveOnceEachSignedAndInStageOrder() throws Exception {
     String id =
         process(
-            new AttachmentsClient(stack.apiUrl(), "good-key-0001"),
+            new AttachmentsClient(stack.apiUrl(), GOOD.key()),
             "eicar.txt",
             "text/plain",
             TestFiles.eicar());
@@ -289,7 +294,7 @@ class WebhookEndToEndTest {
   @Test
   void receiverThatFailsThreeTimesGetsTheEventOnTheFourthAttemptAndEveryAttemptIsListed()
       throws Exception {
-    AttachmentsClient client = new AttachmentsClient(stack.apiUrl(), "flaky-key-0002");
+    AttachmentsClient client = new AttachmentsClient(stack.apiUrl(), FLAKY.key());
     String id = process(client, "report.pdf", "application/pdf", TestFiles.pdf());
 
     List<Received> events = await(flaky, id, 3);
@@ -336,7 +341,7 @@ class WebhookEndToEndTest {
 
   @Test
   void receiverThatNeverAnswersDoesNotHoldUpTheRelease() throws Exception {
-    AttachmentsClient client = new AttachmentsClient(stack.apiUrl(), "silent-key-0003");
+    AttachmentsClient client = new AttachmentsClient(stack.apiUrl(), SILENT.key());
     long start = System.nanoTime();
 
     String id = process(client, "fast.png", "image/png", TestFiles.png(10, 10));

@@ -1,5 +1,6 @@
 package dev.attachments.stack;
 
+import dev.attachments.access.AccessKeys;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -7,10 +8,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.Base64;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
@@ -28,6 +28,7 @@ public final class EmbeddedStack implements AutoCloseable {
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
   private final Options options;
   private String apiKeys;
+  private String devKey;
   private URI apiUrl;
   private LocalS3 s3;
   private LocalClamd clamd;
@@ -40,7 +41,8 @@ public final class EmbeddedStack implements AutoCloseable {
   /**
    * @param dataDir where objects, the database and logs live; kept across restarts
    * @param httpPort the API's port
-   * @param apiKeys {@code owner:key,...}, or null to make and keep one key in the data dir
+   * @param apiKeys key entries as the API takes them ({@code owner:id:sha256:created,...}, see
+   *     {@link AccessKeys}), or null to mint one key for {@code dev} and keep it in the data dir
    * @param env more environment for the worker and api, over what this process has
    */
   public record Options(
@@ -64,7 +66,13 @@ public final class EmbeddedStack implements AutoCloseable {
   private void startAll() throws Exception {
     Path data = options.dataDir().toAbsolutePath();
     Files.createDirectories(data);
-    apiKeys = options.apiKeys() != null ? options.apiKeys() : devKey(data);
+    if (options.apiKeys() != null) {
+      apiKeys = options.apiKeys();
+    } else {
+      List<String> dev = devKey(data);
+      devKey = dev.get(0);
+      apiKeys = dev.get(1);
+    }
 
     temporal = started(temporal(data));
     s3 =
@@ -187,18 +195,18 @@ public final class EmbeddedStack implements AutoCloseable {
   }
 
   /**
-   * One key for the owner {@code dev}, made once and kept in the data dir so that it survives
-   * restarts.
+   * One key for the owner {@code dev}, minted once and kept (the key, then its entry) in the data
+   * dir, readable by this user only, so that it survives restarts.
    */
-  private static String devKey(Path data) throws IOException {
-    Path file = data.resolve("api-keys");
+  private static List<String> devKey(Path data) throws IOException {
+    Path file = data.resolve("dev-api-key");
     if (!Files.exists(file)) {
-      byte[] random = new byte[24];
-      new SecureRandom().nextBytes(random);
-      Files.writeString(
-          file, "dev:" + Base64.getUrlEncoder().withoutPadding().encodeToString(random));
+      AccessKeys.Minted minted = AccessKeys.mint("dev");
+      Files.createFile(
+          file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.writeString(file, minted.key() + "\n" + minted.entry() + "\n");
     }
-    return Files.readString(file).trim();
+    return Files.readAllLines(file);
   }
 
   private <T extends AutoCloseable> T started(T part) {
@@ -210,8 +218,9 @@ public final class EmbeddedStack implements AutoCloseable {
     return apiUrl;
   }
 
-  public String apiKeys() {
-    return apiKeys;
+  /** The key the stack minted for the owner {@code dev}, or null when it was given keys. */
+  public String devKey() {
+    return devKey;
   }
 
   public LocalS3 s3() {

@@ -29,13 +29,13 @@ public final class Stack {
                   stopped.countDown();
                 }));
 
-    String firstKey = stack.apiKeys().split(",")[0];
     System.out.printf(
-        "attachments ready at %s in %.1f s (API key for %s: %s; %sdata in %s, logs in %s)%n",
+        "attachments ready at %s in %.1f s (%s; %sdata in %s, logs in %s)%n",
         stack.apiUrl(),
         Duration.between(begin, Instant.now()).toMillis() / 1000.0,
-        firstKey.substring(0, firstKey.indexOf(':')),
-        firstKey.substring(firstKey.indexOf(':') + 1),
+        stack.devKey() == null
+            ? "API keys from ATTACHMENTS_API_KEYS"
+            : "API key for dev: " + stack.devKey(),
         stack.temporalUi() == null ? "" : "Temporal UI at " + stack.temporalUi() + "; ",
         dataDir.toAbsolutePath(),
         dataDir.toAbsolutePath().resolve("logs"));

@@ -41,7 +41,7 @@ public class ApiKeyFilter {
                     Refusal.of(
                         Refusal.Kind.UNAUTHENTICATED,
                         "unauthenticated",
-                        "the API key is not valid"));
+                        "the API key is not valid: unknown, removed or expired"));
     request.setAttribute(OWNER, owner);
   }
 }

@@ -16,7 +16,10 @@ public class OpsKeyFilter {
   private final ApiKeys keys;
 
   public OpsKeyFilter(ApiSettings.Keys keys) {
-    this.keys = keys.ops() == null || keys.ops().isBlank() ? null : ApiKeys.parse(keys.ops());
+    this.keys =
+        keys.ops() == null || keys.ops().isBlank()
+            ? null
+            : ApiKeys.parse("ATTACHMENTS_OPS_KEYS", keys.ops());
   }
 
   @RequestFilter
