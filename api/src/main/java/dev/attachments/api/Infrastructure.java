@@ -13,9 +13,11 @@ import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
+import io.temporal.serviceclient.RpcRetryOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import jakarta.inject.Singleton;
+import java.time.Duration;
 import java.util.List;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -84,14 +86,20 @@ public class Infrastructure {
   @Singleton
   @Bean(preDestroy = "close")
   S3Client s3Client(S3Connection s3) {
-    return s3.client();
+    return s3.promptClient();
   }
 
   @Singleton
   @Bean(preDestroy = "shutdown")
   WorkflowServiceStubs workflowService(ApiSettings.Temporal temporal) {
+    // a Temporal that stops answering fails the call within seconds (503), retries included
     return WorkflowServiceStubs.newServiceStubs(
-        WorkflowServiceStubsOptions.newBuilder().setTarget(temporal.target()).build());
+        WorkflowServiceStubsOptions.newBuilder()
+            .setTarget(temporal.target())
+            .setRpcTimeout(Duration.ofSeconds(4))
+            .setRpcRetryOptions(
+                RpcRetryOptions.newBuilder().setExpiration(Duration.ofSeconds(6)).build())
+            .build());
   }
 
   @Singleton

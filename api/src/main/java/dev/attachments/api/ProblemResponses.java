@@ -119,6 +119,37 @@ public final class ProblemResponses {
     }
   }
 
+  /**
+   * A call straight to Temporal's gRPC service (describe) that the service did not answer in time
+   * or could not take; any other status is our bug, answered 500.
+   */
+  @Singleton
+  @Produces(Problem.CONTENT_TYPE)
+  public static class TemporalRpcUnavailable
+      implements ExceptionHandler<io.grpc.StatusRuntimeException, HttpResponse<Problem>> {
+    private static final java.util.Set<io.grpc.Status.Code> UNAVAILABLE =
+        java.util.EnumSet.of(
+            io.grpc.Status.Code.UNAVAILABLE,
+            io.grpc.Status.Code.DEADLINE_EXCEEDED,
+            io.grpc.Status.Code.RESOURCE_EXHAUSTED);
+
+    @Override
+    public HttpResponse<Problem> handle(HttpRequest request, io.grpc.StatusRuntimeException e) {
+      if (!UNAVAILABLE.contains(e.getStatus().getCode())) {
+        LOG.error("Temporal refused a call", e);
+        return HttpResponse.<Problem>status(HttpStatus.INTERNAL_SERVER_ERROR)
+            .contentType(Problem.CONTENT_TYPE)
+            .body(
+                new Problem(
+                    "about:blank",
+                    HttpStatus.INTERNAL_SERVER_ERROR.getReason(),
+                    500,
+                    HttpStatus.INTERNAL_SERVER_ERROR.getReason()));
+      }
+      return unavailable("the workflow service", e);
+    }
+  }
+
   @Singleton
   @Produces(Problem.CONTENT_TYPE)
   public static class StorageUnavailable

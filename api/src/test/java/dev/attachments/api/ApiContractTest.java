@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.attachments.access.AccessKeys;
+import dev.attachments.stack.FreezableProxy;
 import dev.attachments.stack.LocalPostgres;
 import dev.attachments.stack.LocalS3;
 import dev.attachments.stack.LocalTemporal;
@@ -628,6 +629,67 @@ class ApiContractTest {
       }
       assertThat(status).as("answers again once PostgreSQL thaws").isEqualTo(200);
     }
+  }
+
+  /**
+   * S3, then Temporal, frozen behind a proxy that accepts connections and passes no byte (what a
+   * stopped server looks like): a complete, and a create, answer 503 with Retry-After within
+   * seconds, and the same complete is accepted once they thaw. Without the API's S3 timeouts the
+   * complete waited past 30 s.
+   */
+  @Test
+  void aFrozenObjectStoreOrWorkflowServiceIsAnswered503WithinSecondsAndTheCompleteGoesThroughAfter()
+      throws Exception {
+    URI s3Endpoint = s3.endpoint();
+    String[] temporalTarget = temporal.target().split(":");
+    try (FreezableProxy s3Proxy = FreezableProxy.to(s3Endpoint.getHost(), s3Endpoint.getPort());
+        FreezableProxy temporalProxy =
+            FreezableProxy.to(temporalTarget[0], Integer.parseInt(temporalTarget[1]));
+        EmbeddedServer api =
+            ApplicationContext.run(
+                EmbeddedServer.class,
+                minimalSettings(
+                    "attachments.s3.endpoint",
+                    "http://127.0.0.1:" + s3Proxy.port(),
+                    "attachments.temporal.target",
+                    "127.0.0.1:" + temporalProxy.port()))) {
+      byte[] content = "frozen dependencies".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      String body =
+          "{\"filename\":\"f.txt\",\"contentType\":\"text/plain\",\"size\":" + content.length + "}";
+      JsonNode created = json(send(api, "POST", "/v1/attachments", ACME_KEY, body));
+      assertThat(put(created.get("upload"), content, Map.of())).isEqualTo(200);
+      String complete = "/v1/attachments/" + created.get("id").asText() + "/complete";
+
+      s3Proxy.freeze();
+      assertAnswered503Quickly(api, complete, "{}", "object store");
+      s3Proxy.thaw();
+
+      temporalProxy.freeze();
+      assertAnswered503Quickly(api, complete, "{}", "workflow service");
+      assertAnswered503Quickly(api, "/v1/attachments", body, "workflow service");
+      temporalProxy.thaw();
+
+      HttpResponse<String> accepted = send(api, "POST", complete, ACME_KEY, "{}");
+      assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+    }
+  }
+
+  private static void assertAnswered503Quickly(
+      EmbeddedServer api, String path, String body, String system) throws Exception {
+    long started = System.nanoTime();
+    HttpResponse<String> answer =
+        http.send(
+            HttpRequest.newBuilder(api.getURI().resolve(path))
+                .header("Authorization", "Bearer " + ACME_KEY)
+                .header("Content-Type", "application/json")
+                .timeout(java.time.Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    java.time.Duration took = java.time.Duration.ofNanos(System.nanoTime() - started);
+    assertProblem(answer, 503, system);
+    assertThat(answer.headers().firstValue("Retry-After")).isPresent();
+    assertThat(took).as(path).isLessThan(java.time.Duration.ofSeconds(10));
   }
 
   private static void signal(String signal, List<Long> pids) throws Exception {

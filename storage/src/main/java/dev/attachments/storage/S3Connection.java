@@ -1,6 +1,7 @@
 package dev.attachments.storage;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.Collection;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -8,8 +9,10 @@ import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
@@ -80,8 +83,38 @@ public record S3Connection(
     return this;
   }
 
-  /** For the service's own calls: never accelerated, the private endpoint. */
+  /**
+   * For the service's own calls: never accelerated, the private endpoint. No deadline on the call
+   * as a whole, since the worker streams objects of any size through it.
+   */
   public S3Client client() {
+    return builder().build();
+  }
+
+  /**
+   * For calls a client of ours waits on (the API's): a server that stops answering fails the call
+   * within seconds, as {@code SdkClientException}. No read may wait more than {@code PROMPT_READ},
+   * a connection is made or taken from the pool within {@code PROMPT_CONNECT}, and a call, its
+   * retries included, ends after {@code PROMPT_CALL}; a call that legitimately takes longer
+   * (completing a multipart upload) lifts the last in its own request, and still fails fast when no
+   * byte arrives for {@code PROMPT_READ}.
+   */
+  public S3Client promptClient() {
+    return builder()
+        .httpClientBuilder(
+            Apache5HttpClient.builder()
+                .connectionTimeout(PROMPT_CONNECT)
+                .connectionAcquisitionTimeout(PROMPT_CONNECT)
+                .socketTimeout(PROMPT_READ))
+        .overrideConfiguration(c -> c.apiCallTimeout(PROMPT_CALL))
+        .build();
+  }
+
+  public static final Duration PROMPT_CONNECT = Duration.ofSeconds(2);
+  public static final Duration PROMPT_READ = Duration.ofSeconds(5);
+  public static final Duration PROMPT_CALL = Duration.ofSeconds(8);
+
+  private S3ClientBuilder builder() {
     var builder = S3Client.builder().region(Region.of(region)).credentialsProvider(credentials());
     if (endpoint != null) {
       // S3-compatible servers on one host name: path-style, and checksums only where S3 requires
@@ -92,7 +125,7 @@ public record S3Connection(
           .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
           .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
     }
-    return builder.build();
+    return builder;
   }
 
   /**

@@ -23,6 +23,9 @@ public class MultipartUploads {
   static final long MIN_PART = 8L * 1024 * 1024;
   private static final long MIB = 1024 * 1024;
 
+  /** How long completing a multipart upload may take, as long as S3 keeps sending. */
+  static final java.time.Duration COMPLETE_DEADLINE = java.time.Duration.ofMinutes(10);
+
   private final S3Client s3;
   private final String bucket;
 
@@ -130,7 +133,13 @@ public class MultipartUploads {
               b.bucket(bucket)
                   .key(attachment.objectKey())
                   .uploadId(multipart.uploadId())
-                  .multipartUpload(m -> m.parts(completed)));
+                  .multipartUpload(m -> m.parts(completed))
+                  // S3 may take minutes to assemble many parts, sending blanks meanwhile: the call
+                  // may last, and a server that sends nothing still fails it within seconds
+                  .overrideConfiguration(
+                      o ->
+                          o.apiCallTimeout(COMPLETE_DEADLINE)
+                              .apiCallAttemptTimeout(COMPLETE_DEADLINE)));
     } catch (NoSuchUploadException e) {
       throw Refusal.conflict(
           "upload-closed", "the multipart upload is no longer open: it was completed or expired");
