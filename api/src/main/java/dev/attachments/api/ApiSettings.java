@@ -120,6 +120,7 @@ public final class ApiSettings {
    * The Temporal service and the queues of this stack's workers.
    *
    * @param webhooksQueue where the webhook delivery workflows run
+   * @param recoveryQueue where the recovery workflow runs: the API's own worker polls it
    */
   @ConfigurationProperties("attachments.temporal")
   public record Temporal(
@@ -128,11 +129,23 @@ public final class ApiSettings {
       @NotBlank String mainQueue,
       @NotBlank String scanQueue,
       @NotBlank String mediaQueue,
-      @NotBlank String webhooksQueue) {
+      @NotBlank String webhooksQueue,
+      @NotBlank String recoveryQueue) {
     public TaskQueues queues() {
       return new TaskQueues(mainQueue, scanQueue, mediaQueue);
     }
   }
+
+  /**
+   * The recovery workflow's rounds through the unfinished attachments.
+   *
+   * @param enabled this API polls the recovery workflow's queue and starts it; at least one API
+   *     must
+   * @param every how long between two rounds (an API that starts asks for one at once)
+   * @param pageSize attachments looked at per activity
+   */
+  @ConfigurationProperties("attachments.recovery")
+  public record Recovery(boolean enabled, @NotNull Duration every, @Positive int pageSize) {}
 
   /**
    * @param allowHttp webhook endpoints may be plain http and internal addresses (the dev stack

@@ -1,6 +1,7 @@
 package dev.attachments.api;
 
 import dev.attachments.api.auth.ApiKeys;
+import dev.attachments.metadata.AttachmentStatuses;
 import dev.attachments.metadata.Attachments;
 import dev.attachments.metadata.OperatorActions;
 import dev.attachments.metadata.RateLimits;
@@ -60,6 +61,11 @@ public class Infrastructure {
   @Context
   S3Connection s3Connection(ApiSettings.S3 s3, ApiSettings.Buckets buckets) {
     return s3.connection().checkServes(List.of(buckets.incoming(), buckets.released()));
+  }
+
+  @Singleton
+  AttachmentStatuses attachmentStatuses(DataSource dataSource) {
+    return new AttachmentStatuses(dataSource);
   }
 
   @Singleton

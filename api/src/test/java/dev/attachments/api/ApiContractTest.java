@@ -406,11 +406,12 @@ class ApiContractTest {
     try (var client = s3Client()) {
       client.putObject(object, software.amazon.awssdk.core.sync.RequestBody.fromBytes(content));
     }
+    // settled first: recovery marks an unfinished attachment whose run was terminated FAILED
+    new dev.attachments.metadata.AttachmentStatuses(postgres.dataSource())
+        .publish(new dev.attachments.workflow.AttachmentState(id, status, reason, null, null));
     io.temporal.client.WorkflowClient.newInstance(temporalService)
         .newUntypedWorkflowStub("attachment-" + id)
         .terminate("test: " + status);
-    new dev.attachments.metadata.AttachmentStatuses(postgres.dataSource())
-        .publish(new dev.attachments.workflow.AttachmentState(id, status, reason, null, null));
   }
 
   private static Map<String, Object> minimalSettings(Object... more) {
@@ -424,6 +425,8 @@ class ApiContractTest {
     settings.put("attachments.s3.access-key", "access");
     settings.put("attachments.s3.secret-key", "secret");
     settings.put("attachments.temporal.target", temporal.target());
+    // rounds of recovery every few seconds here (the first API to start sets it for the class)
+    settings.put("attachments.recovery.every", "2s");
     for (int i = 0; i < more.length; i += 2) {
       settings.put((String) more[i], more[i + 1]);
     }
@@ -449,6 +452,8 @@ class ApiContractTest {
                 cappedKey.entry(),
                 "attachments.uploads.max-pending",
                 3,
+                "attachments.recovery.enabled",
+                false,
                 "attachments.uploads.max-bytes-in-flight",
                 1_000_000))) {
       java.util.function.BiFunction<Long, String, HttpResponse<String>> create =
@@ -519,6 +524,8 @@ class ApiContractTest {
       rated.entry() + "," + other.entry(),
       "attachments.rates.creates-per-minute",
       3,
+      "attachments.recovery.enabled",
+      false,
       "attachments.rates.upload-urls-per-minute",
       1,
       "attachments.rates.completes-per-minute",
@@ -586,7 +593,11 @@ class ApiContractTest {
         EmbeddedServer api =
             ApplicationContext.run(
                 EmbeddedServer.class,
-                minimalSettings("datasources.default.url", frozen.jdbcUrl()))) {
+                minimalSettings(
+                    "datasources.default.url",
+                    frozen.jdbcUrl(),
+                    "attachments.recovery.enabled",
+                    false))) {
       URI list = api.getURI().resolve("/v1/attachments");
       java.util.function.Supplier<HttpResponse<String>> get =
           () -> {
@@ -652,7 +663,9 @@ class ApiContractTest {
                     "attachments.s3.endpoint",
                     "http://127.0.0.1:" + s3Proxy.port(),
                     "attachments.temporal.target",
-                    "127.0.0.1:" + temporalProxy.port()))) {
+                    "127.0.0.1:" + temporalProxy.port(),
+                    "attachments.recovery.enabled",
+                    false))) {
       byte[] content = "frozen dependencies".getBytes(java.nio.charset.StandardCharsets.UTF_8);
       String body =
           "{\"filename\":\"f.txt\",\"contentType\":\"text/plain\",\"size\":" + content.length + "}";
@@ -971,12 +984,24 @@ class ApiContractTest {
         .contains("RELEASE")
         .contains("checked by hand");
 
-    // the API dies before the release's run could start: the next start-up carries the release out
+    // an operator terminates that run by hand: recovery does not start it again but marks the
+    // attachment FAILED, saying so
     io.temporal.client.WorkflowClient.newInstance(temporalService)
         .newUntypedWorkflowStub("attachment-" + id)
-        .terminate("test: lost run");
-    server.close();
-    server = startApi("");
+        .terminate("stopped on purpose");
+    JsonNode failed = awaitStatus(id, "FAILED");
+    assertThat(failed.get("reason").asText())
+        .contains("terminated by hand (stopped on purpose)")
+        .contains("reprocess");
+    assertThat(describe(id).getWorkflowExecutionInfo().getStatus())
+        .isEqualTo(
+            io.temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TERMINATED);
+
+    // an operator reprocesses it and the API dies after recording that, before the run starts
+    // (the action recorded, no run for it): the next round carries the reprocess out
+    new dev.attachments.metadata.OperatorActions(postgres.dataSource())
+        .reopenFailed(UUID.fromString(id), "alice", "after the termination", false)
+        .orElseThrow();
     long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
     while (describe(id).getWorkflowExecutionInfo().getStatus()
             != io.temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING
@@ -984,8 +1009,19 @@ class ApiContractTest {
       Thread.sleep(200);
     }
     assertThat(operatorActionOfTheRunningWorkflow(id))
-        .contains("RELEASE")
-        .contains("checked by hand");
+        .contains("REPROCESS")
+        .contains("after the termination");
+  }
+
+  private static JsonNode awaitStatus(String id, String status) throws Exception {
+    long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+    JsonNode attachment = json(call("GET", "/v1/attachments/" + id, ACME_KEY, null));
+    while (!attachment.get("status").asText().equals(status) && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+      attachment = json(call("GET", "/v1/attachments/" + id, ACME_KEY, null));
+    }
+    assertThat(attachment.get("status").asText()).as(attachment.toString()).isEqualTo(status);
+    return attachment;
   }
 
   /** The operator action in the input of the attachment's running workflow, as JSON. */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import dev.attachments.access.AccessKeys;
+import dev.attachments.recovery.RecoveryWorkflow;
 import dev.attachments.stack.EmbeddedStack;
 import dev.attachments.stack.FreePort;
 import dev.attachments.stack.LocalPostgres;
@@ -36,7 +37,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 /**
  * What operators do, on the running stack (the Temporal dev server in CI): reprocess a FAILED
  * attachment from the step that failed, release a quarantined false positive, and find lost runs
- * again when the API restarts.
+ * again when the API restarts; a run an operator terminated stays stopped, FAILED.
  */
 class OperationsEndToEndTest {
   private static final AccessKeys.Minted ACME = AccessKeys.mint("acme");
@@ -201,21 +202,38 @@ class OperationsEndToEndTest {
         .containsExactly("attachment.uploaded", "attachment.quarantined", "attachment.released");
   }
 
+  /**
+   * A run an operator terminated by hand is not started again behind their back: the recovery round
+   * (asked for by the API as it starts) marks the attachment FAILED with the termination's reason,
+   * and the operator's reprocess then carries it through to RELEASED.
+   */
   @Test
-  void attachmentWhoseRunWasLostIsStartedAgainWhenTheApiRestartsAndThenProcessed()
+  void aRunTerminatedByHandIsMarkedFailedNotResurrectedAndReprocessingReleasesIt()
       throws Exception {
     byte[] png = TestFiles.png(64, 64);
-    JsonNode created = acme.create("orphan.png", "image/png", png.length);
+    JsonNode created = acme.create("stopped.png", "image/png", png.length);
     String id = created.get("id").asText();
+    assertThat(acme.upload(created, png)).isEqualTo(200);
     WorkflowClient.newInstance(temporal)
         .newUntypedWorkflowStub(AttachmentRequest.workflowId(id))
-        .terminate("test: the run is lost");
+        .terminate("stopped on purpose");
 
-    stack.restartApi();
-    // the recovered run finds the upload by itself: the client never calls complete
-    assertThat(acme.upload(created, png)).isEqualTo(200);
+    // what an API does as it starts (restarting one here would do the same on the dev server; on
+    // the Java test server a restarted worker's first tasks can be handed to its dead pollers)
+    WorkflowClient.newInstance(temporal)
+        .newWorkflowStub(RecoveryWorkflow.class, RecoveryWorkflow.WORKFLOW_ID)
+        .reconcileNow();
+    JsonNode failed = acme.awaitStatus(id, FINAL, PROCESSING);
+    assertThat(failed.get("status").asText()).isEqualTo("FAILED");
+    assertThat(failed.get("reason").asText()).contains("terminated by hand (stopped on purpose)");
 
-    assertThat(acme.awaitStatus(id, FINAL, PROCESSING).get("status").asText())
+    AttachmentsClient.Answer reprocess =
+        ops.call("POST", "/v1/ops/attachments/" + id + "/reprocess", null);
+    assertThat(reprocess.status()).as(reprocess.body().toString()).isEqualTo(202);
+    assertThat(
+            acme.awaitStatus(id, Set.of("RELEASED", "QUARANTINED", "REJECTED"), PROCESSING)
+                .get("status")
+                .asText())
         .isEqualTo("RELEASED");
   }
 

@@ -212,8 +212,13 @@ public class Attachments {
         rows.subList(0, limit), new AttachmentRows.Cursor(last.createdAt(), last.id()).format());
   }
 
-  /** Attachments of every owner still waiting for their upload or in processing, oldest first. */
-  public List<Attachment> unfinished(int limit) {
+  /**
+   * Attachments of every owner still waiting for their upload or in processing, a page at a time in
+   * id order.
+   *
+   * @param after the last id of the previous page, or null for the first
+   */
+  public List<Attachment> unfinished(UUID after, int limit) {
     return store.read(
         "could not list unfinished attachments",
         handle ->
@@ -221,7 +226,9 @@ public class Attachments {
                 .createQuery(
                     AttachmentRows.SELECT
                         + " where status in ('AWAITING_UPLOAD', 'PROCESSING')"
-                        + " order by created_at limit :limit")
+                        + " and (cast(:after as uuid) is null or id > :after)"
+                        + " order by id limit :limit")
+                .bind("after", after)
                 .bind("limit", limit)
                 .map(AttachmentRows.MAPPER)
                 .list());

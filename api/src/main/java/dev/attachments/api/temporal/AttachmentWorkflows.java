@@ -15,6 +15,7 @@ import dev.attachments.workflow.AttachmentWorkflow;
 import dev.attachments.workflow.OperatorAction;
 import dev.attachments.workflow.TaskQueues;
 import io.micronaut.context.annotation.Context;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
@@ -203,27 +204,64 @@ public class AttachmentWorkflows {
   }
 
   /**
-   * Whether the attachment's workflow is running now; false when it is gone, closed, or never
-   * started.
+   * The attachment's latest run as Temporal knows it.
+   *
+   * @param closedAt when it closed; null while it runs
+   * @param terminationReason why it was terminated, when it was
    */
-  public boolean isRunning(String attachmentId) {
+  public record Run(
+      WorkflowExecutionStatus status, java.time.Instant closedAt, String terminationReason) {
+    public boolean isRunning() {
+      return status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
+    }
+  }
+
+  /** The attachment's latest run; empty when Temporal has none (never started, or forgotten). */
+  public java.util.Optional<Run> latestRun(String attachmentId) {
+    String namespace = client.getOptions().getNamespace();
+    var execution =
+        io.temporal.api.common.v1.WorkflowExecution.newBuilder()
+            .setWorkflowId(AttachmentRequest.workflowId(attachmentId))
+            .build();
+    var stub = client.getWorkflowServiceStubs().blockingStub();
     try {
-      var description =
-          client
-              .getWorkflowServiceStubs()
-              .blockingStub()
-              .describeWorkflowExecution(
+      var info =
+          stub.describeWorkflowExecution(
                   io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest.newBuilder()
-                      .setNamespace(client.getOptions().getNamespace())
-                      .setExecution(
-                          io.temporal.api.common.v1.WorkflowExecution.newBuilder()
-                              .setWorkflowId(AttachmentRequest.workflowId(attachmentId)))
-                      .build());
-      return description.getWorkflowExecutionInfo().getStatus()
-          == io.temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
+                      .setNamespace(namespace)
+                      .setExecution(execution)
+                      .build())
+              .getWorkflowExecutionInfo();
+      if (info.getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
+        return java.util.Optional.of(new Run(info.getStatus(), null, null));
+      }
+      java.time.Instant closedAt =
+          java.time.Instant.ofEpochSecond(
+              info.getCloseTime().getSeconds(), info.getCloseTime().getNanos());
+      String reason = null;
+      if (info.getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TERMINATED) {
+        var close =
+            stub.getWorkflowExecutionHistory(
+                io.temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryRequest.newBuilder()
+                    .setNamespace(namespace)
+                    .setExecution(execution)
+                    .setHistoryEventFilterType(
+                        io.temporal.api.enums.v1.HistoryEventFilterType
+                            .HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT)
+                    .build());
+        reason =
+            close.getHistory().getEventsCount() == 0
+                ? ""
+                : close
+                    .getHistory()
+                    .getEvents(close.getHistory().getEventsCount() - 1)
+                    .getWorkflowExecutionTerminatedEventAttributes()
+                    .getReason();
+      }
+      return java.util.Optional.of(new Run(info.getStatus(), closedAt, reason));
     } catch (io.grpc.StatusRuntimeException e) {
       if (e.getStatus().getCode() == io.grpc.Status.Code.NOT_FOUND) {
-        return false;
+        return java.util.Optional.empty();
       }
       throw e;
     }

@@ -1,80 +1,110 @@
 package dev.attachments.api.temporal;
 
 import dev.attachments.metadata.Attachment;
+import dev.attachments.metadata.AttachmentStatuses;
 import dev.attachments.metadata.Attachments;
 import dev.attachments.metadata.OperatorActions;
+import dev.attachments.recovery.RecoveryActivities;
+import dev.attachments.recovery.RecoveryPage;
+import dev.attachments.workflow.AttachmentState;
 import dev.attachments.workflow.AttachmentStatus;
-import io.micronaut.context.event.StartupEvent;
-import io.micronaut.runtime.event.annotation.EventListener;
+import io.temporal.activity.Activity;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import jakarta.inject.Singleton;
 import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * At start-up, finds attachments still waiting or in processing whose workflow is gone (a lost
- * embedded server, a terminated run, a crash between an operator's action and its run) and starts
- * it again, so that nothing stays stuck silently. A restarted upload run looks for the upload
- * itself and carries on from there; an operator's release or reprocess is carried out as it was
- * asked.
+ * The recovery workflow's one activity: finds attachments still waiting or in processing whose
+ * workflow is not running (the embedded server lost its state, a crash between the row and the
+ * start, or between an operator's action and its run) and starts it again, so that nothing stays
+ * stuck silently. A restarted upload run looks for the upload itself and carries on from there; an
+ * operator's release or reprocess is carried out as it was asked. A run terminated by hand (in the
+ * Temporal UI or CLI) after the last operator action is respected: the attachment is published
+ * FAILED with the termination's reason, for operators to reprocess if they wish.
  */
 @Singleton
-public class Recovery {
+public class Recovery implements RecoveryActivities {
   private static final Logger LOG = LoggerFactory.getLogger(Recovery.class);
-  private static final int BATCH = 10_000;
 
   private final Attachments repository;
   private final OperatorActions actions;
+  private final AttachmentStatuses statuses;
   private final AttachmentWorkflows workflows;
 
-  public Recovery(Attachments repository, OperatorActions actions, AttachmentWorkflows workflows) {
+  public Recovery(
+      Attachments repository,
+      OperatorActions actions,
+      AttachmentStatuses statuses,
+      AttachmentWorkflows workflows) {
     this.actions = actions;
     this.repository = repository;
+    this.statuses = statuses;
     this.workflows = workflows;
   }
 
-  @EventListener
-  void onStartup(StartupEvent event) {
-    Thread recovery = new Thread(this::recover, "attachment-recovery");
-    recovery.setDaemon(true);
-    recovery.start();
-  }
-
-  /**
-   * @return how many workflows were started again
-   */
-  public int recover() {
+  @Override
+  public RecoveryPage reconcilePage(String after, int limit) {
+    List<Attachment> page =
+        repository.unfinished(after == null ? null : UUID.fromString(after), limit);
     int restarted = 0;
-    try {
-      for (Attachment attachment : repository.unfinished(BATCH)) {
-        if (!workflows.isRunning(attachment.id().toString())) {
-          restart(attachment);
-          restarted++;
-          LOG.warn(
-              "attachment {} was {} without a running workflow: started it again",
-              attachment.id(),
-              attachment.status());
-        }
+    int failed = 0;
+    for (Attachment attachment : page) {
+      Activity.getExecutionContext().heartbeat(attachment.id().toString());
+      Optional<AttachmentWorkflows.Run> run = workflows.latestRun(attachment.id().toString());
+      if (run.isPresent() && run.get().isRunning()) {
+        continue;
       }
-    } catch (RuntimeException e) {
-      LOG.error("recovery of unfinished attachments stopped; it runs again at the next start", e);
+      List<OperatorActions.AuditEntry> audit =
+          attachment.status() == AttachmentStatus.PROCESSING
+              ? actions.audit(attachment.id())
+              : List.of();
+      OperatorActions.AuditEntry lastAction = audit.isEmpty() ? null : audit.get(audit.size() - 1);
+      if (run.isPresent()
+          && run.get().status() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TERMINATED
+          && (lastAction == null || lastAction.at().isBefore(run.get().closedAt()))) {
+        statuses.publish(
+            new AttachmentState(
+                attachment.id().toString(),
+                AttachmentStatus.FAILED,
+                "its workflow was terminated by hand ("
+                    + run.get().terminationReason()
+                    + "); an operator may reprocess it",
+                null,
+                null));
+        failed++;
+        LOG.warn(
+            "attachment {} was {} and its run terminated by hand: published FAILED",
+            attachment.id(),
+            attachment.status());
+        continue;
+      }
+      if (lastAction == null
+          && run.isPresent()
+          && run.get().status() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
+        // a run that completed without a final status: a bug to look at, not to repeat
+        LOG.error(
+            "attachment {} is {} but its run completed", attachment.id(), attachment.status());
+        continue;
+      }
+      if (lastAction == null) {
+        workflows.start(attachment);
+      } else {
+        workflows.rerun(attachment, lastAction);
+      }
+      restarted++;
+      LOG.warn(
+          "attachment {} was {} without a running workflow: started it again",
+          attachment.id(),
+          attachment.status());
     }
-    return restarted;
-  }
-
-  /**
-   * Only an operator's action moves an attachment back to PROCESSING; its audit record says which
-   * one.
-   */
-  private void restart(Attachment attachment) {
-    List<OperatorActions.AuditEntry> audit =
-        attachment.status() == AttachmentStatus.PROCESSING
-            ? actions.audit(attachment.id())
-            : List.of();
-    if (audit.isEmpty()) {
-      workflows.start(attachment);
-      return;
-    }
-    workflows.rerun(attachment, audit.get(audit.size() - 1));
+    return new RecoveryPage(
+        page.size(),
+        restarted,
+        failed,
+        page.size() < limit ? null : page.get(page.size() - 1).id().toString());
   }
 }

@@ -1,0 +1,124 @@
+package dev.attachments.api.temporal;
+
+import dev.attachments.api.ApiSettings;
+import dev.attachments.recovery.RecoveryRequest;
+import dev.attachments.recovery.RecoveryWorkflow;
+import dev.attachments.recovery.RecoveryWorkflowImpl;
+import io.micronaut.context.annotation.Context;
+import io.micronaut.context.event.ShutdownEvent;
+import io.micronaut.context.event.StartupEvent;
+import io.micronaut.runtime.event.annotation.EventListener;
+import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
+import io.temporal.client.BatchRequest;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.worker.Worker;
+import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerFactoryOptions;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The API's own Temporal worker, for the recovery workflow only: the API is what starts attachment
+ * workflows, with its settings, so it carries out the recovery's activity. Every API polls the
+ * queue; the one workflow runs on whichever takes the task. At start-up each API makes sure the
+ * workflow runs and asks it for a round now.
+ */
+@Context
+public class RecoveryWorker {
+  private static final Logger LOG = LoggerFactory.getLogger(RecoveryWorker.class);
+
+  private final WorkflowClient client;
+  private final ApiSettings.Temporal temporal;
+  private final ApiSettings.Recovery settings;
+  private final WorkerFactory factory;
+
+  public RecoveryWorker(
+      WorkflowClient client,
+      ApiSettings.Temporal temporal,
+      ApiSettings.Recovery settings,
+      Recovery recovery) {
+    this.client = client;
+    this.temporal = temporal;
+    this.settings = settings;
+    // no workflow cache, hence no sticky queue: a dozen events replay in no time, and no task waits
+    // on the sticky queue of an API that has stopped
+    this.factory =
+        WorkerFactory.newInstance(
+            client, WorkerFactoryOptions.newBuilder().setWorkflowCacheSize(0).build());
+    if (!settings.enabled()) {
+      return;
+    }
+    Worker worker = factory.newWorker(temporal.recoveryQueue());
+    worker.registerWorkflowImplementationTypes(RecoveryWorkflowImpl.class);
+    worker.registerActivitiesImplementations(recovery);
+  }
+
+  @EventListener
+  void onStartup(StartupEvent event) {
+    if (!settings.enabled()) {
+      return;
+    }
+    factory.start();
+    Thread ask = new Thread(this::askForARound, "recovery-start");
+    ask.setDaemon(true);
+    ask.start();
+  }
+
+  /** Signal-with-start: starts the workflow when it is not running, and wakes it when it is. */
+  private void askForARound() {
+    for (Duration wait = Duration.ofSeconds(1); ; wait = min(wait.multipliedBy(2), MAX_WAIT)) {
+      try {
+        RecoveryWorkflow workflow =
+            client.newWorkflowStub(
+                RecoveryWorkflow.class,
+                WorkflowOptions.newBuilder()
+                    .setWorkflowId(RecoveryWorkflow.WORKFLOW_ID)
+                    .setTaskQueue(temporal.recoveryQueue())
+                    .setWorkflowIdReusePolicy(
+                        WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
+                    .setStaticSummary("Recovery of attachments whose workflow is gone")
+                    .setStaticDetails(
+                        "Every "
+                            + settings.every()
+                            + ", pages through the attachments still waiting or in processing"
+                            + " and starts again those whose workflow is not running.")
+                    .build());
+        BatchRequest request = client.newSignalWithStartRequest();
+        request.add(
+            workflow::reconcile, new RecoveryRequest(settings.every(), settings.pageSize(), null));
+        request.add(workflow::reconcileNow);
+        client.signalWithStart(request);
+        return;
+      } catch (RuntimeException e) {
+        if (factory.isShutdown()) {
+          return;
+        }
+        LOG.warn("could not start the recovery workflow; trying again in {}", wait, e);
+        try {
+          Thread.sleep(wait.toMillis());
+        } catch (InterruptedException interrupted) {
+          return;
+        }
+      }
+    }
+  }
+
+  private static final Duration MAX_WAIT = Duration.ofMinutes(1);
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+
+  /**
+   * Before the database pool and the Temporal client close: a page in progress finishes (or fails)
+   * here, and its retry goes to another API at once rather than after the heartbeat timeout.
+   */
+  @EventListener
+  void onShutdown(ShutdownEvent event) {
+    factory.shutdown();
+    factory.awaitTermination(10, TimeUnit.SECONDS);
+  }
+}
