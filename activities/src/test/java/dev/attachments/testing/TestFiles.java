@@ -111,6 +111,31 @@ public final class TestFiles {
     }
   }
 
+  /**
+   * A one-page PDF of a few KiB (Flate) whose page is 300,000 full-page fills: minutes of
+   * rendering, what a hostile document made to hold a renderer looks like.
+   */
+  public static byte[] slowPdf() {
+    try (org.apache.pdfbox.pdmodel.PDDocument document =
+        new org.apache.pdfbox.pdmodel.PDDocument()) {
+      org.apache.pdfbox.pdmodel.PDPage page = new org.apache.pdfbox.pdmodel.PDPage();
+      document.addPage(page);
+      try (org.apache.pdfbox.pdmodel.PDPageContentStream content =
+          new org.apache.pdfbox.pdmodel.PDPageContentStream(document, page)) {
+        for (int i = 0; i < 300_000; i++) {
+          content.setNonStrokingColor((i % 256) / 255f, 0.5f, 0.5f);
+          content.addRect(0, 0, 612, 792);
+          content.fill();
+        }
+      }
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      document.save(out);
+      return out.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** A two-second MP4 made by ffmpeg's test source, or null when ffmpeg is not installed. */
   public static byte[] mp4() {
     return ffmpeg(".mp4", "testsrc=duration=2:size=640x360:rate=10", "-pix_fmt", "yuv420p");

@@ -232,6 +232,47 @@ class LocalOptimizerTest {
     Files.deleteIfExists(pids);
   }
 
+  /**
+   * A PDF made to render for minutes: at the deadline its render process is killed, nothing of it
+   * is left running (no child process, no CPU burnt by a thread of ours afterwards), and the next
+   * preview is made on time. In the worker's JVM the render thread went on after the deadline.
+   */
+  @Test
+  void aPdfMadeToRenderForEverIsKilledAtTheDeadlineAndLeavesNothingRunning() throws Exception {
+    LocalOptimizer strict =
+        new LocalOptimizer(
+            s3.client,
+            s3.presigner,
+            RealS3.BUCKETS,
+            new LocalOptimizer.Limits(100_000_000L, 64L * 1024 * 1024, Duration.ofSeconds(3)),
+            "ffmpeg");
+    PreviewRequest hostile = released(TestFiles.slowPdf(), "application/pdf");
+
+    long begun = System.nanoTime();
+    Preview preview = strict.optimize(hostile);
+    Duration took = Duration.ofNanos(System.nanoTime() - begun);
+
+    assertThat(preview.status()).isEqualTo(PreviewStatus.FAILED);
+    assertThat(preview.reason()).contains("longer than");
+    assertThat(took).isLessThan(Duration.ofSeconds(8));
+    assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).toList())
+        .as("no render process left")
+        .isEmpty();
+    var os =
+        (com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    long cpuBefore = os.getProcessCpuTime();
+    Thread.sleep(2000);
+    assertThat(Duration.ofNanos(os.getProcessCpuTime() - cpuBefore))
+        .as("CPU this JVM used in the 2 s after the deadline")
+        .isLessThan(Duration.ofMillis(800));
+
+    PreviewRequest next = released(TestFiles.png(800, 600), "image/png");
+    long nextBegun = System.nanoTime();
+    thumbnail(strict.optimize(next), next);
+    assertThat(Duration.ofNanos(System.nanoTime() - nextBegun)).isLessThan(Duration.ofSeconds(3));
+  }
+
   private static boolean alive(List<Long> pids) {
     return pids.stream()
         .anyMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
