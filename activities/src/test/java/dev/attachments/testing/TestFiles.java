@@ -91,24 +91,13 @@ public final class TestFiles {
 
   /** A real two-page PDF, made with PDFBox. */
   public static byte[] pdf() {
-    try (org.apache.pdfbox.pdmodel.PDDocument document =
-        new org.apache.pdfbox.pdmodel.PDDocument()) {
-      for (int i = 0; i < 2; i++) {
-        org.apache.pdfbox.pdmodel.PDPage page = new org.apache.pdfbox.pdmodel.PDPage();
-        document.addPage(page);
-        try (org.apache.pdfbox.pdmodel.PDPageContentStream content =
-            new org.apache.pdfbox.pdmodel.PDPageContentStream(document, page)) {
+    return pdf(
+        2,
+        content -> {
           content.setNonStrokingColor(Color.BLUE);
           content.addRect(100, 400, 400, 200);
           content.fill();
-        }
-      }
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      document.save(out);
-      return out.toByteArray();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+        });
   }
 
   /**
@@ -116,16 +105,30 @@ public final class TestFiles {
    * rendering, what a hostile document made to hold a renderer looks like.
    */
   public static byte[] slowPdf() {
+    return pdf(
+        1,
+        content -> {
+          for (int i = 0; i < 300_000; i++) {
+            content.setNonStrokingColor((i % 256) / 255f, 0.5f, 0.5f);
+            content.addRect(0, 0, 612, 792);
+            content.fill();
+          }
+        });
+  }
+
+  private interface PageContent {
+    void draw(org.apache.pdfbox.pdmodel.PDPageContentStream content) throws IOException;
+  }
+
+  private static byte[] pdf(int pages, PageContent drawing) {
     try (org.apache.pdfbox.pdmodel.PDDocument document =
         new org.apache.pdfbox.pdmodel.PDDocument()) {
-      org.apache.pdfbox.pdmodel.PDPage page = new org.apache.pdfbox.pdmodel.PDPage();
-      document.addPage(page);
-      try (org.apache.pdfbox.pdmodel.PDPageContentStream content =
-          new org.apache.pdfbox.pdmodel.PDPageContentStream(document, page)) {
-        for (int i = 0; i < 300_000; i++) {
-          content.setNonStrokingColor((i % 256) / 255f, 0.5f, 0.5f);
-          content.addRect(0, 0, 612, 792);
-          content.fill();
+      for (int i = 0; i < pages; i++) {
+        org.apache.pdfbox.pdmodel.PDPage page = new org.apache.pdfbox.pdmodel.PDPage();
+        document.addPage(page);
+        try (org.apache.pdfbox.pdmodel.PDPageContentStream content =
+            new org.apache.pdfbox.pdmodel.PDPageContentStream(document, page)) {
+          drawing.draw(content);
         }
       }
       ByteArrayOutputStream out = new ByteArrayOutputStream();
