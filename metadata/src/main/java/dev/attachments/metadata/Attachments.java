@@ -233,4 +233,27 @@ public class Attachments {
                 .map(AttachmentRows.MAPPER)
                 .list());
   }
+
+  /**
+   * Quarantined attachments whose verdict is older than {@code before}, a page at a time in id
+   * order.
+   *
+   * @param after the last id of the previous page, or null for the first
+   */
+  public List<Attachment> quarantinedBefore(java.time.Instant before, UUID after, int limit) {
+    return store.read(
+        "could not list quarantined attachments",
+        handle ->
+            handle
+                .createQuery(
+                    AttachmentRows.SELECT
+                        + " where status = 'QUARANTINED' and updated_at < :before"
+                        + " and (cast(:after as uuid) is null or id > :after)"
+                        + " order by id limit :limit")
+                .bind("before", Store.timestamp(before))
+                .bind("after", after)
+                .bind("limit", limit)
+                .map(AttachmentRows.MAPPER)
+                .list());
+  }
 }

@@ -9,7 +9,8 @@ import javax.sql.DataSource;
 
 /**
  * What operators do to attachments, each with its audit entry: release a quarantined one, reopen a
- * FAILED one. These overrules are the only ways a final status changes.
+ * FAILED one; and the retention's deletion of a file kept in quarantine past its time. These are
+ * the only ways a final status changes.
  */
 public class OperatorActions {
   /** Audit action of an operator's release of a quarantined attachment. */
@@ -20,6 +21,9 @@ public class OperatorActions {
 
   /** Audit action of an operator's reprocess of a FAILED attachment from a fresh scan. */
   public static final String RESCAN = "rescan";
+
+  /** Audit action of the deletion of a quarantined file at the end of its retention. */
+  public static final String DELETE = "delete";
 
   /** One thing an operator did to an attachment. */
   public record AuditEntry(UUID id, String action, String actor, String reason, Instant at) {}
@@ -57,10 +61,32 @@ public class OperatorActions {
     return overrule(id, AttachmentStatus.FAILED, null, rescan ? RESCAN : REPROCESS, actor, reason);
   }
 
+  /**
+   * A quarantined attachment's file was deleted at the end of its retention: it becomes DELETED, in
+   * one transaction with the audit record that says who (the retention) and why.
+   *
+   * @return the audit entry; empty when it was no longer QUARANTINED
+   */
+  public Optional<AuditEntry> deleteQuarantined(UUID id, String actor, String reason) {
+    return move(
+        id, AttachmentStatus.QUARANTINED, AttachmentStatus.DELETED, reason, DELETE, actor, reason);
+  }
+
   /** Moves a final status back to PROCESSING, in one transaction with the audit record of it. */
   private Optional<AuditEntry> overrule(
       UUID id,
       AttachmentStatus from,
+      String statusReason,
+      String action,
+      String actor,
+      String reason) {
+    return move(id, from, AttachmentStatus.PROCESSING, statusReason, action, actor, reason);
+  }
+
+  private Optional<AuditEntry> move(
+      UUID id,
+      AttachmentStatus from,
+      AttachmentStatus to,
       String statusReason,
       String action,
       String actor,
@@ -73,7 +99,7 @@ public class OperatorActions {
                   .createUpdate(
                       "update attachment set status = :to, status_reason = :statusReason,"
                           + " updated_at = now() where id = :id and status = :from")
-                  .bind("to", AttachmentStatus.PROCESSING.name())
+                  .bind("to", to.name())
                   .bind("statusReason", statusReason)
                   .bind("id", id)
                   .bind("from", from.name())

@@ -6,6 +6,7 @@ import dev.attachments.clamd.ClamdScanner;
 import dev.attachments.cloudinary.CloudinaryOptimizer;
 import dev.attachments.metadata.AttachmentStatuses;
 import dev.attachments.metadata.Attachments;
+import dev.attachments.metadata.OperatorActions;
 import dev.attachments.metadata.ScannerReports;
 import dev.attachments.metadata.WebhookRepository;
 import dev.attachments.postgres.MetadataPublisher;
@@ -13,6 +14,7 @@ import dev.attachments.preview.OptimizerActivities;
 import dev.attachments.redaction.RedactingFailureConverter;
 import dev.attachments.s3.Buckets;
 import dev.attachments.s3.S3Storage;
+import dev.attachments.s3.StorageRetention;
 import dev.attachments.storage.S3Connection;
 import dev.attachments.storage.S3Objects;
 import dev.attachments.thumbnails.LocalOptimizer;
@@ -159,6 +161,17 @@ public class WorkerConfiguration {
   @Bean
   ScannerMonitor scannerMonitor(ClamdScanner scanner, DataSource dataSource) {
     return new ScannerMonitor(scanner, new ScannerReports(dataSource));
+  }
+
+  @Bean
+  StorageRetention storageRetention(
+      S3Client s3, Buckets buckets, DataSource dataSource, WorkerSettings settings) {
+    return new StorageRetention(
+        s3,
+        buckets,
+        new Attachments(dataSource),
+        new OperatorActions(dataSource),
+        settings.retention().quarantineFor());
   }
 
   @Bean

@@ -32,7 +32,23 @@ public record WorkerSettings(
     @NotNull @Valid Cloudinary cloudinary,
     @NotNull @Valid Previews previews,
     @NotNull @Valid Webhooks webhooks,
+    @NotNull @Valid Retention retention,
     Path readyFile) {
+
+  /**
+   * The retention workflow's sweeps.
+   *
+   * @param every how long between two sweeps
+   * @param quarantineFor how long a quarantined file is kept after its verdict
+   * @param incomingFor how long anything may stay in the incoming bucket: the upload window
+   *     (ATTACHMENTS_UPLOAD_TTL, which the API uses too) and an hour
+   * @param pageSize attachments or objects per activity
+   */
+  public record Retention(
+      @NotNull java.time.Duration every,
+      @NotNull java.time.Duration quarantineFor,
+      @NotNull java.time.Duration incomingFor,
+      @jakarta.validation.constraints.Positive int pageSize) {}
 
   /**
    * @param allowHttp plain http and internal addresses for webhook endpoints: the dev stack only

@@ -11,7 +11,12 @@ public enum AttachmentStatus {
   QUARANTINED,
   REJECTED,
   EXPIRED,
-  FAILED;
+  FAILED,
+  /**
+   * Its file is gone for good: kept in quarantine past the retention, then deleted (audited); the
+   * row stays as the record of it.
+   */
+  DELETED;
 
   /** A final status never changes again on its own; only an operator's reprocess moves it. */
   public boolean isFinal() {
