@@ -4,21 +4,18 @@ import dev.attachments.api.ApiSettings;
 import dev.attachments.recovery.RecoveryRequest;
 import dev.attachments.recovery.RecoveryWorkflow;
 import dev.attachments.recovery.RecoveryWorkflowImpl;
+import dev.attachments.workflow.ServiceWorkflows;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.event.ShutdownEvent;
 import io.micronaut.context.event.StartupEvent;
 import io.micronaut.runtime.event.annotation.EventListener;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
-import io.temporal.client.BatchRequest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
 import io.temporal.worker.WorkerFactoryOptions;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The API's own Temporal worker, for the recovery workflow only: the API is what starts attachment
@@ -28,8 +25,6 @@ import org.slf4j.LoggerFactory;
  */
 @Context
 public class RecoveryWorker {
-  private static final Logger LOG = LoggerFactory.getLogger(RecoveryWorker.class);
-
   private final WorkflowClient client;
   private final ApiSettings.Temporal temporal;
   private final ApiSettings.Recovery settings;
@@ -62,54 +57,31 @@ public class RecoveryWorker {
       return;
     }
     factory.start();
-    Thread ask = new Thread(this::askForARound, "recovery-start");
-    ask.setDaemon(true);
-    ask.start();
-  }
-
-  /** Signal-with-start: starts the workflow when it is not running, and wakes it when it is. */
-  private void askForARound() {
-    for (Duration wait = Duration.ofSeconds(1); ; wait = min(wait.multipliedBy(2), MAX_WAIT)) {
-      try {
-        RecoveryWorkflow workflow =
-            client.newWorkflowStub(
-                RecoveryWorkflow.class,
-                WorkflowOptions.newBuilder()
-                    .setWorkflowId(RecoveryWorkflow.WORKFLOW_ID)
-                    .setTaskQueue(temporal.recoveryQueue())
-                    .setWorkflowIdReusePolicy(
-                        WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
-                    .setStaticSummary("Recovery of attachments whose workflow is gone")
-                    .setStaticDetails(
-                        "Every "
-                            + settings.every()
-                            + ", pages through the attachments still waiting or in processing"
-                            + " and starts again those whose workflow is not running.")
-                    .build());
-        BatchRequest request = client.newSignalWithStartRequest();
-        request.add(
-            workflow::reconcile, new RecoveryRequest(settings.every(), settings.pageSize(), null));
-        request.add(workflow::reconcileNow);
-        client.signalWithStart(request);
-        return;
-      } catch (RuntimeException e) {
-        if (factory.isShutdown()) {
-          return;
-        }
-        LOG.warn("could not start the recovery workflow; trying again in {}", wait, e);
-        try {
-          Thread.sleep(wait.toMillis());
-        } catch (InterruptedException interrupted) {
-          return;
-        }
-      }
-    }
-  }
-
-  private static final Duration MAX_WAIT = Duration.ofMinutes(1);
-
-  private static Duration min(Duration a, Duration b) {
-    return a.compareTo(b) <= 0 ? a : b;
+    ServiceWorkflows.signalWithStart(
+        client,
+        "recovery",
+        request -> {
+          RecoveryWorkflow workflow =
+              client.newWorkflowStub(
+                  RecoveryWorkflow.class,
+                  WorkflowOptions.newBuilder()
+                      .setWorkflowId(RecoveryWorkflow.WORKFLOW_ID)
+                      .setTaskQueue(temporal.recoveryQueue())
+                      .setWorkflowIdReusePolicy(
+                          WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
+                      .setStaticSummary("Recovery of attachments whose workflow is gone")
+                      .setStaticDetails(
+                          "Every "
+                              + settings.every()
+                              + ", pages through the attachments still waiting or in processing"
+                              + " and starts again those whose workflow is not running.")
+                      .build());
+          request.add(
+              workflow::reconcile,
+              new RecoveryRequest(settings.every(), settings.pageSize(), null));
+          request.add(workflow::reconcileNow);
+        },
+        factory::isShutdown);
   }
 
   /**

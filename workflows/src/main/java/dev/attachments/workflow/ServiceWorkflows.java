@@ -1,0 +1,53 @@
+package dev.attachments.workflow;
+
+import io.temporal.client.BatchRequest;
+import io.temporal.client.WorkflowClient;
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The service's own long-running workflows (recovery, retention): one run each, kept running by
+ * whichever app starts, with signal-with-start (starts it when it is not running, signals it when
+ * it is).
+ */
+public final class ServiceWorkflows {
+  private static final Logger LOG = LoggerFactory.getLogger(ServiceWorkflows.class);
+  private static final Duration MAX_WAIT = Duration.ofMinutes(1);
+
+  private ServiceWorkflows() {}
+
+  /**
+   * Sends the signal-with-start {@code request} adds, again with back-off until Temporal takes it
+   * or {@code stopped} says the app is going away; on a thread of its own.
+   */
+  public static void signalWithStart(
+      WorkflowClient client, String what, Consumer<BatchRequest> request, BooleanSupplier stopped) {
+    Thread thread =
+        new Thread(
+            () -> {
+              for (Duration wait = Duration.ofSeconds(1); !stopped.getAsBoolean(); ) {
+                try {
+                  BatchRequest batch = client.newSignalWithStartRequest();
+                  request.accept(batch);
+                  client.signalWithStart(batch);
+                  return;
+                } catch (RuntimeException e) {
+                  LOG.warn("could not start the {} workflow; trying again in {}", what, wait, e);
+                }
+                try {
+                  Thread.sleep(wait.toMillis());
+                } catch (InterruptedException interrupted) {
+                  return;
+                }
+                wait =
+                    wait.multipliedBy(2).compareTo(MAX_WAIT) > 0 ? MAX_WAIT : wait.multipliedBy(2);
+              }
+            },
+            what + "-start");
+    thread.setDaemon(true);
+    thread.start();
+  }
+}
