@@ -9,6 +9,8 @@ RUN --mount=type=cache,target=/root/.m2 mvn -B -q -T1 package -DskipTests -pl ap
 FROM eclipse-temurin:17-jre
 RUN useradd --system --uid 10001 --no-create-home attachments
 COPY --from=build /src/api/target/attachments-api.jar /app/attachments-api.jar
+COPY --chmod=755 docker/entrypoint.sh /app/entrypoint.sh
 USER 10001
 EXPOSE 8080
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "/app/attachments-api.jar"]
+# secrets come in files (ATTACHMENTS_*_FILE), read into their variables by the entrypoint
+ENTRYPOINT ["/app/entrypoint.sh", "java", "-XX:MaxRAMPercentage=75", "-jar", "/app/attachments-api.jar"]

@@ -13,5 +13,7 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --no-create-home attachments
 COPY --from=build /src/worker/target/attachments-worker.jar /app/attachments-worker.jar
+COPY --chmod=755 docker/entrypoint.sh /app/entrypoint.sh
 USER 10001
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "/app/attachments-worker.jar"]
+# secrets come in files (ATTACHMENTS_*_FILE), read into their variables by the entrypoint
+ENTRYPOINT ["/app/entrypoint.sh", "java", "-XX:MaxRAMPercentage=75", "-jar", "/app/attachments-worker.jar"]
