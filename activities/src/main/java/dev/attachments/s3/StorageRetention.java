@@ -5,6 +5,7 @@ import dev.attachments.metadata.Attachments;
 import dev.attachments.metadata.OperatorActions;
 import dev.attachments.retention.RetentionActivities;
 import dev.attachments.retention.RetentionPage;
+import dev.attachments.workflow.AttachmentStatus;
 import dev.attachments.workflow.TaskQueues;
 import io.temporal.activity.Activity;
 import io.temporal.spring.boot.ActivityImpl;
@@ -59,20 +60,34 @@ public class StorageRetention implements RetentionActivities {
     int deleted = 0;
     for (Attachment attachment : page) {
       heartbeat(attachment.id().toString());
-      s3.deleteObject(b -> b.bucket(buckets.quarantine()).key(attachment.objectKey()));
+      // the row first, on the condition that it is still QUARANTINED: an operator's release that
+      // came first wins, and one that comes after finds it DELETED (409) rather than its file gone
       if (actions
           .deleteQuarantined(
               attachment.id(),
               ACTOR,
               "deleted after " + quarantineFor.toDays() + " days in quarantine")
-          .isPresent()) {
-        deleted++;
-        LOG.info(
-            "attachment {} ({}) was quarantined since {}: its file is deleted",
-            attachment.id(),
-            attachment.owner(),
-            attachment.updatedAt());
+          .isEmpty()) {
+        continue;
       }
+      try {
+        s3.deleteObject(b -> b.bucket(buckets.quarantine()).key(attachment.objectKey()));
+      } catch (RuntimeException e) {
+        // the row says DELETED and is not listed again: say which object is left, for an operator
+        LOG.error(
+            "attachment {} is DELETED but its quarantined object {} could not be deleted; delete it"
+                + " by hand",
+            attachment.id(),
+            attachment.objectKey(),
+            e);
+        continue;
+      }
+      deleted++;
+      LOG.info(
+          "attachment {} ({}) was quarantined since {}: its file is deleted",
+          attachment.id(),
+          attachment.owner(),
+          attachment.updatedAt());
     }
     return new RetentionPage(
         deleted, 0, page.size() < limit ? null : page.get(page.size() - 1).id().toString());
@@ -114,7 +129,7 @@ public class StorageRetention implements RetentionActivities {
     int aborted = 0;
     for (MultipartUpload upload : listing.uploads()) {
       heartbeat(upload.key());
-      if (upload.initiated().isBefore(before)) {
+      if (upload.initiated().isBefore(before) && !neededByAnUnfinishedAttachment(upload.key())) {
         s3.abortMultipartUpload(
             b -> b.bucket(buckets.incoming()).key(upload.key()).uploadId(upload.uploadId()));
         aborted++;
@@ -132,8 +147,9 @@ public class StorageRetention implements RetentionActivities {
 
   /**
    * An object whose attachment still waits or is processed stays, however old: a scan that waits
-   * for clamd reads it. Keys that are no attachment's stay too: this sweep deletes only what it
-   * knows.
+   * for clamd reads it; so does a FAILED one's, which an operator may reprocess (for a run that
+   * gave up before the file was held it is the only copy). Keys that are no attachment's stay too:
+   * this sweep deletes only what it knows.
    */
   private boolean neededByAnUnfinishedAttachment(String key) {
     int slash = key.lastIndexOf('/');
@@ -144,7 +160,9 @@ public class StorageRetention implements RetentionActivities {
       return true;
     }
     Optional<Attachment> attachment = attachments.findAny(id);
-    return attachment.isPresent() && !attachment.get().status().isFinal();
+    return attachment.isPresent()
+        && (!attachment.get().status().isFinal()
+            || attachment.get().status() == AttachmentStatus.FAILED);
   }
 
   private static void heartbeat(String progress) {

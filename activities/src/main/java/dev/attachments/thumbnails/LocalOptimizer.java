@@ -161,7 +161,7 @@ public class LocalOptimizer implements OptimizerActivities {
     Path log = Files.createTempFile("ffmpeg", ".log");
     try {
       for (String at : List.of("1", "0")) {
-        Process process =
+        ProcessBuilder builder =
             new ProcessBuilder(
                     ffmpeg,
                     "-hide_banner",
@@ -179,8 +179,14 @@ public class LocalOptimizer implements OptimizerActivities {
                     "scale='min(" + EDGE * 2 + ",iw)':-2",
                     frame.toString())
                 .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
+                .redirectOutput(log.toFile());
+        // ffmpeg parses a hostile file: it gets no secret of the worker's, only where programs are
+        String path = System.getenv("PATH");
+        builder.environment().clear();
+        if (path != null) {
+          builder.environment().put("PATH", path);
+        }
+        Process process = builder.start();
         boolean exited;
         try {
           exited = process.waitFor(limits.renderTimeout().toMillis(), TimeUnit.MILLISECONDS);

@@ -55,8 +55,12 @@ final class RenderProcess {
               "-Djava.awt.headless=true"));
       command.addAll(mainClass());
       command.addAll(List.of(kind, source.toString(), target.toString(), Long.toString(maxPixels)));
+      ProcessBuilder builder = new ProcessBuilder(command);
+      // the worker's environment holds its secrets (S3 key, database password): a process that
+      // parses hostile files gets none of it
+      builder.environment().clear();
       Process process =
-          new ProcessBuilder(command)
+          builder
               .redirectErrorStream(false)
               .redirectOutput(ProcessBuilder.Redirect.DISCARD)
               .redirectError(errors.toFile())

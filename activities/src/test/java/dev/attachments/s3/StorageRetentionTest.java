@@ -122,8 +122,10 @@ class StorageRetentionTest {
   void incomingKeepsOnlyWhatAnUnfinishedAttachmentNeeds() {
     Attachment waiting = attachment(AttachmentStatus.PROCESSING);
     Attachment done = attachment(AttachmentStatus.RELEASED);
+    Attachment failed = attachment(AttachmentStatus.FAILED);
     String orphan = "acme/" + UUID.randomUUID();
-    for (String key : new String[] {waiting.objectKey(), done.objectKey(), orphan}) {
+    for (String key :
+        new String[] {waiting.objectKey(), done.objectKey(), failed.objectKey(), orphan}) {
       s3.put("incoming", key, "data".getBytes());
     }
 
@@ -133,9 +135,12 @@ class StorageRetentionTest {
     assertThat(s3.exists("incoming", orphan)).isTrue();
 
     RetentionPage swept = retention.sweepIncoming(Instant.now().plusSeconds(5), null, 1000);
-    assertThat(swept.kept()).isGreaterThanOrEqualTo(1);
+    assertThat(swept.kept()).isGreaterThanOrEqualTo(2);
     assertThat(s3.exists("incoming", waiting.objectKey()))
         .as("a scan that waits for clamd still reads it")
+        .isTrue();
+    assertThat(s3.exists("incoming", failed.objectKey()))
+        .as("an operator may reprocess a FAILED attachment from it")
         .isTrue();
     assertThat(s3.exists("incoming", done.objectKey())).isFalse();
     assertThat(s3.exists("incoming", orphan)).isFalse();

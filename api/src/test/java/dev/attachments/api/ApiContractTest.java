@@ -425,8 +425,6 @@ class ApiContractTest {
     settings.put("attachments.s3.access-key", "access");
     settings.put("attachments.s3.secret-key", "secret");
     settings.put("attachments.temporal.target", temporal.target());
-    // rounds of recovery every few seconds here (the first API to start sets it for the class)
-    settings.put("attachments.recovery.every", "2s");
     for (int i = 0; i < more.length; i += 2) {
       settings.put((String) more[i], more[i + 1]);
     }
@@ -989,6 +987,8 @@ class ApiContractTest {
     io.temporal.client.WorkflowClient.newInstance(temporalService)
         .newUntypedWorkflowStub("attachment-" + id)
         .terminate("stopped on purpose");
+    server.close();
+    server = startApi(""); // its start-up round, as the recovery workflow's rounds would
     JsonNode failed = awaitStatus(id, "FAILED");
     assertThat(failed.get("reason").asText())
         .contains("terminated by hand (stopped on purpose)")
@@ -998,10 +998,12 @@ class ApiContractTest {
             io.temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TERMINATED);
 
     // an operator reprocesses it and the API dies after recording that, before the run starts
-    // (the action recorded, no run for it): the next round carries the reprocess out
+    // (the action recorded, no run for it): the next start carries the reprocess out
     new dev.attachments.metadata.OperatorActions(postgres.dataSource())
         .reopenFailed(UUID.fromString(id), "alice", "after the termination", false)
         .orElseThrow();
+    server.close();
+    server = startApi("");
     long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
     while (describe(id).getWorkflowExecutionInfo().getStatus()
             != io.temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING

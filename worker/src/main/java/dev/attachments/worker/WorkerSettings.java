@@ -48,7 +48,23 @@ public record WorkerSettings(
       @NotNull java.time.Duration every,
       @NotNull java.time.Duration quarantineFor,
       @NotNull java.time.Duration incomingFor,
-      @jakarta.validation.constraints.Positive int pageSize) {}
+      @jakarta.validation.constraints.Positive int pageSize) {
+    /** A bare number binds as milliseconds: a retention that short would delete what is kept. */
+    public Retention {
+      if (quarantineFor != null && quarantineFor.compareTo(java.time.Duration.ofDays(1)) < 0) {
+        throw new IllegalArgumentException(
+            "attachments.retention.quarantine-for (ATTACHMENTS_QUARANTINE_RETENTION) is "
+                + quarantineFor
+                + "; it must be at least 1d (30d by default)");
+      }
+      if (incomingFor != null && incomingFor.compareTo(java.time.Duration.ofHours(2)) < 0) {
+        throw new IllegalArgumentException(
+            "attachments.retention.incoming-for (ATTACHMENTS_INCOMING_RETENTION) is "
+                + incomingFor
+                + "; it must be at least 2h and above the upload window (25h by default)");
+      }
+    }
+  }
 
   /**
    * @param allowHttp plain http and internal addresses for webhook endpoints: the dev stack only

@@ -17,8 +17,10 @@ public class RecoveryWorkflowImpl implements RecoveryWorkflow {
           RecoveryActivities.class,
           ActivityOptions.newBuilder()
               .setStartToCloseTimeout(Duration.ofMinutes(5))
-              // an API that stops while it works the page hands it to another within seconds
-              .setHeartbeatTimeout(Duration.ofSeconds(10))
+              // an API that stops while it works the page hands it to another within a minute and
+              // a half; one attachment's calls to Temporal (describe, history, start, or a rerun
+              // that waits 30 s for the previous run) stay under that
+              .setHeartbeatTimeout(Duration.ofSeconds(90))
               .setSummary("Repair a page of unfinished attachments")
               .setRetryOptions(
                   RetryOptions.newBuilder()

@@ -69,11 +69,7 @@ public final class ApiKeys {
       }
       if (!OWNER.matcher(fields[0]).matches()) {
         throw new IllegalArgumentException(
-            "owner '"
-                + fields[0]
-                + "' in "
-                + setting
-                + " may hold only letters, digits, '.', '_' and '-'");
+            where + ": an owner may hold only letters, digits, '.', '_' and '-' (1 to 64)");
       }
       Entry entry;
       try {

@@ -5,6 +5,8 @@ import dev.attachments.api.Refusal;
 import dev.attachments.metadata.RateLimits;
 import jakarta.inject.Singleton;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * How often one owner may ask for what costs the service work: creates, upload URLs, completes,
@@ -30,6 +32,13 @@ public class RequestRates {
   private final RateLimits limits;
   private final ApiSettings.Rates rates;
 
+  /**
+   * Per owner and kind, until when this replica refuses without asking PostgreSQL: an owner that
+   * floods past its rate is answered from memory, and its refused calls take no database connection
+   * from the other owners.
+   */
+  private final Map<String, Long> refusedUntil = new ConcurrentHashMap<>();
+
   public RequestRates(RateLimits limits, ApiSettings.Rates rates) {
     this.limits = limits;
     this.rates = rates;
@@ -40,21 +49,35 @@ public class RequestRates {
    */
   public void charge(String owner, Kind kind) {
     RateLimits.Rate rate = rate(kind);
+    String bucket = owner + "/" + kind;
+    Long until = refusedUntil.get(bucket);
+    long now = System.nanoTime();
+    if (until != null) {
+      if (now - until < 0) {
+        throw refusal(rate, kind, Duration.ofNanos(until - now));
+      }
+      refusedUntil.remove(bucket, until);
+    }
     limits
         .take(owner, rate)
         .ifPresent(
             wait -> {
-              throw Refusal.tooMany(
-                  "rate-limited",
-                  "more than "
-                      + rate.perMinute()
-                      + " "
-                      + kind.plural
-                      + " a minute; try again in "
-                      + seconds(wait)
-                      + " s",
-                  Duration.ofSeconds(seconds(wait)));
+              refusedUntil.put(bucket, now + wait.toNanos());
+              throw refusal(rate, kind, wait);
             });
+  }
+
+  private static Refusal refusal(RateLimits.Rate rate, Kind kind, Duration wait) {
+    return Refusal.tooMany(
+        "rate-limited",
+        "more than "
+            + rate.perMinute()
+            + " "
+            + kind.plural
+            + " a minute; try again in "
+            + seconds(wait)
+            + " s",
+        Duration.ofSeconds(seconds(wait)));
   }
 
   private RateLimits.Rate rate(Kind kind) {

@@ -14,6 +14,7 @@ import jakarta.inject.Singleton;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,12 +49,33 @@ public class Recovery implements RecoveryActivities {
 
   @Override
   public RecoveryPage reconcilePage(String after, int limit) {
+    return repair(after, limit, progress -> Activity.getExecutionContext().heartbeat(progress));
+  }
+
+  /**
+   * One whole round, here and now, outside any workflow: what an API does as it starts, so that
+   * what a lost run left behind is repaired whatever state the recovery workflow's tasks are in.
+   *
+   * @return how many attachments were repaired
+   */
+  public int roundNow(int pageSize) {
+    int repaired = 0;
+    String cursor = null;
+    do {
+      RecoveryPage page = repair(cursor, pageSize, progress -> {});
+      repaired += page.restarted() + page.markedFailed();
+      cursor = page.next();
+    } while (cursor != null);
+    return repaired;
+  }
+
+  private RecoveryPage repair(String after, int limit, Consumer<String> heartbeat) {
     List<Attachment> page =
         repository.unfinished(after == null ? null : UUID.fromString(after), limit);
     int restarted = 0;
     int failed = 0;
     for (Attachment attachment : page) {
-      Activity.getExecutionContext().heartbeat(attachment.id().toString());
+      heartbeat.accept(attachment.id().toString());
       Optional<AttachmentWorkflows.Run> run = workflows.latestRun(attachment.id().toString());
       if (run.isPresent() && run.get().isRunning()) {
         continue;
@@ -82,10 +104,11 @@ public class Recovery implements RecoveryActivities {
             attachment.status());
         continue;
       }
-      if (lastAction == null
-          && run.isPresent()
-          && run.get().status() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
-        // a run that completed without a final status: a bug to look at, not to repeat
+      if (run.isPresent()
+          && run.get().status() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED
+          && (lastAction == null || lastAction.at().isBefore(run.get().closedAt()))) {
+        // a run (or an action's run) that completed without a final status: a bug to look at,
+        // not to repeat every round
         LOG.error(
             "attachment {} is {} but its run completed", attachment.id(), attachment.status());
         continue;

@@ -16,19 +16,26 @@ import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
 import io.temporal.worker.WorkerFactoryOptions;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The API's own Temporal worker, for the recovery workflow only: the API is what starts attachment
  * workflows, with its settings, so it carries out the recovery's activity. Every API polls the
  * queue; the one workflow runs on whichever takes the task. At start-up each API makes sure the
- * workflow runs and asks it for a round now.
+ * workflow runs and asks it for a round now, and also runs one round itself: a restarted API
+ * repairs what it finds even when the workflow's next task is slow to come (on the Java test
+ * server, a stopped worker's abandoned polls can swallow the first tasks of the queue).
  */
 @Context
 public class RecoveryWorker {
+  private static final Logger LOG = LoggerFactory.getLogger(RecoveryWorker.class);
+
   private final WorkflowClient client;
   private final ApiSettings.Temporal temporal;
   private final ApiSettings.Recovery settings;
   private final WorkerFactory factory;
+  private final Recovery recovery;
 
   public RecoveryWorker(
       WorkflowClient client,
@@ -38,6 +45,7 @@ public class RecoveryWorker {
     this.client = client;
     this.temporal = temporal;
     this.settings = settings;
+    this.recovery = recovery;
     // no workflow cache, hence no sticky queue: a dozen events replay in no time, and no task waits
     // on the sticky queue of an API that has stopped
     this.factory =
@@ -57,6 +65,9 @@ public class RecoveryWorker {
       return;
     }
     factory.start();
+    Thread round = new Thread(this::roundNow, "recovery-at-start");
+    round.setDaemon(true);
+    round.start();
     ServiceWorkflows.signalWithStart(
         client,
         "recovery",
@@ -82,6 +93,16 @@ public class RecoveryWorker {
           request.add(workflow::reconcileNow);
         },
         factory::isShutdown);
+  }
+
+  /** The start-up round, in this API, beside the workflow's (both are idempotent). */
+  private void roundNow() {
+    try {
+      int repaired = recovery.roundNow(settings.pageSize());
+      LOG.info("start-up recovery round: {} attachments repaired", repaired);
+    } catch (RuntimeException e) {
+      LOG.warn("the start-up recovery round stopped; the recovery workflow's rounds carry on", e);
+    }
   }
 
   /**
