@@ -51,13 +51,15 @@ public final class ApiSettings {
    * at once, then the bucket refills evenly.
    *
    * @param uploadUrlsPerMinute calls for fresh upload URLs (a single PUT's or a batch of parts')
+   *     and for the list of parts S3 holds
    */
   @ConfigurationProperties("attachments.rates")
   public record Rates(
       @Positive long createsPerMinute,
       @Positive long uploadUrlsPerMinute,
       @Positive long completesPerMinute,
-      @Positive long redeliveriesPerMinute) {}
+      @Positive long redeliveriesPerMinute,
+      @Positive long webhookRegistrationsPerMinute) {}
 
   /**
    * @param urlTtl how long a download (or preview) URL lives

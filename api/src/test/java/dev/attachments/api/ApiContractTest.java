@@ -529,6 +529,8 @@ class ApiContractTest {
       "attachments.rates.completes-per-minute",
       1,
       "attachments.rates.redeliveries-per-minute",
+      1,
+      "attachments.rates.webhook-registrations-per-minute",
       1
     };
     try (EmbeddedServer first =
@@ -554,17 +556,21 @@ class ApiContractTest {
           "/v1/webhooks/" + UUID.randomUUID() + "/deliveries/" + UUID.randomUUID() + "/redeliver";
       for (String[] call :
           new String[][] {
-            {"POST", missing + "/upload", "upload URL requests"},
-            {"POST", missing + "/complete", "completes"},
-            {"POST", redeliver, "redeliveries"}
+            {"POST", missing + "/upload", "upload URL requests", "404"},
+            {"POST", missing + "/complete", "completes", "404"},
+            {"POST", redeliver, "redeliveries", "404"},
+            {"POST", "/v1/webhooks", "webhook registrations", "400"}
           }) {
         assertThat(send(first, call[0], call[1], key, "{}").statusCode())
             .as(call[1])
-            .isEqualTo(404);
+            .isEqualTo(Integer.parseInt(call[3]));
         assertProblem(send(second, call[0], call[1], key, "{}"), 429, call[2] + " a minute");
       }
       assertThat(send(first, "POST", missing + "/parts", key, "{\"partNumbers\":[1]}").statusCode())
           .as("part URLs draw on the same bucket as the single PUT's")
+          .isEqualTo(429);
+      assertThat(send(second, "GET", missing + "/parts", key, "").statusCode())
+          .as("so does the list of stored parts (an S3 ListParts each)")
           .isEqualTo(429);
     }
   }

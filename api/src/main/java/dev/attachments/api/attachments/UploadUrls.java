@@ -103,6 +103,7 @@ public class UploadUrls {
 
   /** The parts S3 already holds, with size and ETag, so that a client resumes. */
   public Views.StoredParts stored(String owner, String id) {
+    rates.charge(owner, RequestRates.Kind.UPLOAD_URLS); // an S3 ListParts each
     Attachment attachment = attachments.openMultipart(owner, id);
     return new Views.StoredParts(
         multipart.stored(attachment).stream()

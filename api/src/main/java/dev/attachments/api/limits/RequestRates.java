@@ -9,9 +9,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * How often one owner may ask for what costs the service work: creates, upload URLs, completes,
- * redeliveries. Past its rate an owner is answered 429 with Retry-After; the other owners are not
- * affected. Shared by all replicas (the buckets are in PostgreSQL).
+ * How often one owner may ask for what costs the service work: creates, upload URLs (and the
+ * listing of stored parts), completes, redeliveries, webhook registrations (each resolves the
+ * client's host name). Past its rate an owner is answered 429 with Retry-After; the other owners
+ * are not affected. Shared by all replicas (the buckets are in PostgreSQL).
  */
 @Singleton
 public class RequestRates {
@@ -20,7 +21,8 @@ public class RequestRates {
     CREATE("uploads created"),
     UPLOAD_URLS("upload URL requests"),
     COMPLETE("completes"),
-    REDELIVERY("redeliveries");
+    REDELIVERY("redeliveries"),
+    WEBHOOK_REGISTRATION("webhook registrations");
 
     private final String plural;
 
@@ -86,6 +88,8 @@ public class RequestRates {
       case UPLOAD_URLS -> new RateLimits.Rate("upload-urls", rates.uploadUrlsPerMinute());
       case COMPLETE -> new RateLimits.Rate("complete", rates.completesPerMinute());
       case REDELIVERY -> new RateLimits.Rate("redelivery", rates.redeliveriesPerMinute());
+      case WEBHOOK_REGISTRATION ->
+          new RateLimits.Rate("webhook-registration", rates.webhookRegistrationsPerMinute());
     };
   }
 

@@ -2,6 +2,7 @@ package dev.attachments.api.webhooks;
 
 import dev.attachments.api.ApiSettings;
 import dev.attachments.api.Refusal;
+import dev.attachments.api.limits.RequestRates;
 import dev.attachments.metadata.WebhookRepository;
 import dev.attachments.webhook.EventType;
 import dev.attachments.webhook.WebhookTargets;
@@ -27,18 +28,27 @@ public class RegisterEndpoint {
   private final WebhookTargets targets;
   private final SecureRandom random = new SecureRandom();
 
-  public RegisterEndpoint(WebhookRepository webhooks, ApiSettings.Webhooks settings) {
+  private final RequestRates rates;
+
+  public RegisterEndpoint(
+      WebhookRepository webhooks, ApiSettings.Webhooks settings, RequestRates rates) {
     this.webhooks = webhooks;
+    this.rates = rates;
     this.targets = new WebhookTargets(settings.allowHttp());
   }
 
   public WebhookViews.EndpointView register(String owner, WebhookViews.NewEndpoint body) {
+    rates.charge(owner, RequestRates.Kind.WEBHOOK_REGISTRATION);
     if (body == null || body.url() == null || body.url().isBlank()) {
       throw Refusal.invalid(
           "send {\"url\":\"https://...\",\"events\":[\"attachment.released\",...]}");
     }
+    if (webhooks.endpoints(owner).size() >= MAX_ENDPOINTS) {
+      throw Refusal.conflict(
+          "too-many-webhooks", "an owner has at most " + MAX_ENDPOINTS + " endpoints");
+    }
     try {
-      targets.check(body.url());
+      targets.check(body.url()); // resolves the host: after the cheap checks
     } catch (IllegalArgumentException refused) {
       throw Refusal.of(Refusal.Kind.UNPROCESSABLE, "webhook-url-refused", refused.getMessage());
     }
@@ -51,10 +61,6 @@ public class RegisterEndpoint {
         throw Refusal.invalid("event '" + event + "' is not one of " + wireNames());
       }
       events.add(event);
-    }
-    if (webhooks.endpoints(owner).size() >= MAX_ENDPOINTS) {
-      throw Refusal.conflict(
-          "too-many-webhooks", "an owner has at most " + MAX_ENDPOINTS + " endpoints");
     }
     byte[] secret = new byte[32];
     random.nextBytes(secret);
