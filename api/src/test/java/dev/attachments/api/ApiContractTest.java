@@ -617,6 +617,14 @@ class ApiContractTest {
             }
           };
       assertThat(get.get().statusCode()).isEqualTo(200);
+      URI readiness = api.getURI().resolve("/health/readiness");
+      HttpResponse<String> ready =
+          http.send(
+              HttpRequest.newBuilder(readiness).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
+      assertThat(json(ready).get("checks").get("database").asText()).isEqualTo("UP");
+      assertThat(json(ready).get("checks").get("temporal").asText()).isEqualTo("UP");
+      assertThat(json(ready).get("checks").get("s3").asText()).isEqualTo("UP");
       long postmaster =
           Long.parseLong(Files.readAllLines(folder.resolve("postmaster.pid")).get(0).trim());
       List<Long> processes = new java.util.ArrayList<>(List.of(postmaster));
@@ -634,6 +642,21 @@ class ApiContractTest {
           assertThat(answer.headers().firstValue("Retry-After")).isPresent();
           assertThat(took).as("call %d", call).isLessThan(java.time.Duration.ofSeconds(8));
         }
+        long asked = System.nanoTime();
+        HttpResponse<String> notReady =
+            http.send(
+                HttpRequest.newBuilder(readiness).timeout(java.time.Duration.ofSeconds(20)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(notReady.statusCode()).as(notReady.body()).isEqualTo(503);
+        assertThat(json(notReady).get("checks").get("database").asText()).startsWith("DOWN");
+        assertThat(json(notReady).get("checks").get("s3").asText()).isEqualTo("UP");
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - asked))
+            .isLessThan(java.time.Duration.ofSeconds(5));
+        HttpResponse<String> alive =
+            http.send(
+                HttpRequest.newBuilder(api.getURI().resolve("/health/liveness")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(alive.statusCode()).as("alive while the database is not").isEqualTo(200);
       } finally {
         signal("CONT", processes);
       }
@@ -643,6 +666,13 @@ class ApiContractTest {
         status = get.get().statusCode();
       }
       assertThat(status).as("answers again once PostgreSQL thaws").isEqualTo(200);
+      assertThat(
+              http.send(
+                      HttpRequest.newBuilder(readiness).build(),
+                      HttpResponse.BodyHandlers.ofString())
+                  .statusCode())
+          .as("ready again")
+          .isEqualTo(200);
     }
   }
 

@@ -1,22 +1,38 @@
 package dev.attachments.api.health;
 
+import dev.attachments.api.ApiSettings;
 import dev.attachments.metadata.MetadataStoreException;
 import dev.attachments.metadata.ScannerReports;
 import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.serde.annotation.Serdeable;
+import io.temporal.api.workflowservice.v1.GetSystemInfoRequest;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * Liveness for launchers and load balancers, and whether files get verdicts, from what the workers
- * last reported about their scanners. Needs no key, so it tells why files wait but not which
- * workers, engines or hosts there are: operators read those at {@code GET /v1/ops/scanners}. The
- * API answers UP while scans wait: uploads are still taken, and scanned once the scanner is back.
+ * Liveness and readiness for launchers, load balancers and Kubernetes probes, and whether files get
+ * verdicts, from what the workers last reported about their scanners. Needs no key, so it tells why
+ * files wait but not which workers, engines or hosts there are: operators read those at {@code GET
+ * /v1/ops/scanners}. The API answers UP while scans wait: uploads are still taken, and scanned once
+ * the scanner is back.
  */
 @Controller
 public class Health {
@@ -25,10 +41,125 @@ public class Health {
 
   private static final Logger LOG = LoggerFactory.getLogger(Health.class);
 
-  private final ScannerReports reports;
+  /** How long each dependency has to answer a readiness check. */
+  static final Duration CHECK_TIMEOUT = Duration.ofSeconds(2);
 
-  public Health(ScannerReports reports) {
+  private final ScannerReports reports;
+  private final DataSource database;
+  private final WorkflowServiceStubs temporal;
+  private final S3Client s3;
+  private final ApiSettings.Buckets buckets;
+
+  public Health(
+      ScannerReports reports,
+      DataSource database,
+      WorkflowServiceStubs temporal,
+      S3Client s3,
+      ApiSettings.Buckets buckets) {
     this.reports = reports;
+    this.database = database;
+    this.temporal = temporal;
+    this.s3 = s3;
+    this.buckets = buckets;
+  }
+
+  /**
+   * @param checks each dependency's state: {@code UP}, or {@code DOWN: <why>}
+   */
+  @Serdeable
+  public record Readiness(String status, Map<String, String> checks) {}
+
+  /** The process answers: restart it when this does not. Depends on nothing else. */
+  @Get("/health/liveness")
+  public Alive liveness() {
+    return new Alive("UP");
+  }
+
+  @Serdeable
+  public record Alive(String status) {}
+
+  /**
+   * Whether this API can serve calls now: PostgreSQL, Temporal and S3 each answer within {@link
+   * #CHECK_TIMEOUT}, checked at once. 503 when one does not, so that a load balancer sends calls
+   * elsewhere; clamd is the workers' (their waiting files show in {@code /health}).
+   */
+  @Get("/health/readiness")
+  public HttpResponse<Readiness> readiness() {
+    Map<String, CompletableFuture<String>> checks = new LinkedHashMap<>();
+    checks.put("database", check(this::database));
+    checks.put("temporal", check(this::temporal));
+    checks.put("s3", check(this::s3));
+    Map<String, String> states = new LinkedHashMap<>();
+    checks.forEach(
+        (name, check) -> {
+          try {
+            states.put(name, check.get(CHECK_TIMEOUT.toMillis() + 500, TimeUnit.MILLISECONDS));
+          } catch (TimeoutException e) {
+            states.put(name, "DOWN: no answer within " + CHECK_TIMEOUT.toSeconds() + " s");
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            states.put(name, "DOWN: interrupted");
+          } catch (ExecutionException e) {
+            states.put(name, "DOWN: " + e.getCause().getClass().getSimpleName());
+          }
+        });
+    boolean up = states.values().stream().allMatch("UP"::equals);
+    Readiness readiness = new Readiness(up ? "UP" : "DOWN", states);
+    if (!up) {
+      LOG.warn("not ready: {}", states);
+    }
+    return up
+        ? HttpResponse.ok(readiness)
+        : HttpResponse.<Readiness>status(HttpStatus.SERVICE_UNAVAILABLE).body(readiness);
+  }
+
+  private interface Check {
+    void run() throws Exception;
+  }
+
+  /** Checks block on their dependency: threads of their own, not the common pool's one or two. */
+  private static final java.util.concurrent.ExecutorService CHECKS =
+      java.util.concurrent.Executors.newCachedThreadPool(
+          r -> {
+            Thread thread = new Thread(r, "readiness-check");
+            thread.setDaemon(true);
+            return thread;
+          });
+
+  private static CompletableFuture<String> check(Check check) {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try {
+            check.run();
+            return "UP";
+          } catch (Exception e) {
+            return "DOWN: " + e.getClass().getSimpleName();
+          }
+        },
+        CHECKS);
+  }
+
+  private void database() throws Exception {
+    try (Connection connection = database.getConnection();
+        Statement statement = connection.createStatement()) {
+      statement.setQueryTimeout((int) CHECK_TIMEOUT.toSeconds());
+      statement.execute("select 1");
+    }
+  }
+
+  private void temporal() {
+    temporal
+        .blockingStub()
+        .withDeadlineAfter(CHECK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+        .getSystemInfo(GetSystemInfoRequest.getDefaultInstance());
+  }
+
+  private void s3() {
+    s3.headBucket(
+        b ->
+            b.bucket(buckets.incoming())
+                .overrideConfiguration(
+                    o -> o.apiCallTimeout(CHECK_TIMEOUT).apiCallAttemptTimeout(CHECK_TIMEOUT)));
   }
 
   @Serdeable
