@@ -104,7 +104,7 @@ public class StorageRetention implements RetentionActivities {
       if (!object.lastModified().isBefore(before)) {
         continue;
       }
-      if (neededByAnUnfinishedAttachment(object.key())) {
+      if (neededByAnAttachment(object.key())) {
         kept++;
         continue;
       }
@@ -129,7 +129,7 @@ public class StorageRetention implements RetentionActivities {
     int aborted = 0;
     for (MultipartUpload upload : listing.uploads()) {
       heartbeat(upload.key());
-      if (upload.initiated().isBefore(before) && !neededByAnUnfinishedAttachment(upload.key())) {
+      if (upload.initiated().isBefore(before) && !neededByAnAttachment(upload.key())) {
         s3.abortMultipartUpload(
             b -> b.bucket(buckets.incoming()).key(upload.key()).uploadId(upload.uploadId()));
         aborted++;
@@ -151,7 +151,7 @@ public class StorageRetention implements RetentionActivities {
    * gave up before the file was held it is the only copy). Keys that are no attachment's stay too:
    * this sweep deletes only what it knows.
    */
-  private boolean neededByAnUnfinishedAttachment(String key) {
+  private boolean neededByAnAttachment(String key) {
     int slash = key.lastIndexOf('/');
     UUID id;
     try {

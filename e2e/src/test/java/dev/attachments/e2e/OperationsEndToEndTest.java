@@ -218,8 +218,7 @@ class OperationsEndToEndTest {
         .newUntypedWorkflowStub(AttachmentRequest.workflowId(id))
         .terminate("stopped on purpose");
 
-    // what an API does as it starts (restarting one here would do the same on the dev server; on
-    // the Java test server a restarted worker's first tasks can be handed to its dead pollers)
+    // a round now, through the recovery workflow (as its timer would in 5 minutes)
     WorkflowClient.newInstance(temporal)
         .newWorkflowStub(RecoveryWorkflow.class, RecoveryWorkflow.WORKFLOW_ID)
         .reconcileNow();

@@ -18,7 +18,10 @@ public interface RecoveryWorkflow {
   @WorkflowMethod
   void reconcile(RecoveryRequest request);
 
-  /** Go through the attachments now rather than at the end of the wait (an API has started). */
+  /**
+   * Go through the attachments now rather than at the end of the wait (an operator's request; an
+   * API that starts runs a round of its own instead).
+   */
   @SignalMethod
   void reconcileNow();
 }

@@ -20,19 +20,16 @@ public final class ServiceWorkflows {
   private ServiceWorkflows() {}
 
   /**
-   * Sends the signal-with-start {@code request} adds, again with back-off until Temporal takes it
-   * or {@code stopped} says the app is going away; on a thread of its own.
+   * Runs {@code attempt} (a start, or a signal-with-start, of the workflow) on a thread of its own,
+   * again with back-off until it does not throw or {@code stopped} says the app is going away.
    */
-  public static void signalWithStart(
-      WorkflowClient client, String what, Consumer<BatchRequest> request, BooleanSupplier stopped) {
+  public static void keepRunning(String what, Runnable attempt, BooleanSupplier stopped) {
     Thread thread =
         new Thread(
             () -> {
               for (Duration wait = Duration.ofSeconds(1); !stopped.getAsBoolean(); ) {
                 try {
-                  BatchRequest batch = client.newSignalWithStartRequest();
-                  request.accept(batch);
-                  client.signalWithStart(batch);
+                  attempt.run();
                   return;
                 } catch (RuntimeException e) {
                   LOG.warn("could not start the {} workflow; trying again in {}", what, wait, e);
@@ -49,5 +46,18 @@ public final class ServiceWorkflows {
             what + "-start");
     thread.setDaemon(true);
     thread.start();
+  }
+
+  /** {@link #keepRunning} of the signal-with-start that {@code request} adds. */
+  public static void signalWithStart(
+      WorkflowClient client, String what, Consumer<BatchRequest> request, BooleanSupplier stopped) {
+    keepRunning(
+        what,
+        () -> {
+          BatchRequest batch = client.newSignalWithStartRequest();
+          request.accept(batch);
+          client.signalWithStart(batch);
+        },
+        stopped);
   }
 }

@@ -11,6 +11,7 @@ import io.micronaut.context.event.StartupEvent;
 import io.micronaut.runtime.event.annotation.EventListener;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
@@ -23,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * The API's own Temporal worker, for the recovery workflow only: the API is what starts attachment
  * workflows, with its settings, so it carries out the recovery's activity. Every API polls the
  * queue; the one workflow runs on whichever takes the task. At start-up each API makes sure the
- * workflow runs and asks it for a round now, and also runs one round itself: a restarted API
+ * workflow runs and runs one round itself (rather than wake the workflow for one): a restarted API
  * repairs what it finds even when the workflow's next task is slow to come (on the Java test
  * server, a stopped worker's abandoned polls can swallow the first tasks of the queue).
  */
@@ -68,10 +69,10 @@ public class RecoveryWorker {
     Thread round = new Thread(this::roundNow, "recovery-at-start");
     round.setDaemon(true);
     round.start();
-    ServiceWorkflows.signalWithStart(
-        client,
+    // started when it is not running; not woken when it is: this API has just run a round itself
+    ServiceWorkflows.keepRunning(
         "recovery",
-        request -> {
+        () -> {
           RecoveryWorkflow workflow =
               client.newWorkflowStub(
                   RecoveryWorkflow.class,
@@ -87,10 +88,13 @@ public class RecoveryWorker {
                               + ", pages through the attachments still waiting or in processing"
                               + " and starts again those whose workflow is not running.")
                       .build());
-          request.add(
-              workflow::reconcile,
-              new RecoveryRequest(settings.every(), settings.pageSize(), null));
-          request.add(workflow::reconcileNow);
+          try {
+            WorkflowClient.start(
+                workflow::reconcile,
+                new RecoveryRequest(settings.every(), settings.pageSize(), null));
+          } catch (WorkflowExecutionAlreadyStarted running) {
+            // another API started it, or this one before a restart: it carries on
+          }
         },
         factory::isShutdown);
   }
