@@ -7,10 +7,15 @@ COPY . .
 RUN --mount=type=cache,target=/root/.m2 mvn -B -q -T1 package -DskipTests -pl api -am
 
 FROM eclipse-temurin:17-jre
-RUN useradd --system --uid 10001 --no-create-home attachments
+# curl for the compose's health check (/health/readiness)
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends curl \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --system --uid 10001 --no-create-home attachments
 COPY --from=build /src/api/target/attachments-api.jar /app/attachments-api.jar
 COPY --chmod=755 docker/entrypoint.sh /app/entrypoint.sh
 USER 10001
-EXPOSE 8080
+# 8080 for clients; 8081 for operators (/prometheus), never published
+EXPOSE 8080 8081
 # secrets come in files (ATTACHMENTS_*_FILE), read into their variables by the entrypoint
 ENTRYPOINT ["/app/entrypoint.sh", "java", "-XX:MaxRAMPercentage=75", "-jar", "/app/attachments-api.jar"]

@@ -54,6 +54,11 @@ public final class ClamdClient {
     this.chunkSize = chunkSize;
   }
 
+  /** The same clamd, allowed only {@code readTimeout} of silence: for questions, not scans. */
+  public ClamdClient answeringWithin(Duration readTimeout) {
+    return new ClamdClient(host, port, connectTimeout, readTimeout, chunkSize);
+  }
+
   /** clamd's version line, e.g. {@code ClamAV 1.4.6/27000/Tue Nov 24 09:00:00 2026}. */
   public String version() throws IOException {
     try (Socket socket = connect()) {

@@ -5,6 +5,7 @@ import dev.attachments.scan.ScanResult;
 import dev.attachments.scan.ScanVerdict;
 import dev.attachments.scan.ScannerActivities;
 import dev.attachments.workflow.TaskQueues;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.spring.boot.ActivityImpl;
@@ -35,24 +36,35 @@ public class ClamdScanner implements ScannerActivities {
   private static final Duration HEARTBEAT_EVERY = Duration.ofSeconds(5);
 
   /**
-   * clamd's findings that say what it could not read: limits exceeded, encryption, broken
-   * executables.
-   */
-  /**
    * clamd ran past MaxScanTime: a verdict only once it happened on {@link #TIME_TRIES} attempts.
    */
   private static final String SCAN_TIME_EXCEEDED = "Heuristics.Limits.Exceeded.MaxScanTime";
 
   private static final int TIME_TRIES = 3;
+
+  private static final Duration QUESTION_TIMEOUT = Duration.ofSeconds(10);
+
+  /**
+   * clamd's findings that say what it could not read: limits exceeded, encryption, broken
+   * executables.
+   */
   private static final java.util.List<String> UNREAD =
       java.util.List.of("Heuristics.Limits.Exceeded", "Heuristics.Encrypted", "Heuristics.Broken");
 
   private final S3Client s3;
   private final Buckets buckets;
   private final ClamdClient clamd;
+
+  /**
+   * For the probe and the version: a hung clamd is reported as such within seconds, not after a
+   * scan's read timeout.
+   */
+  private final ClamdClient questions;
+
   private final long largestScan;
   private final Duration maxSignatureAge;
   private final Tika tika = new Tika();
+  private final ScanMeters meters;
 
   /** clamd was found to scan as configured; until then every scan asks it first. */
   private volatile boolean clamdChecked;
@@ -61,12 +73,20 @@ public class ClamdScanner implements ScannerActivities {
    * @param largestScan the most bytes clamd takes in one stream (its StreamMaxLength)
    * @param maxSignatureAge the oldest signature database whose verdicts count; null to take any,
    *     dated or not
+   * @param meters where each scan's seconds, bytes and verdict are counted
    */
   public ClamdScanner(
-      S3Client s3, Buckets buckets, ClamdClient clamd, long largestScan, Duration maxSignatureAge) {
+      S3Client s3,
+      Buckets buckets,
+      ClamdClient clamd,
+      long largestScan,
+      Duration maxSignatureAge,
+      MeterRegistry meters) {
+    this.meters = new ScanMeters(meters);
     this.s3 = s3;
     this.buckets = buckets;
     this.clamd = clamd;
+    this.questions = clamd.answeringWithin(QUESTION_TIMEOUT);
     this.largestScan = largestScan;
     this.maxSignatureAge = maxSignatureAge;
   }
@@ -89,7 +109,7 @@ public class ClamdScanner implements ScannerActivities {
     try {
       clamdChecked = false;
       checkClamd();
-      version = ClamdVersion.parse(clamd.version());
+      version = ClamdVersion.parse(questions.version());
     } catch (UncheckedIOException | IOException unreachable) {
       return new Readiness(null, null, "clamd cannot be reached: " + unreachable.getMessage());
     } catch (IllegalStateException mismatch) {
@@ -108,7 +128,7 @@ public class ClamdScanner implements ScannerActivities {
    */
   public void checkClamd() {
     try {
-      String mismatch = ClamdProbe.mismatch(clamd, largestScan);
+      String mismatch = ClamdProbe.mismatch(questions, largestScan);
       if (mismatch != null) {
         throw new IllegalStateException(
             "clamd does not scan as configured: "
@@ -123,12 +143,24 @@ public class ClamdScanner implements ScannerActivities {
 
   @Override
   public ScanResult scan(String objectKey) {
-    return scan(buckets.incoming(), objectKey, null);
+    return metered(buckets.incoming(), objectKey, null);
   }
 
   @Override
   public ScanResult scanHeld(String objectKey, String etag) {
-    return scan(buckets.quarantine(), objectKey, etag);
+    return metered(buckets.quarantine(), objectKey, etag);
+  }
+
+  private ScanResult metered(String bucket, String objectKey, String etag) {
+    long started = System.nanoTime();
+    try {
+      ScanResult result = scan(bucket, objectKey, etag);
+      meters.scanned(result, Duration.ofNanos(System.nanoTime() - started));
+      return result;
+    } catch (RuntimeException noVerdict) {
+      meters.failed(Duration.ofNanos(System.nanoTime() - started));
+      throw noVerdict;
+    }
   }
 
   /**
@@ -229,7 +261,7 @@ public class ClamdScanner implements ScannerActivities {
    */
   private String freshEngine() {
     try {
-      ClamdVersion version = ClamdVersion.parse(clamd.version());
+      ClamdVersion version = ClamdVersion.parse(questions.version());
       String stale = version.staleness(maxSignatureAge, Instant.now());
       if (stale != null) {
         throw new IllegalStateException(stale + " Scanning waits until the signatures are fresh.");

@@ -13,6 +13,8 @@ import dev.attachments.webhook.WebhookActivities;
 import dev.attachments.webhook.WebhookTargets;
 import dev.attachments.webhook.WebhookWorkflow;
 import dev.attachments.workflow.TaskQueues;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.temporal.activity.Activity;
 import io.temporal.client.BatchRequest;
 import io.temporal.client.WorkflowClient;
@@ -57,6 +59,7 @@ public class WebhookPublisher implements WebhookActivities {
   private final WebhookTargets targets;
   private final WebhookSender sender;
   private final UnaryOperator<String> previewUrl;
+  private final MeterRegistry meters;
   private final ObjectMapper json =
       new ObjectMapper()
           .registerModule(new JavaTimeModule())
@@ -65,6 +68,7 @@ public class WebhookPublisher implements WebhookActivities {
   /**
    * @param taskQueue where the webhook workflows run
    * @param previewUrl turns a stored preview reference into a URL a receiver can fetch
+   * @param meters where delivery outcomes are counted
    */
   public WebhookPublisher(
       WebhookRepository webhooks,
@@ -72,7 +76,9 @@ public class WebhookPublisher implements WebhookActivities {
       WorkflowClient temporal,
       String taskQueue,
       WebhookTargets targets,
-      UnaryOperator<String> previewUrl) {
+      UnaryOperator<String> previewUrl,
+      MeterRegistry meters) {
+    this.meters = meters;
     this.webhooks = webhooks;
     this.attachments = attachments;
     this.temporal = temporal;
@@ -121,9 +127,12 @@ public class WebhookPublisher implements WebhookActivities {
             event.type().wireName(),
             event.occurredAt(),
             text));
-    return webhooks.subscribers(event.owner(), event.type().wireName()).stream()
-        .map(e -> e.id().toString())
-        .toList();
+    List<UUID> endpoints =
+        webhooks.subscribers(event.owner(), event.type().wireName()).stream()
+            .map(WebhookRepository.Endpoint::id)
+            .toList();
+    webhooks.awaitDelivery(UUID.fromString(event.id()), endpoints, event.occurredAt());
+    return endpoints.stream().map(UUID::toString).toList();
   }
 
   @Override
@@ -132,6 +141,7 @@ public class WebhookPublisher implements WebhookActivities {
     WebhookRepository.Endpoint endpoint =
         webhooks.endpoint(event.owner(), UUID.fromString(endpointId)).orElse(null);
     if (endpoint == null) {
+      webhooks.settle(event.id(), UUID.fromString(endpointId));
       return; // deleted since: nobody to tell
     }
     int attempt = Activity.getExecutionContext().getInfo().getAttempt();
@@ -150,7 +160,7 @@ public class WebhookPublisher implements WebhookActivities {
       target = targets.parse(endpoint.url());
     } catch (IllegalArgumentException refused) {
       record(deliveryId, event, endpoint, attempt, null, refused.getMessage());
-      throw ApplicationFailure.newNonRetryableFailure(refused.getMessage(), REFUSED);
+      throw refusedForGood(event, endpoint, refused.getMessage());
     }
     long timestamp = Instant.now().getEpochSecond();
     int status;
@@ -166,7 +176,7 @@ public class WebhookPublisher implements WebhookActivities {
               event.body());
     } catch (WebhookSender.RefusedAddress refused) {
       record(deliveryId, event, endpoint, attempt, null, refused.getMessage());
-      throw ApplicationFailure.newNonRetryableFailure(refused.getMessage(), REFUSED);
+      throw refusedForGood(event, endpoint, refused.getMessage());
     } catch (IOException e) {
       record(
           deliveryId,
@@ -175,17 +185,41 @@ public class WebhookPublisher implements WebhookActivities {
           attempt,
           null,
           e.getClass().getSimpleName() + ": " + e.getMessage());
+      counted("unanswered");
       throw ApplicationFailure.newFailure(
           "the receiver did not answer: " + e.getMessage(), "WebhookUnavailable");
     }
     record(deliveryId, event, endpoint, attempt, status, null);
     if (status >= 200 && status < 300) {
+      webhooks.settle(event.id(), endpoint.id());
+      counted("delivered");
       return;
     }
     if (status == 429 || status >= 500) {
+      counted("unavailable");
       throw ApplicationFailure.newFailure("the receiver answered " + status, "WebhookUnavailable");
     }
-    throw ApplicationFailure.newNonRetryableFailure("the receiver answered " + status, REFUSED);
+    throw refusedForGood(event, endpoint, "the receiver answered " + status);
+  }
+
+  /** Not to be sent again: the event waits no more for this endpoint. */
+  private ApplicationFailure refusedForGood(
+      WebhookRepository.Event event, WebhookRepository.Endpoint endpoint, String why) {
+    webhooks.settle(event.id(), endpoint.id());
+    counted("refused");
+    return ApplicationFailure.newNonRetryableFailure(why, REFUSED);
+  }
+
+  /**
+   * {@code attachments_webhook_deliveries_total} by outcome: delivered (2xx), refused (4xx or an
+   * address not allowed, never retried), unavailable (429, 5xx) and unanswered (retried).
+   */
+  private void counted(String outcome) {
+    Counter.builder("attachments.webhook.deliveries")
+        .description("webhook delivery attempts, by outcome")
+        .tag("outcome", outcome)
+        .register(meters)
+        .increment();
   }
 
   private void record(

@@ -9,6 +9,7 @@ import dev.attachments.scan.ScannerActivities;
 import dev.attachments.stack.LocalClamd;
 import dev.attachments.testing.RealS3;
 import dev.attachments.testing.TestFiles;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
@@ -38,6 +39,7 @@ class ClamdScannerTest {
   private static LocalClamd smallClamd;
 
   private TestActivityEnvironment env;
+  private SimpleMeterRegistry meters;
 
   @BeforeAll
   static void start() throws Exception {
@@ -55,6 +57,7 @@ class ClamdScannerTest {
 
   @BeforeEach
   void environment() {
+    meters = new SimpleMeterRegistry();
     env = TestActivityEnvironment.newInstance();
   }
 
@@ -83,14 +86,15 @@ class ClamdScannerTest {
         new ClamdClient(
             "127.0.0.1", target.port(), Duration.ofSeconds(1), Duration.ofSeconds(3), 64 * 1024),
         largestScan,
-        null);
+        null,
+        new SimpleMeterRegistry());
   }
 
   private ScannerActivities scanner(int port, long largestScan) {
     ClamdClient client =
         new ClamdClient("127.0.0.1", port, Duration.ofSeconds(1), Duration.ofSeconds(3), 64 * 1024);
     env.registerActivitiesImplementations(
-        new ClamdScanner(s3.client, RealS3.BUCKETS, client, largestScan, null));
+        new ClamdScanner(s3.client, RealS3.BUCKETS, client, largestScan, null, meters));
     return env.newActivityStub(
         ScannerActivities.class,
         ActivityOptions.newBuilder()
@@ -126,6 +130,46 @@ class ClamdScannerTest {
 
     assertThat(result.verdict()).isEqualTo(ScanVerdict.INFECTED);
     assertThat(result.signature()).contains("Eicar-Test-Signature");
+  }
+
+  @Test
+  void eachScanIsCountedWithItsSecondsBytesAndWhatItFound() throws Exception {
+    byte[] png = TestFiles.png(64, 64);
+    ScannerActivities scanner = scanner(clamd);
+    scanner.scan(upload(png));
+    scanner.scan(upload(TestFiles.eicar()));
+    scanner.scan(upload(ClamdProbe.encrypted(TestFiles.zipped("invoice.txt", TestFiles.eicar()))));
+    env.close();
+    env = TestActivityEnvironment.newInstance();
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closedPort = socket.getLocalPort();
+    }
+    String key = upload(png);
+    ScannerActivities down = scanner(closedPort);
+    assertThatThrownBy(() -> down.scan(key)).isInstanceOf(ActivityFailure.class);
+
+    assertThat(verdicts("CLEAN", "none")).isEqualTo(1);
+    assertThat(verdicts("INFECTED", "signature")).isEqualTo(1);
+    assertThat(verdicts("UNSCANNABLE", "encrypted")).isEqualTo(1);
+    assertThat(meters.get("attachments.scan.duration").tag("verdict", "none").timer().count())
+        .as("an attempt without a verdict")
+        .isEqualTo(1);
+    assertThat(meters.get("attachments.scan.duration").tag("verdict", "CLEAN").timer().count())
+        .isEqualTo(1);
+    var size = meters.get("attachments.scan.size").summary();
+    assertThat(size.count()).isEqualTo(3);
+    assertThat(size.max()).isGreaterThanOrEqualTo(png.length);
+  }
+
+  private double verdicts(String verdict, String finding) {
+    var counter =
+        meters
+            .find("attachments.scan.verdicts")
+            .tag("verdict", verdict)
+            .tag("finding", finding)
+            .counter();
+    return counter == null ? 0 : counter.count();
   }
 
   @Test

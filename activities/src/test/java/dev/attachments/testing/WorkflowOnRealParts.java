@@ -73,7 +73,8 @@ public final class WorkflowOnRealParts implements AutoCloseable {
         new ClamdClient(
             clamd.host(), clamd.port(), Duration.ofSeconds(2), Duration.ofSeconds(30), 64 * 1024),
         2047L * 1024 * 1024,
-        maxSignatureAge);
+        maxSignatureAge,
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
   }
 
   /** A text file's request, giving up after {@code giveUpAfter} of failing steps. */

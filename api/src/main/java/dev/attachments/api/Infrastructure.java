@@ -1,5 +1,6 @@
 package dev.attachments.api;
 
+import com.uber.m3.tally.RootScopeBuilder;
 import dev.attachments.api.auth.ApiKeys;
 import dev.attachments.metadata.AttachmentStatuses;
 import dev.attachments.metadata.Attachments;
@@ -9,11 +10,13 @@ import dev.attachments.metadata.ScannerReports;
 import dev.attachments.metadata.WebhookRepository;
 import dev.attachments.redaction.RedactingFailureConverter;
 import dev.attachments.storage.S3Connection;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
+import io.temporal.common.reporter.MicrometerClientStatsReporter;
 import io.temporal.serviceclient.RpcRetryOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
@@ -97,11 +100,17 @@ public class Infrastructure {
 
   @Singleton
   @Bean(preDestroy = "shutdown")
-  WorkflowServiceStubs workflowService(ApiSettings.Temporal temporal) {
+  WorkflowServiceStubs workflowService(ApiSettings.Temporal temporal, MeterRegistry meters) {
     // a Temporal that stops answering fails the call within seconds (503), retries included
     return WorkflowServiceStubs.newServiceStubs(
         WorkflowServiceStubsOptions.newBuilder()
             .setTarget(temporal.target())
+            // the SDK's client metrics (temporal_request*, temporal_long_request*) and the recovery
+            // worker's, exported with the API's own on the management port
+            .setMetricsScope(
+                new RootScopeBuilder()
+                    .reporter(new MicrometerClientStatsReporter(meters))
+                    .reportEvery(com.uber.m3.util.Duration.ofSeconds(10)))
             .setRpcTimeout(Duration.ofSeconds(4))
             .setRpcRetryOptions(
                 RpcRetryOptions.newBuilder().setExpiration(Duration.ofSeconds(6)).build())

@@ -417,6 +417,8 @@ class ApiContractTest {
   private static Map<String, Object> minimalSettings(Object... more) {
     Map<String, Object> settings = new java.util.HashMap<>();
     settings.put("micronaut.server.port", -1);
+    // every API started here has its own management port (metrics), as replicas on one host would
+    settings.put("endpoints.all.port", dev.attachments.stack.FreePort.pick());
     settings.put("datasources.default.url", postgres.jdbcUrl());
     settings.put("datasources.default.username", LocalPostgres.USER);
     settings.put("datasources.default.password", LocalPostgres.PASSWORD);
@@ -429,6 +431,56 @@ class ApiContractTest {
       settings.put((String) more[i], more[i + 1]);
     }
     return settings;
+  }
+
+  /**
+   * Metrics are for operators: served on the management port only, never on the port clients reach,
+   * with requests counted by route template (not by attachment id) and status.
+   */
+  @Test
+  void metricsAreServedOnTheManagementPortOnlyByRouteAndStatus() throws Exception {
+    int management = dev.attachments.stack.FreePort.pick();
+    try (EmbeddedServer server =
+        ApplicationContext.run(
+            EmbeddedServer.class, minimalSettings("endpoints.all.port", management))) {
+      HttpClient http = HttpClient.newHttpClient();
+      HttpResponse<String> unknown =
+          http.send(
+              HttpRequest.newBuilder(
+                      server.getURI().resolve("/v1/attachments/" + java.util.UUID.randomUUID()))
+                  .header("Authorization", "Bearer " + ACME.key())
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(unknown.statusCode()).isEqualTo(404);
+      HttpResponse<String> listing =
+          http.send(
+              HttpRequest.newBuilder(server.getURI().resolve("/v1/attachments"))
+                  .header("Authorization", "Bearer " + ACME.key())
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(listing.statusCode()).isEqualTo(200);
+      assertThat(
+              http.send(
+                      HttpRequest.newBuilder(server.getURI().resolve("/prometheus")).build(),
+                      HttpResponse.BodyHandlers.ofString())
+                  .statusCode())
+          .as("not on the clients' port")
+          .isEqualTo(404);
+      HttpResponse<String> metrics =
+          http.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + management + "/prometheus"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(metrics.statusCode()).isEqualTo(200);
+      assertThat(metrics.body())
+          .containsPattern(
+              "http_server_requests_seconds_count\\{[^}]*status=\"200\",uri=\"/v1/attachments\"} 1")
+          .as("a path that names no route, or an id that names no attachment, adds no series")
+          .containsPattern(
+              "http_server_requests_seconds_count\\{[^}]*status=\"404\",uri=\"NOT_FOUND\"}")
+          .doesNotContain(unknown.uri().getPath())
+          .doesNotContain(ACME.key());
+    }
   }
 
   /**

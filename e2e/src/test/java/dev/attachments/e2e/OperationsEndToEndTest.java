@@ -19,6 +19,10 @@ import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -234,6 +238,159 @@ class OperationsEndToEndTest {
                 .get("status")
                 .asText())
         .isEqualTo("RELEASED");
+  }
+
+  /**
+   * What an operator's Prometheus sees of one upload: the API's requests by route and status and
+   * its Temporal client calls; the worker's verdict, scan seconds and bytes (histograms), release
+   * latency, final status, preview, webhook delivery and the Temporal SDK's activity metrics.
+   */
+  @Test
+  void oneUploadMovesTheCountersHistogramsAndSdkMetricsOfBothApps() throws Exception {
+    Scrape apiBefore = Scrape.of(stack.apiMetricsUrl());
+    Scrape workerBefore = Scrape.of(stack.workerMetricsUrl());
+    byte[] png = TestFiles.png(120, 80);
+    JsonNode created = acme.create("metered.png", "image/png", png.length);
+    String id = created.get("id").asText();
+    assertThat(acme.upload(created, png)).isEqualTo(200);
+    acme.complete(id);
+    assertThat(acme.awaitStatus(id, FINAL, PROCESSING).get("status").asText())
+        .isEqualTo("RELEASED");
+    assertThat(acme.awaitPreview(id, PROCESSING).get("preview").get("status").asText())
+        .isEqualTo("READY");
+    assertThat(types(awaitEvents(id, 2))).contains("attachment.released");
+
+    Scrape api = Scrape.of(stack.apiMetricsUrl());
+    Scrape worker = Scrape.of(stack.workerMetricsUrl());
+    assertThat(
+            moved(
+                apiBefore,
+                api,
+                "http_server_requests_seconds_count",
+                "uri",
+                "/v1/attachments",
+                "status",
+                "201"))
+        .isGreaterThanOrEqualTo(1);
+    assertThat(
+            moved(
+                apiBefore,
+                api,
+                "http_server_requests_seconds_count",
+                "uri",
+                "/v1/attachments/{id}/complete",
+                "status",
+                "202"))
+        .isGreaterThanOrEqualTo(1);
+    assertThat(
+            moved(apiBefore, api, "temporal_request_total", "operation", "StartWorkflowExecution"))
+        .as("the SDK's client metrics on the API")
+        .isGreaterThanOrEqualTo(1);
+
+    assertThat(moved(workerBefore, worker, "attachments_scan_verdicts_total", "verdict", "CLEAN"))
+        .isGreaterThanOrEqualTo(1);
+    assertThat(
+            moved(
+                workerBefore,
+                worker,
+                "attachments_scan_duration_seconds_count",
+                "verdict",
+                "CLEAN"))
+        .isGreaterThanOrEqualTo(1);
+    assertThat(moved(workerBefore, worker, "attachments_scan_size_bytes_sum"))
+        .isGreaterThanOrEqualTo(png.length);
+    assertThat(moved(workerBefore, worker, "attachments_scan_size_bytes_bucket", "le", "65536.0"))
+        .as("a small file lands in the smallest bucket")
+        .isGreaterThanOrEqualTo(1);
+    assertThat(moved(workerBefore, worker, "attachments_release_latency_seconds_count"))
+        .isGreaterThanOrEqualTo(1);
+    assertThat(moved(workerBefore, worker, "attachments_finished_total", "status", "RELEASED"))
+        .isGreaterThanOrEqualTo(1);
+    assertThat(moved(workerBefore, worker, "attachments_previews_total", "outcome", "READY"))
+        .isGreaterThanOrEqualTo(1);
+    assertThat(
+            moved(
+                workerBefore,
+                worker,
+                "attachments_webhook_deliveries_total",
+                "outcome",
+                "delivered"))
+        .isGreaterThanOrEqualTo(2);
+    assertThat(
+            moved(
+                workerBefore,
+                worker,
+                "temporal_activity_execution_latency_seconds_count",
+                "activity_type",
+                "ScanHeld"))
+        .as("the SDK's worker metrics")
+        .isGreaterThanOrEqualTo(1);
+    assertThat(worker.sum("attachments_scanner_ready")).isEqualTo(1);
+    assertThat(namedIn(Path.of("monitoring/alerts.yml"), Path.of("monitoring/dashboard.json")))
+        .as("every series the alerts and the dashboard ask for is exported")
+        .isNotEmpty()
+        .allMatch(name -> api.has(name) || worker.has(name), "exported by the api or the worker");
+    assertThat(worker.has("attachments_processing_oldest_age_seconds")).isTrue();
+    assertThat(worker.has("attachments_webhook_undelivered_oldest_age_seconds")).isTrue();
+  }
+
+  /** The series names the monitoring files use: ours, the SDK's and the HTTP servers'. */
+  private static Set<String> namedIn(Path... files) throws java.io.IOException {
+    java.util.regex.Pattern series =
+        java.util.regex.Pattern.compile("\\b(?:attachments|temporal|http_server)_[a-z_]+\\b");
+    Set<String> names = new java.util.TreeSet<>();
+    for (Path file : files) {
+      java.util.regex.Matcher found = series.matcher(Files.readString(file));
+      while (found.find()) {
+        names.add(found.group());
+      }
+    }
+    return names;
+  }
+
+  private static double moved(Scrape before, Scrape after, String name, String... labels) {
+    return after.sum(name, labels) - before.sum(name, labels);
+  }
+
+  /**
+   * A clamd that hangs (SIGSTOP: it takes connections and answers nothing) makes the worker not
+   * ready within seconds, naming the scanner; once it answers again the worker is ready again.
+   * Liveness stays up throughout: restarting the worker would not help.
+   */
+  @Test
+  void workerIsNotReadyWhileClamdHangsAndReadyOnceItAnswers() throws Exception {
+    URI readiness = stack.workerManagementUrl().resolve("/health/readiness");
+    URI liveness = stack.workerManagementUrl().resolve("/health/liveness");
+    assertThat(health(readiness).statusCode()).isEqualTo(200);
+    stack.clamd().freeze();
+    try {
+      HttpResponse<String> down = awaitHealth(readiness, 503, Duration.ofSeconds(45));
+      assertThat(down.body()).contains("\"scanner\":{\"status\":\"DOWN\"");
+      assertThat(health(liveness).statusCode()).isEqualTo(200);
+    } finally {
+      stack.clamd().thaw();
+    }
+    assertThat(awaitHealth(readiness, 200, Duration.ofSeconds(45)).body())
+        .contains("\"scanner\":{\"status\":\"UP\"");
+  }
+
+  private static HttpResponse<String> health(URI uri) throws Exception {
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
+            HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static HttpResponse<String> awaitHealth(URI uri, int status, Duration timeout)
+      throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    HttpResponse<String> response = health(uri);
+    while (response.statusCode() != status && System.nanoTime() < deadline) {
+      Thread.sleep(500);
+      response = health(uri);
+    }
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+    return response;
   }
 
   private static boolean stored(String bucket, String key) {

@@ -103,19 +103,65 @@ public class WebhookRepository {
                 .list());
   }
 
-  /** Deletes the endpoint; its past deliveries stay readable by id. */
+  /** Deletes the endpoint; its past deliveries stay readable by id, and nothing waits for it. */
   public boolean deleteEndpoint(String owner, UUID id) {
-    return store.read(
+    return store.inTransaction(
         "webhook store: could not delete endpoint " + id,
+        handle -> {
+          boolean deleted =
+              handle
+                      .createUpdate(
+                          "update webhook_endpoint set deleted_at = now()"
+                              + " where owner = :owner and id = :id and deleted_at is null")
+                      .bind("owner", owner)
+                      .bind("id", id)
+                      .execute()
+                  == 1;
+          if (deleted) {
+            handle
+                .createUpdate("delete from webhook_pending where endpoint_id = :id")
+                .bind("id", id)
+                .execute();
+          }
+          return deleted;
+        });
+  }
+
+  /**
+   * Marks the event as waiting for each of these endpoints until {@link #settle}; a retried call
+   * changes nothing.
+   */
+  public void awaitDelivery(UUID eventId, List<UUID> endpointIds, Instant since) {
+    store.read(
+        "webhook store: could not mark event " + eventId + " as waiting",
+        handle -> {
+          var insert =
+              handle.prepareBatch(
+                  "insert into webhook_pending (event_id, endpoint_id, since)"
+                      + " values (:eventId, :endpointId, :since) on conflict do nothing");
+          endpointIds.forEach(
+              endpointId ->
+                  insert
+                      .bind("eventId", eventId)
+                      .bind("endpointId", endpointId)
+                      .bind("since", Store.timestamp(since))
+                      .add());
+          return endpointIds.isEmpty() ? null : insert.execute();
+        });
+  }
+
+  /** The endpoint took the event or refused it for good: it waits no more. */
+  public void settle(UUID eventId, UUID endpointId) {
+    store.read(
+        "webhook store: could not settle event " + eventId,
         handle ->
             handle
-                    .createUpdate(
-                        "update webhook_endpoint set deleted_at = now()"
-                            + " where owner = :owner and id = :id and deleted_at is null")
-                    .bind("owner", owner)
-                    .bind("id", id)
-                    .execute()
-                == 1);
+                .createUpdate(
+                    "delete from webhook_pending where event_id = :eventId"
+                        + " and endpoint_id = :endpointId")
+                .bind("eventId", eventId)
+                .bind("endpointId", endpointId)
+                .execute());
   }
 
   /** Records the event once; a retried or replayed call answers the first record. */

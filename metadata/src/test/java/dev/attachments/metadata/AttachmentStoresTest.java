@@ -2,6 +2,7 @@ package dev.attachments.metadata;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.attachments.preview.Preview;
 import dev.attachments.preview.PreviewStatus;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -193,17 +195,101 @@ class AttachmentStoresTest {
     assertThat(
             statuses.publish(
                 new AttachmentState(id, AttachmentStatus.QUARANTINED, "infected", null, null)))
-        .isTrue();
+        .isPresent();
     assertThat(
             statuses.publish(
                 new AttachmentState(id, AttachmentStatus.PROCESSING, null, null, null)))
-        .isFalse();
+        .isEmpty();
     assertThat(
             statuses.publish(new AttachmentState(id, AttachmentStatus.RELEASED, null, null, null)))
-        .isFalse();
+        .isEmpty();
 
     assertThat(attachments.find(created.owner(), created.id()).orElseThrow().status())
         .isEqualTo(AttachmentStatus.QUARANTINED);
+  }
+
+  @Test
+  void eachPublicationSaysWhatItChangedOnceSoNothingIsCountedTwice() {
+    NewAttachment created = newAttachment("acme-" + UUID.randomUUID(), null, Instant.now());
+    attachments.create(created);
+    String id = created.id().toString();
+    Backlog backlog = new Backlog(postgres.getPostgresDatabase());
+    long waitingBefore = backlog.processing().count();
+
+    AttachmentStatuses.Change found =
+        statuses
+            .publish(new AttachmentState(id, AttachmentStatus.PROCESSING, null, null, null))
+            .orElseThrow();
+    assertThat(found.before()).isEqualTo(AttachmentStatus.AWAITING_UPLOAD);
+    assertThat(found.processingSince()).isNull();
+    AttachmentStatuses.Change again =
+        statuses
+            .publish(new AttachmentState(id, AttachmentStatus.PROCESSING, null, null, null))
+            .orElseThrow();
+    assertThat(again.before()).as("a retried write").isEqualTo(AttachmentStatus.PROCESSING);
+    assertThat(again.processingSince()).isCloseTo(Instant.now(), within(Duration.ofMinutes(1)));
+    assertThat(backlog.processing().count()).isEqualTo(waitingBefore + 1);
+    assertThat(backlog.processing().oldest()).isBeforeOrEqualTo(again.processingSince());
+
+    Preview ready = new Preview(PreviewStatus.READY, Map.of(), null, null);
+    AttachmentStatuses.Change released =
+        statuses
+            .publish(new AttachmentState(id, AttachmentStatus.RELEASED, null, null, ready))
+            .orElseThrow();
+    assertThat(released.before()).isEqualTo(AttachmentStatus.PROCESSING);
+    assertThat(released.processingSince()).isEqualTo(again.processingSince());
+    assertThat(released.previewBefore()).isNull();
+    AttachmentStatuses.Change republished =
+        statuses
+            .publish(new AttachmentState(id, AttachmentStatus.RELEASED, null, null, ready))
+            .orElseThrow();
+    assertThat(republished.before()).isEqualTo(AttachmentStatus.RELEASED);
+    assertThat(republished.previewBefore()).isEqualTo(PreviewStatus.READY);
+    assertThat(backlog.processing().count()).isEqualTo(waitingBefore);
+  }
+
+  @Test
+  void webhookEventsWaitUntilTheirReceiverTookThemOrItsEndpointWentAway() {
+    DataSource db = postgres.getPostgresDatabase();
+    WebhookRepository webhooks = new WebhookRepository(db);
+    Backlog backlog = new Backlog(db);
+    String owner = "acme-" + UUID.randomUUID();
+    NewAttachment created = newAttachment(owner, null, Instant.now());
+    attachments.create(created);
+    WebhookRepository.Endpoint taker = endpoint(webhooks, owner);
+    WebhookRepository.Endpoint leaver = endpoint(webhooks, owner);
+    long waitingBefore = backlog.undeliveredEvents(Duration.ofDays(1)).count();
+    Instant occurred = Instant.now().minusSeconds(30);
+    UUID eventId = UUID.randomUUID();
+    webhooks.recordEvent(
+        new WebhookRepository.Event(
+            eventId, owner, created.id(), "attachment.released", occurred, "{}"));
+
+    webhooks.awaitDelivery(eventId, List.of(taker.id(), leaver.id()), occurred);
+    webhooks.awaitDelivery(eventId, List.of(taker.id(), leaver.id()), occurred);
+    Backlog.Waiting waiting = backlog.undeliveredEvents(Duration.ofDays(1));
+    assertThat(waiting.count()).as("a retried mark counts once").isEqualTo(waitingBefore + 2);
+    assertThat(waiting.oldestAge(Instant.now())).isGreaterThanOrEqualTo(Duration.ofSeconds(29));
+    assertThat(backlog.undeliveredEvents(Duration.ofSeconds(10)).count())
+        .as("older than the give-up window")
+        .isEqualTo(0);
+    assertThat(backlog.undeliveredGivenUp(Duration.ofSeconds(10))).isGreaterThanOrEqualTo(2);
+
+    webhooks.settle(eventId, taker.id());
+    assertThat(backlog.undeliveredEvents(Duration.ofDays(1)).count()).isEqualTo(waitingBefore + 1);
+    webhooks.deleteEndpoint(owner, leaver.id());
+    assertThat(backlog.undeliveredEvents(Duration.ofDays(1)).count()).isEqualTo(waitingBefore);
+  }
+
+  private static WebhookRepository.Endpoint endpoint(WebhookRepository webhooks, String owner) {
+    return webhooks.createEndpoint(
+        new WebhookRepository.Endpoint(
+            UUID.randomUUID(),
+            owner,
+            "https://receiver.example/hook",
+            List.of("attachment.released"),
+            "secret",
+            Instant.now()));
   }
 
   @Test

@@ -37,6 +37,8 @@ public final class EmbeddedStack implements AutoCloseable {
   private ServiceProcess worker;
   private ServiceProcess api;
   private Map<String, String> apiEnv;
+  private URI apiManagement;
+  private URI workerManagement;
 
   /**
    * @param dataDir where objects, the database and logs live; kept across restarts
@@ -107,6 +109,12 @@ public final class EmbeddedStack implements AutoCloseable {
     Files.deleteIfExists(ready);
     Map<String, String> workerEnv = new HashMap<>(env);
     workerEnv.put("ATTACHMENTS_READY_FILE", ready.toString());
+    // each app's operators' port (health, metrics): picked free, on loopback for the worker
+    workerManagement = URI.create("http://127.0.0.1:" + FreePort.pick());
+    workerEnv.put("ATTACHMENTS_MANAGEMENT_PORT", Integer.toString(workerManagement.getPort()));
+    workerEnv.put("ATTACHMENTS_MANAGEMENT_ADDRESS", "127.0.0.1");
+    apiManagement = URI.create("http://127.0.0.1:" + FreePort.pick());
+    env.put("ATTACHMENTS_MANAGEMENT_PORT", Integer.toString(apiManagement.getPort()));
     Path logs = data.resolve("logs");
     String workerHeap =
         env.getOrDefault(
@@ -216,6 +224,21 @@ public final class EmbeddedStack implements AutoCloseable {
 
   public URI apiUrl() {
     return apiUrl;
+  }
+
+  /** The API's Prometheus metrics, on its management port. */
+  public URI apiMetricsUrl() {
+    return apiManagement.resolve("/prometheus");
+  }
+
+  /** The worker's Prometheus metrics, on its management port. */
+  public URI workerMetricsUrl() {
+    return workerManagement.resolve("/prometheus");
+  }
+
+  /** The worker's port for operators: {@code /health/liveness}, {@code /health/readiness}. */
+  public URI workerManagementUrl() {
+    return workerManagement;
   }
 
   /** The key the stack minted for the owner {@code dev}, or null when it was given keys. */

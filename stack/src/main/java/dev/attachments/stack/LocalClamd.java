@@ -145,6 +145,23 @@ public final class LocalClamd implements AutoCloseable {
     return port;
   }
 
+  /** Stops clamd where it stands (SIGSTOP): it takes connections and answers nothing. */
+  public void freeze() throws IOException, InterruptedException {
+    signal("STOP");
+  }
+
+  /** Lets a frozen clamd go on (SIGCONT). */
+  public void thaw() throws IOException, InterruptedException {
+    signal("CONT");
+  }
+
+  private void signal(String name) throws IOException, InterruptedException {
+    Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start();
+    if (kill.waitFor() != 0) {
+      throw new IOException("kill -" + name + " " + process.pid() + " failed");
+    }
+  }
+
   /** Stops clamd, as when the scanner host goes down. */
   @Override
   public void close() throws InterruptedException {

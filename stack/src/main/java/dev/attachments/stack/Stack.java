@@ -30,15 +30,22 @@ public final class Stack {
                 }));
 
     System.out.printf(
-        "attachments ready at %s in %.1f s (%s; %sdata in %s, logs in %s)%n",
+        "attachments ready at %s in %.1f s (%s; %smetrics at %s and %s; data in %s, logs in %s)%n",
         stack.apiUrl(),
         Duration.between(begin, Instant.now()).toMillis() / 1000.0,
         stack.devKey() == null
             ? "API keys from ATTACHMENTS_API_KEYS"
             : "API key for dev: " + stack.devKey(),
         stack.temporalUi() == null ? "" : "Temporal UI at " + stack.temporalUi() + "; ",
+        stack.apiMetricsUrl(),
+        stack.workerMetricsUrl(),
         dataDir.toAbsolutePath(),
         dataDir.toAbsolutePath().resolve("logs"));
+    System.out.println(
+        "readiness: api "
+            + stack.apiUrl().resolve("/health/readiness")
+            + ", worker "
+            + stack.workerManagementUrl().resolve("/health/readiness"));
     System.out.println(
         "S3 endpoint "
             + stack.s3().endpoint()

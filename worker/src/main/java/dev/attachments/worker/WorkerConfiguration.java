@@ -6,6 +6,7 @@ import dev.attachments.clamd.ClamdScanner;
 import dev.attachments.cloudinary.CloudinaryOptimizer;
 import dev.attachments.metadata.AttachmentStatuses;
 import dev.attachments.metadata.Attachments;
+import dev.attachments.metadata.Backlog;
 import dev.attachments.metadata.OperatorActions;
 import dev.attachments.metadata.ScannerReports;
 import dev.attachments.metadata.WebhookRepository;
@@ -22,6 +23,7 @@ import dev.attachments.thumbnails.UnconfiguredOptimizer;
 import dev.attachments.webhook.WebhookTargets;
 import dev.attachments.webhookdelivery.WebhookPublisher;
 import dev.attachments.workflow.TaskQueues;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.temporal.client.WorkflowClient;
 import io.temporal.common.converter.DataConverter;
 import java.util.List;
@@ -80,7 +82,8 @@ public class WorkerConfiguration {
   }
 
   @Bean
-  ClamdScanner scanner(S3Client s3, Buckets buckets, WorkerSettings settings) {
+  ClamdScanner scanner(
+      S3Client s3, Buckets buckets, WorkerSettings settings, MeterRegistry meters) {
     WorkerSettings.Clamd clamd = settings.clamd();
     ClamdScanner scanner =
         new ClamdScanner(
@@ -93,7 +96,8 @@ public class WorkerConfiguration {
                 clamd.readTimeout(),
                 CLAMD_CHUNK),
             clamd.maxStream(),
-            clamd.signatureAgeLimit());
+            clamd.signatureAgeLimit(),
+            meters);
     try {
       scanner.checkClamd(); // a clamd configured otherwise stops the worker here, with the reason
       LOG.info(
@@ -159,8 +163,13 @@ public class WorkerConfiguration {
   }
 
   @Bean
-  ScannerMonitor scannerMonitor(ClamdScanner scanner, DataSource dataSource) {
-    return new ScannerMonitor(scanner, new ScannerReports(dataSource));
+  ScannerMonitor scannerMonitor(ClamdScanner scanner, DataSource dataSource, MeterRegistry meters) {
+    return new ScannerMonitor(scanner, new ScannerReports(dataSource), meters);
+  }
+
+  @Bean
+  BacklogMeters backlogMeters(DataSource dataSource, MeterRegistry meters) {
+    return new BacklogMeters(new Backlog(dataSource), meters);
   }
 
   @Bean
@@ -175,8 +184,8 @@ public class WorkerConfiguration {
   }
 
   @Bean
-  MetadataPublisher metadataPublisher(DataSource dataSource) {
-    return new MetadataPublisher(new AttachmentStatuses(dataSource));
+  MetadataPublisher metadataPublisher(DataSource dataSource, MeterRegistry meters) {
+    return new MetadataPublisher(new AttachmentStatuses(dataSource), meters);
   }
 
   @Bean
@@ -186,7 +195,8 @@ public class WorkerConfiguration {
       WorkerSettings settings,
       S3Presigner presigner,
       Buckets buckets,
-      @Value(TaskQueues.WEBHOOKS_PLACEHOLDER) String taskQueue) {
+      @Value(TaskQueues.WEBHOOKS_PLACEHOLDER) String taskQueue,
+      MeterRegistry meters) {
     return new WebhookPublisher(
         new WebhookRepository(dataSource),
         new Attachments(dataSource),
@@ -195,6 +205,7 @@ public class WorkerConfiguration {
         new WebhookTargets(settings.webhooks().allowHttp()),
         // worker-made previews are objects: receivers get an hour to fetch them
         url ->
-            S3Objects.fetchable(url, buckets.released(), presigner, java.time.Duration.ofHours(1)));
+            S3Objects.fetchable(url, buckets.released(), presigner, java.time.Duration.ofHours(1)),
+        meters);
   }
 }
