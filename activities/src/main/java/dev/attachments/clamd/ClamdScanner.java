@@ -32,6 +32,7 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
  */
 @ActivityImpl(taskQueues = TaskQueues.SCAN_PLACEHOLDER)
 public class ClamdScanner implements ScannerActivities {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ClamdScanner.class);
   private static final int SNIFF_BYTES = 8192;
   private static final Duration HEARTBEAT_EVERY = Duration.ofSeconds(5);
 
@@ -155,7 +156,16 @@ public class ClamdScanner implements ScannerActivities {
     long started = System.nanoTime();
     try {
       ScanResult result = scan(bucket, objectKey, etag);
-      meters.scanned(result, Duration.ofNanos(System.nanoTime() - started));
+      Duration took = Duration.ofNanos(System.nanoTime() - started);
+      meters.scanned(result, took);
+      LOG.info(
+          "{} scanned: {}{} ({} bytes in {} ms, {})",
+          objectKey,
+          result.verdict(),
+          result.signature() == null ? "" : " " + result.signature(),
+          result.scannedBytes(),
+          took.toMillis(),
+          result.engine());
       return result;
     } catch (RuntimeException noVerdict) {
       meters.failed(Duration.ofNanos(System.nanoTime() - started));

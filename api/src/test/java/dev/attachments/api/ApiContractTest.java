@@ -143,6 +143,40 @@ class ApiContractTest {
     assertThat(problem.get("title").asText()).isNotBlank();
     assertThat(problem.get("type").asText()).isNotBlank();
     assertThat(problem.get("detail").asText()).containsIgnoringCase(detailPart);
+    assertThat(problem.get("requestId").asText())
+        .as("what a client quotes to an operator")
+        .isNotBlank()
+        .isEqualTo(response.headers().firstValue(RequestIds.HEADER).orElse(null));
+  }
+
+  /**
+   * A client's own request id is kept when it is a plain token, so that its logs and ours meet;
+   * anything else (a line break that would forge a log line, a novel) is replaced by one of ours.
+   */
+  @Test
+  void aClientsRequestIdIsKeptOnlyWhenItIsAPlainToken() throws Exception {
+    HttpResponse<String> kept =
+        call(
+            "GET",
+            "/v1/attachments/" + java.util.UUID.randomUUID(),
+            ACME_KEY,
+            null,
+            RequestIds.HEADER,
+            "checkout-42.a_b");
+    assertProblem(kept, 404, "");
+    assertThat(json(kept).get("requestId").asText()).isEqualTo("checkout-42.a_b");
+
+    for (String hostile : List.of("a b", "x".repeat(65), "id\u0085next", "\u00e9t\u00e9")) {
+      HttpResponse<String> replaced =
+          call("GET", "/v1/attachments", null, null, RequestIds.HEADER, hostile);
+      assertProblem(replaced, 401, "");
+      assertThat(json(replaced).get("requestId").asText())
+          .isNotEqualTo(hostile)
+          .matches("[0-9a-f]{24}");
+    }
+    HttpResponse<String> fine = call("GET", "/v1/attachments", ACME_KEY, null);
+    assertThat(fine.statusCode()).isEqualTo(200);
+    assertThat(fine.headers().firstValue(RequestIds.HEADER)).isPresent();
   }
 
   private static JsonNode create(String key, String filename, String type, long size, String sha256)

@@ -53,6 +53,7 @@ class OperationsEndToEndTest {
   private static final String OPS_KEY = OPERATOR.key();
 
   private static EmbeddedStack stack;
+  private static Path data;
   private static HttpServer receiver;
   private static final List<JsonNode> events = new CopyOnWriteArrayList<>();
   private static AttachmentsClient acme;
@@ -75,7 +76,7 @@ class OperationsEndToEndTest {
         EmbeddedStack.start(
             new EmbeddedStack.Options(
                 Path.of("").toAbsolutePath(),
-                Files.createTempDirectory("attachments-ops"),
+                data = Files.createTempDirectory("attachments-ops"),
                 FreePort.pick(),
                 ACME.entry(),
                 // steps give up after seconds, not the default hour, so that a fault ends FAILED
@@ -346,6 +347,61 @@ class OperationsEndToEndTest {
       }
     }
     return names;
+  }
+
+  /**
+   * Both apps log one JSON object a line. The API's line about a refused request has the request id
+   * the client was given and the attachment's id; the worker's lines about an attachment have its
+   * id, its workflow's and the activity's (the Temporal SDK's MDC).
+   */
+  @Test
+  void logLinesAreJsonWithTheRequestAttachmentAndWorkflowIds() throws Exception {
+    byte[] png = TestFiles.png(30, 30);
+    JsonNode created = acme.create("logged.png", "image/png", png.length);
+    String id = created.get("id").asText();
+    AttachmentsClient.Answer early = acme.call("GET", "/v1/attachments/" + id + "/download", null);
+    assertThat(early.status()).isEqualTo(409);
+    String requestId = early.body().get("requestId").asText();
+    assertThat(acme.upload(created, png)).isEqualTo(200);
+    acme.complete(id);
+    assertThat(acme.awaitStatus(id, FINAL, PROCESSING).get("status").asText())
+        .isEqualTo("RELEASED");
+
+    JsonNode refused =
+        awaitLogLine("api.log", line -> requestId.equals(line.path("requestId").asText()));
+    assertThat(refused.get("attachmentId").asText()).isEqualTo(id);
+    assertThat(refused.get("level").asText()).isEqualTo("INFO");
+    assertThat(refused.get("message").asText()).contains("409");
+    JsonNode scanned =
+        awaitLogLine(
+            "worker.log",
+            line ->
+                id.equals(line.path("attachmentId").asText())
+                    && line.path("message").asText().contains("scanned: CLEAN"));
+    assertThat(scanned.get("WorkflowId").asText()).isEqualTo(AttachmentRequest.workflowId(id));
+    assertThat(scanned.get("ActivityType").asText()).isEqualTo("ScanHeld");
+    assertThat(scanned.get("time").asText()).isNotBlank();
+  }
+
+  private static JsonNode awaitLogLine(String log, java.util.function.Predicate<JsonNode> wanted)
+      throws Exception {
+    Path file = data.resolve("logs").resolve(log);
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (true) {
+      for (String line : Files.readAllLines(file)) {
+        if (!line.startsWith("{")) {
+          continue; // what the JVM itself prints
+        }
+        JsonNode parsed = JSON.readTree(line);
+        if (wanted.test(parsed)) {
+          return parsed;
+        }
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("no such line in " + file);
+      }
+      Thread.sleep(250);
+    }
   }
 
   private static double moved(Scrape before, Scrape after, String name, String... labels) {

@@ -85,8 +85,11 @@ public record AttachmentRequest(
     return lastUrl.isBefore(uploadExpiresAt) ? lastUrl : uploadExpiresAt;
   }
 
+  /** What each attachment's workflow id starts with; its attachment id follows. */
+  public static final String WORKFLOW_ID_PREFIX = "attachment-";
+
   public static String workflowId(String attachmentId) {
-    return "attachment-" + attachmentId;
+    return WORKFLOW_ID_PREFIX + attachmentId;
   }
 
   public static String objectKey(String owner, String attachmentId) {
