@@ -37,6 +37,7 @@ public final class EmbeddedStack implements AutoCloseable {
   private ServiceProcess worker;
   private ServiceProcess api;
   private Map<String, String> apiEnv;
+  private Map<String, String> workerBaseEnv;
   private URI apiManagement;
   private URI workerManagement;
 
@@ -105,33 +106,54 @@ public final class EmbeddedStack implements AutoCloseable {
     env.put("ATTACHMENTS_WEBHOOKS_ALLOW_HTTP", "true");
     env.putAll(options.env());
 
-    Path ready = data.resolve("worker.ready");
-    Files.deleteIfExists(ready);
-    Map<String, String> workerEnv = new HashMap<>(env);
-    workerEnv.put("ATTACHMENTS_READY_FILE", ready.toString());
-    // each app's operators' port (health, metrics): picked free, on loopback for the worker
-    workerManagement = URI.create("http://127.0.0.1:" + FreePort.pick());
-    workerEnv.put("ATTACHMENTS_MANAGEMENT_PORT", Integer.toString(workerManagement.getPort()));
-    workerEnv.put("ATTACHMENTS_MANAGEMENT_ADDRESS", "127.0.0.1");
+    workerBaseEnv = new HashMap<>(env);
     apiManagement = URI.create("http://127.0.0.1:" + FreePort.pick());
     env.put("ATTACHMENTS_MANAGEMENT_PORT", Integer.toString(apiManagement.getPort()));
-    Path logs = data.resolve("logs");
+    workerManagement = URI.create("http://127.0.0.1:" + FreePort.pick());
+    worker = startWorker("worker", workerManagement, Map.of());
+    apiEnv = env;
+    apiUrl = URI.create("http://127.0.0.1:" + options.httpPort());
+    startApi();
+  }
+
+  /**
+   * Another worker process beside the first, as a deployment per task queue runs them (e.g. {@code
+   * ATTACHMENTS_WORKER_ROLES=scan}); it logs to {@code logs/<name>.log} and stops with the stack.
+   *
+   * @return its port for operators (health, metrics)
+   */
+  public URI startWorker(String name, Map<String, String> env)
+      throws IOException, InterruptedException {
+    URI management = URI.create("http://127.0.0.1:" + FreePort.pick());
+    startWorker(name, management, env);
+    return management;
+  }
+
+  private ServiceProcess startWorker(String name, URI management, Map<String, String> env)
+      throws IOException, InterruptedException {
+    Path data = options.dataDir().toAbsolutePath();
+    Path ready = data.resolve(name + ".ready");
+    Files.deleteIfExists(ready);
+    Map<String, String> workerEnv = new HashMap<>(workerBaseEnv);
+    workerEnv.putAll(env);
+    workerEnv.put("ATTACHMENTS_READY_FILE", ready.toString());
+    // each app's operators' port (health, metrics): picked free, on loopback for the worker
+    workerEnv.put("ATTACHMENTS_MANAGEMENT_PORT", Integer.toString(management.getPort()));
+    workerEnv.put("ATTACHMENTS_MANAGEMENT_ADDRESS", "127.0.0.1");
     String workerHeap =
-        env.getOrDefault(
+        workerEnv.getOrDefault(
             "ATTACHMENTS_WORKER_HEAP",
             System.getenv().getOrDefault("ATTACHMENTS_WORKER_HEAP", "512m"));
-    worker =
+    ServiceProcess process =
         started(
             ServiceProcess.start(
-                "worker",
+                name,
                 jar("worker", "attachments-worker.jar"),
                 List.of("-Xmx" + workerHeap),
                 workerEnv,
-                logs.resolve("worker.log")));
-    apiEnv = env;
-    apiUrl = URI.create("http://127.0.0.1:" + options.httpPort());
-    worker.awaitReady(() -> Files.exists(ready), Duration.ofMinutes(2));
-    startApi();
+                data.resolve("logs").resolve(name + ".log")));
+    process.awaitReady(() -> Files.exists(ready), Duration.ofMinutes(2));
+    return process;
   }
 
   private void startApi() throws IOException, InterruptedException {

@@ -17,6 +17,7 @@ import org.springframework.stereotype.Component;
  * (signal-with-start); it runs on the main queue, wherever a worker takes it.
  */
 @Component
+@WorkerRoles.Serving("main")
 class RetentionStarter {
   private final WorkflowClient client;
   private final WorkerSettings.Retention settings;

@@ -72,6 +72,7 @@ public class WorkerConfiguration {
     return s3.presigner();
   }
 
+  @WorkerRoles.Serving("main")
   @Bean
   S3Storage storage(S3Client s3, Buckets buckets, WorkerSettings settings) {
     WorkerSettings.Copy copy = settings.copy();
@@ -81,6 +82,7 @@ public class WorkerConfiguration {
         new S3Storage.Copying(copy.multipartThreshold(), copy.partSize(), copy.parallelism()));
   }
 
+  @WorkerRoles.Serving("scan")
   @Bean
   ClamdScanner scanner(
       S3Client s3, Buckets buckets, WorkerSettings settings, MeterRegistry meters) {
@@ -119,6 +121,7 @@ public class WorkerConfiguration {
    * Cloudinary when CLOUDINARY_URL is set; else previews made in this worker, unless they are
    * turned off.
    */
+  @WorkerRoles.Serving("media")
   @Bean
   OptimizerActivities optimizer(
       WorkerSettings settings, S3Client s3, S3Presigner presigner, Buckets buckets) {
@@ -162,16 +165,19 @@ public class WorkerConfiguration {
     return null;
   }
 
+  @WorkerRoles.Serving("scan")
   @Bean
   ScannerMonitor scannerMonitor(ClamdScanner scanner, DataSource dataSource, MeterRegistry meters) {
     return new ScannerMonitor(scanner, new ScannerReports(dataSource), meters);
   }
 
+  @WorkerRoles.Serving("main")
   @Bean
   BacklogMeters backlogMeters(DataSource dataSource, MeterRegistry meters) {
     return new BacklogMeters(new Backlog(dataSource), meters);
   }
 
+  @WorkerRoles.Serving("main")
   @Bean
   StorageRetention storageRetention(
       S3Client s3, Buckets buckets, DataSource dataSource, WorkerSettings settings) {
@@ -183,11 +189,13 @@ public class WorkerConfiguration {
         settings.retention().quarantineFor());
   }
 
+  @WorkerRoles.Serving("main")
   @Bean
   MetadataPublisher metadataPublisher(DataSource dataSource, MeterRegistry meters) {
     return new MetadataPublisher(new AttachmentStatuses(dataSource), meters);
   }
 
+  @WorkerRoles.Serving("main")
   @Bean
   WebhookPublisher webhookPublisher(
       DataSource dataSource,

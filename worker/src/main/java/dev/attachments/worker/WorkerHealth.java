@@ -38,6 +38,7 @@ class WorkerHealth {
   }
 
   @Bean
+  @WorkerRoles.Serving("scan")
   HealthIndicator scannerHealthIndicator(ScannerMonitor monitor) {
     return () -> {
       ClamdScanner.Readiness readiness = monitor.last();
