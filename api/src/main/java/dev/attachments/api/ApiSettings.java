@@ -1,5 +1,6 @@
 package dev.attachments.api;
 
+import dev.attachments.frontend.TemporalSecurity;
 import dev.attachments.storage.S3Connection;
 import dev.attachments.workflow.TaskQueues;
 import io.micronaut.context.annotation.ConfigurationProperties;
@@ -132,9 +133,27 @@ public final class ApiSettings {
       @NotBlank String scanQueue,
       @NotBlank String mediaQueue,
       @NotBlank String webhooksQueue,
-      @NotBlank String recoveryQueue) {
+      @NotBlank String recoveryQueue,
+      boolean tls,
+      String apiKey,
+      String tlsCert,
+      String tlsKey) {
     public TaskQueues queues() {
       return new TaskQueues(mainQueue, scanQueue, mediaQueue);
+    }
+
+    /** TLS, a Temporal Cloud API key or a client certificate, as set. */
+    public TemporalSecurity security() {
+      return new TemporalSecurity(
+          tls,
+          apiKey,
+          tlsCert == null ? null : java.nio.file.Path.of(tlsCert),
+          tlsKey == null ? null : java.nio.file.Path.of(tlsKey));
+    }
+
+    @Override
+    public String toString() {
+      return "Temporal[target=" + target + ", namespace=" + namespace + ", " + security() + "]";
     }
   }
 

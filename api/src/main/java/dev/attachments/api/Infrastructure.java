@@ -102,7 +102,7 @@ public class Infrastructure {
   @Bean(preDestroy = "shutdown")
   WorkflowServiceStubs workflowService(ApiSettings.Temporal temporal, MeterRegistry meters) {
     // a Temporal that stops answering fails the call within seconds (503), retries included
-    return WorkflowServiceStubs.newServiceStubs(
+    WorkflowServiceStubsOptions.Builder options =
         WorkflowServiceStubsOptions.newBuilder()
             .setTarget(temporal.target())
             // the SDK's client metrics (temporal_request*, temporal_long_request*) and the recovery
@@ -113,8 +113,8 @@ public class Infrastructure {
                     .reportEvery(com.uber.m3.util.Duration.ofSeconds(10)))
             .setRpcTimeout(Duration.ofSeconds(4))
             .setRpcRetryOptions(
-                RpcRetryOptions.newBuilder().setExpiration(Duration.ofSeconds(6)).build())
-            .build());
+                RpcRetryOptions.newBuilder().setExpiration(Duration.ofSeconds(6)).build());
+    return WorkflowServiceStubs.newServiceStubs(temporal.security().applyTo(options).build());
   }
 
   @Singleton

@@ -26,6 +26,8 @@ import dev.attachments.workflow.TaskQueues;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.temporal.client.WorkflowClient;
 import io.temporal.common.converter.DataConverter;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import io.temporal.spring.boot.TemporalOptionsCustomizer;
 import java.util.List;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.annotation.Value;
@@ -48,6 +50,13 @@ public class WorkerConfiguration {
   @Bean
   DataConverter dataConverter() {
     return RedactingFailureConverter.dataConverter();
+  }
+
+  /** TLS, a Temporal Cloud API key or a client certificate for the starter's connection, as set. */
+  @Bean
+  TemporalOptionsCustomizer<WorkflowServiceStubsOptions.Builder> temporalSecurity(
+      WorkerSettings settings) {
+    return options -> settings.temporal().security().applyTo(options);
   }
 
   @Bean

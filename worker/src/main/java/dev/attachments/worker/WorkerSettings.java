@@ -1,5 +1,6 @@
 package dev.attachments.worker;
 
+import dev.attachments.frontend.TemporalSecurity;
 import dev.attachments.storage.S3Connection;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
@@ -33,7 +34,23 @@ public record WorkerSettings(
     @NotNull @Valid Previews previews,
     @NotNull @Valid Webhooks webhooks,
     @NotNull @Valid Retention retention,
+    @NotNull Temporal temporal,
     Path readyFile) {
+
+  /**
+   * A frontend that asks for more than a plain connection (the target and namespace are the
+   * starter's, spring.temporal.*).
+   */
+  public record Temporal(boolean tls, String apiKey, Path tlsCert, Path tlsKey) {
+    public TemporalSecurity security() {
+      return new TemporalSecurity(tls, apiKey, tlsCert, tlsKey);
+    }
+
+    @Override
+    public String toString() {
+      return security().toString();
+    }
+  }
 
   /**
    * The retention workflow's sweeps.
