@@ -10,6 +10,7 @@ import dev.attachments.metadata.ScannerReports;
 import dev.attachments.metadata.WebhookRepository;
 import dev.attachments.redaction.RedactingFailureConverter;
 import dev.attachments.storage.S3Connection;
+import dev.attachments.tracing.Tracing;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
@@ -119,11 +120,14 @@ public class Infrastructure {
 
   @Singleton
   WorkflowClient workflowClient(WorkflowServiceStubs service, ApiSettings.Temporal temporal) {
-    return WorkflowClient.newInstance(
-        service,
+    WorkflowClientOptions.Builder options =
         WorkflowClientOptions.newBuilder()
             .setNamespace(temporal.namespace())
-            .setDataConverter(RedactingFailureConverter.dataConverter())
-            .build());
+            .setDataConverter(RedactingFailureConverter.dataConverter());
+    if (Tracing.enabled()) {
+      // starting and signalling a workflow are spans of the request's trace, carried to the worker
+      options.setInterceptors(Tracing.temporalClient());
+    }
+    return WorkflowClient.newInstance(service, options.build());
   }
 }

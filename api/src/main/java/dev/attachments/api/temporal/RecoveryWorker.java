@@ -49,9 +49,12 @@ public class RecoveryWorker {
     this.recovery = recovery;
     // no workflow cache, hence no sticky queue: a dozen events replay in no time, and no task waits
     // on the sticky queue of an API that has stopped
-    this.factory =
-        WorkerFactory.newInstance(
-            client, WorkerFactoryOptions.newBuilder().setWorkflowCacheSize(0).build());
+    WorkerFactoryOptions.Builder options =
+        WorkerFactoryOptions.newBuilder().setWorkflowCacheSize(0);
+    if (dev.attachments.tracing.Tracing.enabled()) {
+      options.setWorkerInterceptors(dev.attachments.tracing.Tracing.temporalWorker());
+    }
+    this.factory = WorkerFactory.newInstance(client, options.build());
     if (!settings.enabled()) {
       return;
     }

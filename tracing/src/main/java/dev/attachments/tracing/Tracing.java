@@ -1,0 +1,92 @@
+package dev.attachments.tracing;
+
+import io.opentelemetry.api.GlobalOpenTelemetry;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.instrumentation.jdbc.datasource.JdbcTelemetry;
+import io.opentelemetry.opentracingshim.OpenTracingShim;
+import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
+import io.temporal.opentracing.OpenTracingClientInterceptor;
+import io.temporal.opentracing.OpenTracingOptions;
+import io.temporal.opentracing.OpenTracingWorkerInterceptor;
+import java.util.Map;
+import java.util.function.Function;
+import javax.sql.DataSource;
+
+/**
+ * OpenTelemetry for one app, off unless configured: with {@code OTEL_EXPORTER_OTLP_ENDPOINT} (or
+ * {@code OTEL_TRACES_EXPORTER}) set, spans are exported over OTLP as the standard {@code OTEL_*}
+ * settings say (service name, sampler, headers); metrics and logs stay with Prometheus and the log.
+ * Installed once, as the global instance, before the app builds its clients: every S3 client then
+ * makes spans ({@link S3Spans}), and {@link #traced} data sources, Temporal's interceptors and the
+ * API's requests join the same traces.
+ */
+public final class Tracing {
+  private static volatile boolean enabled;
+
+  private Tracing() {}
+
+  /** Whether spans are exported: instrumentation is added only then, the plain path else. */
+  public static boolean enabled() {
+    return enabled;
+  }
+
+  /** Installs and answers the app's OpenTelemetry: a no-op one when nothing is configured. */
+  public static synchronized OpenTelemetry install(String serviceName) {
+    return install(serviceName, System::getenv);
+  }
+
+  static synchronized OpenTelemetry install(
+      String serviceName, Function<String, String> environment) {
+    if (!configured(environment)) {
+      return OpenTelemetry.noop();
+    }
+    enabled = true;
+    return AutoConfiguredOpenTelemetrySdk.builder()
+        .addPropertiesSupplier(
+            () ->
+                Map.of(
+                    "otel.service.name", serviceName,
+                    "otel.metrics.exporter", "none",
+                    "otel.logs.exporter", "none",
+                    "otel.exporter.otlp.protocol", "http/protobuf"))
+        .setResultAsGlobal()
+        .build()
+        .getOpenTelemetrySdk();
+  }
+
+  static boolean configured(Function<String, String> environment) {
+    String endpoint = environment.apply("OTEL_EXPORTER_OTLP_ENDPOINT");
+    String exporter = environment.apply("OTEL_TRACES_EXPORTER");
+    return (endpoint != null && !endpoint.isBlank())
+        || (exporter != null && !exporter.isBlank() && !exporter.equals("none"));
+  }
+
+  /** The installed instance (no-op when tracing is off). */
+  public static OpenTelemetry current() {
+    return GlobalOpenTelemetry.get();
+  }
+
+  /** The data source whose statements are spans of the current trace. */
+  public static DataSource traced(DataSource dataSource) {
+    return JdbcTelemetry.create(current()).wrap(dataSource);
+  }
+
+  /**
+   * Temporal's interceptors (OpenTracing) on the installed tracer: starting, signalling and running
+   * workflows and activities become spans, carried in Temporal's headers from client to workflow to
+   * activity.
+   */
+  public static OpenTracingOptions temporalOptions() {
+    return OpenTracingOptions.newBuilder()
+        .setTracer(OpenTracingShim.createTracerShim(current()))
+        .build();
+  }
+
+  public static OpenTracingClientInterceptor temporalClient() {
+    return new OpenTracingClientInterceptor(temporalOptions());
+  }
+
+  public static OpenTracingWorkerInterceptor temporalWorker() {
+    return new OpenTracingWorkerInterceptor(temporalOptions());
+  }
+}
