@@ -32,6 +32,13 @@ app.kubernetes.io/component: {{ .component }}
 {{- end }}
 {{- end -}}
 
+{{/* Every pod: the runtime's default seccomp filter. */}}
+{{- define "attachments.podSecurity" -}}
+securityContext:
+  seccompProfile:
+    type: RuntimeDefault
+{{- end -}}
+
 {{/* What every app container runs with: non-root, nothing to escalate, a read-only root. */}}
 {{- define "attachments.containerSecurity" -}}
 securityContext:
@@ -59,15 +66,22 @@ readinessProbe:
   failureThreshold: 3
 {{- end -}}
 
+{{/* Only the secret files this component needs (root: the chart's root, files: the Secret's keys). */}}
 {{- define "attachments.secretVolumes" -}}
+{{- $files := .files -}}
+{{- if .root.Values.temporal.apiKey }}{{ $files = append $files "temporal-api-key" }}{{ end -}}
 - name: secrets
   secret:
-    secretName: {{ .Values.existingSecret }}
+    secretName: {{ .root.Values.existingSecret }}
     defaultMode: 0400
-{{- if .Values.temporal.clientCertSecret }}
+    items:
+      {{- range $files }}
+      - {key: {{ . }}, path: {{ . }}}
+      {{- end }}
+{{- if .root.Values.temporal.clientCertSecret }}
 - name: temporal-client
   secret:
-    secretName: {{ .Values.temporal.clientCertSecret }}
+    secretName: {{ .root.Values.temporal.clientCertSecret }}
     defaultMode: 0400
 {{- end }}
 - name: tmp

@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * plain token (letters, digits, {@code . _ -}, at most 64), else a new one. It is answered in the
  * {@code X-Request-Id} header and in every problem+json body, and rides in the log's MDC ({@code
  * requestId}, and {@code attachmentId} for a call about one) on every line logged for the request,
- * the one line this filter logs for each refused request among them.
+ * the one line this filter logs for each refused request among them (but 401s and 429s, which the
+ * metrics count).
  */
 @ServerFilter("/**")
 public class RequestIds implements Ordered {
@@ -70,9 +71,13 @@ public class RequestIds implements Ordered {
       MutableHttpResponse<Object> answer = (MutableHttpResponse<Object>) response;
       answer.body(problem.withRequestId(id));
       try (var mdc = org.slf4j.MDC.putCloseable("requestId", id)) {
-        // a flood of 429s would drown the log: those are counted by the metrics instead
-        if (problem.status() == 429) {
-          LOG.debug("{} {} answered 429", request.getMethod(), printable(request.getPath()));
+        // floods of 429s, or of anonymous 401s, would drown the log: the metrics count those
+        if (problem.status() == 429 || problem.status() == 401) {
+          LOG.debug(
+              "{} {} answered {}",
+              request.getMethod(),
+              printable(request.getPath()),
+              problem.status());
         } else {
           LOG.info(
               "{} {} answered {} {}: {}",
@@ -88,7 +93,7 @@ public class RequestIds implements Ordered {
 
   /** What a client sent, without the line breaks that would forge log lines in the text format. */
   private static String printable(String text) {
-    return text == null ? null : text.replaceAll("\\p{Cntrl}", "?");
+    return text == null ? null : text.replaceAll("[\\p{Cntrl}\\u0085\\u2028\\u2029]", "?");
   }
 
   private static String newId() {

@@ -15,6 +15,7 @@ import io.micronaut.http.annotation.ServerFilter;
 import io.micronaut.http.filter.ServerFilterPhase;
 import io.micronaut.web.router.UriRouteMatch;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.context.Context;
@@ -25,13 +26,15 @@ import javax.sql.DataSource;
 
 /**
  * When tracing is on (OTEL_EXPORTER_OTLP_ENDPOINT), each request is a server span named after its
- * route ({@code POST /v1/attachments}), continuing a caller's {@code traceparent}; it is current on
+ * route ({@code POST /v1/attachments}), linked to a caller's {@code traceparent}; it is current on
  * every thread that works for the request, so that PostgreSQL, S3 and Temporal calls are its
  * children, and the workflow it starts continues its trace in the worker.
  */
 @ServerFilter("/**")
 public class RequestSpans implements Ordered {
   private static final String SPAN = "attachments.span";
+  private static final java.util.Set<String> METHODS =
+      java.util.Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS");
   private static final TextMapGetter<HttpRequest<?>> HEADERS =
       new TextMapGetter<>() {
         @Override
@@ -60,22 +63,30 @@ public class RequestSpans implements Ordered {
             .getPropagators()
             .getTextMapPropagator()
             .extract(Context.root(), request, HEADERS);
+    // names from a bounded set: routes, never paths or methods a client makes up
     String route =
         request
             .getAttribute(HttpAttributes.ROUTE_MATCH, UriRouteMatch.class)
             .map(match -> match.getRouteInfo().getUriMatchTemplate().toPathString())
-            .orElse(request.getPath().startsWith("/v1/") ? "unmatched" : request.getPath());
-    Span span =
+            .orElse("unmatched");
+    String method = METHODS.contains(request.getMethodName()) ? request.getMethodName() : "_OTHER";
+    // a caller's trace is linked, not continued: a client neither picks our trace ids nor decides
+    // what is sampled, and its baggage goes no further
+    var builder =
         Tracing.current()
             .getTracer("dev.attachments.api")
-            .spanBuilder(request.getMethodName() + " " + route)
+            .spanBuilder(method + " " + route)
             .setSpanKind(SpanKind.SERVER)
-            .setParent(caller)
-            .setAttribute("http.request.method", request.getMethodName())
-            .setAttribute("http.route", route)
-            .startSpan();
+            .setNoParent()
+            .setAttribute("http.request.method", method)
+            .setAttribute("http.route", route);
+    SpanContext callerSpan = Span.fromContext(caller).getSpanContext();
+    if (callerSpan.isValid()) {
+      builder.addLink(callerSpan);
+    }
+    Span span = builder.startSpan();
     request.setAttribute(SPAN, span);
-    context.add(new Current(caller.with(span)));
+    context.add(new Current(Context.root().with(span)));
   }
 
   @ResponseFilter

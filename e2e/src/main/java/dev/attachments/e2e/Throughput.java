@@ -113,7 +113,7 @@ public final class Throughput {
   }
 
   /** The owner's attachments, every page of them. */
-  private static List<JsonNode> listAll(AttachmentsClient client) throws Exception {
+  static List<JsonNode> listAll(AttachmentsClient client) throws Exception {
     List<JsonNode> all = new ArrayList<>();
     String cursor = null;
     do {

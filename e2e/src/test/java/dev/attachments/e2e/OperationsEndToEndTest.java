@@ -261,8 +261,29 @@ class OperationsEndToEndTest {
         .isEqualTo("READY");
     assertThat(types(awaitEvents(id, 2))).contains("attachment.released");
 
-    Scrape api = Scrape.of(stack.apiMetricsUrl());
-    Scrape worker = Scrape.of(stack.workerMetricsUrl());
+    // the Temporal SDK hands its figures to the meter registry every 10 s
+    Scrape api =
+        awaitScrape(
+            stack.apiMetricsUrl(),
+            now ->
+                moved(
+                        apiBefore,
+                        now,
+                        "temporal_request_total",
+                        "operation",
+                        "StartWorkflowExecution")
+                    >= 1);
+    Scrape worker =
+        awaitScrape(
+            stack.workerMetricsUrl(),
+            now ->
+                moved(
+                        workerBefore,
+                        now,
+                        "temporal_activity_execution_latency_seconds_count",
+                        "activity_type",
+                        "ScanHeld")
+                    >= 1);
     assertThat(
             moved(
                 apiBefore,
@@ -402,6 +423,18 @@ class OperationsEndToEndTest {
       }
       Thread.sleep(250);
     }
+  }
+
+  /** A scrape that shows it, or the last one after 25 s. */
+  private static Scrape awaitScrape(URI metrics, java.util.function.Predicate<Scrape> shows)
+      throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(25).toNanos();
+    Scrape scrape = Scrape.of(metrics);
+    while (!shows.test(scrape) && System.nanoTime() < deadline) {
+      Thread.sleep(500);
+      scrape = Scrape.of(metrics);
+    }
+    return scrape;
   }
 
   private static double moved(Scrape before, Scrape after, String name, String... labels) {

@@ -98,6 +98,10 @@ public class OperatorActions {
               handle
                   .createUpdate(
                       "update attachment set status = :to, status_reason = :statusReason,"
+                          // a reopened attachment processes from now: its latency and age count
+                          // anew
+                          + " processing_since = case when :to = 'PROCESSING' then now()"
+                          + " else processing_since end,"
                           + " updated_at = now() where id = :id and status = :from")
                   .bind("to", to.name())
                   .bind("statusReason", statusReason)

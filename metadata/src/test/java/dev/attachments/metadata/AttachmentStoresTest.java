@@ -249,6 +249,31 @@ class AttachmentStoresTest {
   }
 
   @Test
+  void anAttachmentAnOperatorReopensProcessesFromThenNotFromItsFirstTry() throws Exception {
+    NewAttachment created = newAttachment("acme-" + UUID.randomUUID(), null, Instant.now());
+    attachments.create(created);
+    String id = created.id().toString();
+    statuses.publish(new AttachmentState(id, AttachmentStatus.PROCESSING, null, null, null));
+    try (var connection = postgres.getPostgresDatabase().getConnection();
+        var statement = connection.createStatement()) {
+      statement.execute(
+          "update attachment set processing_since = now() - interval '3 days' where id = '"
+              + id
+              + "'");
+    }
+    statuses.publish(new AttachmentState(id, AttachmentStatus.QUARANTINED, "infected", null, null));
+
+    assertThat(actions.releaseQuarantined(created.id(), "bob", "false positive")).isPresent();
+    AttachmentStatuses.Change released =
+        statuses
+            .publish(new AttachmentState(id, AttachmentStatus.RELEASED, null, null, null))
+            .orElseThrow();
+    assertThat(released.processingSince())
+        .as("the release latency counts from the operator's release")
+        .isCloseTo(Instant.now(), within(Duration.ofMinutes(1)));
+  }
+
+  @Test
   void webhookEventsWaitUntilTheirReceiverTookThemOrItsEndpointWentAway() {
     DataSource db = postgres.getPostgresDatabase();
     WebhookRepository webhooks = new WebhookRepository(db);

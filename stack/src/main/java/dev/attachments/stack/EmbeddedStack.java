@@ -276,6 +276,16 @@ public final class EmbeddedStack implements AutoCloseable {
     return temporal.target();
   }
 
+  /** The API process, e.g. to read its CPU time. */
+  public ServiceProcess api() {
+    return api;
+  }
+
+  /** The Temporal dev server's process id, or -1 for the Java test server (in this JVM). */
+  public long temporalPid() {
+    return temporal.pid();
+  }
+
   /** The worker process, e.g. to read its memory use. */
   public ServiceProcess worker() {
     return worker;

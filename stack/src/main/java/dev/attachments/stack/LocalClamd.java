@@ -137,6 +137,10 @@ public final class LocalClamd implements AutoCloseable {
     }
   }
 
+  public long pid() {
+    return process.pid();
+  }
+
   public String host() {
     return "127.0.0.1";
   }

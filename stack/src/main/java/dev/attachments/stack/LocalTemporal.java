@@ -21,18 +21,25 @@ public final class LocalTemporal implements AutoCloseable {
   private final AutoCloseable server;
   private final int port;
   private final Integer uiPort;
+  private final long pid;
 
-  private LocalTemporal(AutoCloseable server, int port, Integer uiPort) {
+  private LocalTemporal(AutoCloseable server, int port, Integer uiPort, long pid) {
     this.server = server;
     this.port = port;
     this.uiPort = uiPort;
+    this.pid = pid;
+  }
+
+  /** The dev server's process id; -1 for the Java test server, which runs in this JVM. */
+  public long pid() {
+    return pid;
   }
 
   /** The Java test server. */
   public static LocalTemporal start() {
     int port = FreePort.pick();
     TestServer.PortBoundTestServer server = TestServer.createPortBoundServer(port);
-    LocalTemporal temporal = new LocalTemporal(server::close, port, null);
+    LocalTemporal temporal = new LocalTemporal(server::close, port, null, -1);
     SearchAttributeRegistration.register(temporal.target(), "default");
     return temporal;
   }
@@ -82,7 +89,8 @@ public final class LocalTemporal implements AutoCloseable {
               }
             },
             port,
-            uiPort);
+            uiPort,
+            process.pid());
     try {
       temporal.awaitNamespace(process, Duration.ofSeconds(60));
       SearchAttributeRegistration.register(temporal.target(), "default");

@@ -48,7 +48,12 @@ public final class Tracing {
                     "otel.service.name", serviceName,
                     "otel.metrics.exporter", "none",
                     "otel.logs.exporter", "none",
-                    "otel.exporter.otlp.protocol", "http/protobuf"))
+                    "otel.exporter.otlp.protocol", "http/protobuf",
+                    // W3C trace context between our apps; no baggage rides along
+                    "otel.propagators", "tracecontext"))
+        // failures recorded on spans (Temporal's interceptors, the AWS SDK's) quote what the
+        // activity's error said: scrubbed as every log line and failure is
+        .addSpanExporterCustomizer((exporter, config) -> new RedactingSpanExporter(exporter))
         .setResultAsGlobal()
         .build()
         .getOpenTelemetrySdk();
