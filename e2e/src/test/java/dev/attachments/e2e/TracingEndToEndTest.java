@@ -18,9 +18,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * With OTEL_EXPORTER_OTLP_ENDPOINT set, an upload is one trace from the API's create through the
- * workflow the API started, each activity on the worker, and the S3 and PostgreSQL calls they make,
- * exported over OTLP to a receiver in this test.
+ * With OTEL_EXPORTER_OTLP_ENDPOINT set, an upload is one trace, whose id is the attachment's: the
+ * API's create and complete (their workflow start and signal), the workflow's activities on the
+ * worker and the S3 and PostgreSQL calls they make, exported over OTLP to a receiver in this test.
  */
 class TracingEndToEndTest {
   private static final AccessKeys.Minted ACME = AccessKeys.mint("acme");
@@ -61,7 +61,7 @@ class TracingEndToEndTest {
   }
 
   @Test
-  void anUploadIsOneTraceFromTheCreateThroughTheWorkflowToTheScan() throws Exception {
+  void anUploadIsOneTraceFromTheCreateAndTheCompleteThroughTheWorkflowToTheScan() throws Exception {
     byte[] png = TestFiles.png(50, 40);
     JsonNode created = client.create("traced.png", "image/png", png.length);
     String id = created.get("id").asText();
@@ -70,10 +70,13 @@ class TracingEndToEndTest {
     assertThat(client.awaitStatus(id, FINAL, Duration.ofSeconds(90)).get("status").asText())
         .isEqualTo("RELEASED");
 
-    OtlpReceiver.Span create =
+    OtlpReceiver.Span request =
         await(
             s -> s.service().equals("attachments-api") && s.name().equals("POST /v1/attachments"));
-    String trace = create.traceId();
+    // the attachment's trace: its id is the attachment's
+    String trace = id.replace("-", "");
+    await(s -> s.traceId().equals(trace) && s.name().equals("create attachment"));
+    await(s -> s.traceId().equals(trace) && s.name().equals("complete attachment"));
     List<OtlpReceiver.Span> scan =
         awaitAll(
             s ->
@@ -90,6 +93,7 @@ class TracingEndToEndTest {
         .extracting(OtlpReceiver.Span::name)
         .contains(
             "StartWorkflow:AttachmentWorkflow",
+            "SignalWorkflow:uploadCompleted",
             "RunActivity:Hold",
             "RunActivity:ScanHeld",
             "RunActivity:ReleaseHeld",
@@ -101,11 +105,12 @@ class TracingEndToEndTest {
                 s.name().startsWith("S3.")
                     && s.service().equals("attachments-worker")
                     && scan.stream().anyMatch(a -> a.spanId().equals(s.parentId())));
-    assertThat(inTrace)
-        .as("the API's statements on PostgreSQL")
+    assertThat(receiver.spans())
+        .as("the API's statements on PostgreSQL, children of the create request's span")
         .anyMatch(
             s ->
-                s.service().equals("attachments-api")
+                s.traceId().equals(request.traceId())
+                    && s.parentId().equals(request.spanId())
                     && s.name().matches("(?i)^(insert|select|with|update)\\b.*"));
     assertThat(inTrace)
         .as("the worker's publication to PostgreSQL")

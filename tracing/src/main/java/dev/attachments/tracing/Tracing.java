@@ -2,6 +2,13 @@ package dev.attachments.tracing;
 
 import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceState;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import io.opentelemetry.instrumentation.jdbc.datasource.JdbcTelemetry;
 import io.opentelemetry.opentracingshim.OpenTracingShim;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
@@ -69,6 +76,47 @@ public final class Tracing {
   /** The installed instance (no-op when tracing is off). */
   public static OpenTelemetry current() {
     return GlobalOpenTelemetry.get();
+  }
+
+  /**
+   * Runs {@code work} in a span of the attachment's own trace, whose id is the attachment's id (its
+   * 32 hex digits): the create's workflow start and the complete's signal, on different requests,
+   * are one trace with the workflow and every activity, found in a tracing backend by the
+   * attachment's id. The span is linked to the request's span and keeps its sampling decision; its
+   * parent is a span id derived from the attachment's, which no process records.
+   */
+  public static void inAttachmentTrace(String attachmentId, String spanName, Runnable work) {
+    if (!enabled) {
+      work.run();
+      return;
+    }
+    String hex = attachmentId.replace("-", "").toLowerCase(java.util.Locale.ROOT);
+    SpanContext request = Span.current().getSpanContext();
+    SpanContext attachment =
+        SpanContext.createFromRemoteParent(
+            hex,
+            hex.substring(16),
+            request.isValid() ? request.getTraceFlags() : TraceFlags.getSampled(),
+            TraceState.getDefault());
+    var builder =
+        current()
+            .getTracer("dev.attachments")
+            .spanBuilder(spanName)
+            .setParent(Context.current().with(Span.wrap(attachment)))
+            .setAttribute("attachment.id", attachmentId);
+    if (request.isValid()) {
+      builder.addLink(request);
+    }
+    Span span = builder.startSpan();
+    try (Scope scope = span.makeCurrent()) {
+      work.run();
+    } catch (RuntimeException failed) {
+      span.recordException(failed);
+      span.setStatus(StatusCode.ERROR);
+      throw failed;
+    } finally {
+      span.end();
+    }
   }
 
   /** The data source whose statements are spans of the current trace. */

@@ -7,6 +7,7 @@ import dev.attachments.api.s3.MultipartUploads;
 import dev.attachments.api.temporal.AttachmentWorkflows;
 import dev.attachments.metadata.Attachment;
 import dev.attachments.storage.S3Objects;
+import dev.attachments.tracing.Tracing;
 import dev.attachments.workflow.AttachmentStatus;
 import jakarta.inject.Singleton;
 import java.util.List;
@@ -67,7 +68,9 @@ public class CompleteUpload {
         }
       }
       if (attachment.status() == AttachmentStatus.AWAITING_UPLOAD) {
-        workflows.uploadCompleted(attachment.id().toString());
+        String attachmentId = attachment.id().toString();
+        Tracing.inAttachmentTrace(
+            attachmentId, "complete attachment", () -> workflows.uploadCompleted(attachmentId));
       }
     }
     return new Views.Completed(

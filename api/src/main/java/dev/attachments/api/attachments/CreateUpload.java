@@ -9,6 +9,7 @@ import dev.attachments.api.temporal.AttachmentWorkflows;
 import dev.attachments.metadata.Attachment;
 import dev.attachments.metadata.Attachments;
 import dev.attachments.metadata.NewAttachment;
+import dev.attachments.tracing.Tracing;
 import dev.attachments.workflow.AttachmentRequest;
 import dev.attachments.workflow.AttachmentStatus;
 import jakarta.inject.Singleton;
@@ -111,7 +112,8 @@ public class CreateUpload {
       return new Views.Created(attachment.id().toString(), attachment.status().name(), null);
     }
     // on a retried create too: the workflow may be what the first try did not get to
-    workflows.start(attachment);
+    Tracing.inAttachmentTrace(
+        attachment.id().toString(), "create attachment", () -> workflows.start(attachment));
     return new Views.Created(
         attachment.id().toString(), attachment.status().name(), uploadUrls.upload(attachment));
   }
