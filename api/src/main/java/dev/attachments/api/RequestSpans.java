@@ -122,7 +122,7 @@ public class RequestSpans implements Ordered {
   static class TracedDataSources implements BeanCreatedEventListener<DataSource> {
     @Override
     public DataSource onCreated(BeanCreatedEvent<DataSource> event) {
-      return Tracing.enabled() ? Tracing.traced(event.getBean()) : event.getBean();
+      return Tracing.traced(event.getBean());
     }
   }
 }

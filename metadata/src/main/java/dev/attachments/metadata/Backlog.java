@@ -23,45 +23,46 @@ public class Backlog {
 
   /** Attachments whose upload was found and that have no verdict's outcome yet. */
   public Waiting processing() {
-    return waiting(
-        "select count(*), min(processing_since) from attachment where status = 'PROCESSING'", null);
-  }
-
-  /**
-   * Events that a receiver has neither taken nor refused, recorded within {@code window} (the
-   * deliveries' give-up time: older ones wait for an operator, see {@link #undeliveredGivenUp}).
-   */
-  public Waiting undeliveredEvents(Duration window) {
-    return waiting("select count(*), min(since) from webhook_pending where since > :after", window);
-  }
-
-  /** Events whose deliveries gave up: only an operator's redelivery sends them now. */
-  public long undeliveredGivenUp(Duration window) {
     return store.read(
-        "backlog: could not count given-up deliveries",
+        "backlog: could not read the attachments processing",
         handle ->
             handle
-                .createQuery("select count(*) from webhook_pending where since <= :after")
-                .bind("after", Store.timestamp(Instant.now().minus(window)))
-                .mapTo(Long.class)
+                .createQuery(
+                    "select count(*), min(processing_since) from attachment"
+                        + " where status = 'PROCESSING'")
+                .map((row, context) -> new Waiting(row.getLong(1), instant(row.getTimestamp(2))))
                 .one());
   }
 
-  private Waiting waiting(String sql, Duration window) {
+  /**
+   * @param retried events still retried (recorded within the deliveries' give-up time)
+   * @param givenUp older ones: only an operator's redelivery sends them now
+   */
+  public record Undelivered(Waiting retried, long givenUp) {}
+
+  /**
+   * Events that a receiver has neither taken nor refused, read in one pass: those recorded within
+   * {@code window} (the deliveries' give-up time) and the older ones.
+   */
+  public Undelivered undelivered(Duration window) {
     return store.read(
-        "backlog: could not read what waits",
-        handle -> {
-          var query = handle.createQuery(sql);
-          if (window != null) {
-            query.bind("after", Store.timestamp(Instant.now().minus(window)));
-          }
-          return query
-              .map(
-                  (row, context) -> {
-                    java.sql.Timestamp oldest = row.getTimestamp(2);
-                    return new Waiting(row.getLong(1), oldest == null ? null : oldest.toInstant());
-                  })
-              .one();
-        });
+        "backlog: could not read the undelivered events",
+        handle ->
+            handle
+                .createQuery(
+                    "select count(*) filter (where since > :after),"
+                        + " min(since) filter (where since > :after),"
+                        + " count(*) filter (where since <= :after) from webhook_pending")
+                .bind("after", Store.timestamp(Instant.now().minus(window)))
+                .map(
+                    (row, context) ->
+                        new Undelivered(
+                            new Waiting(row.getLong(1), instant(row.getTimestamp(2))),
+                            row.getLong(3)))
+                .one());
+  }
+
+  private static Instant instant(java.sql.Timestamp timestamp) {
+    return timestamp == null ? null : timestamp.toInstant();
   }
 }

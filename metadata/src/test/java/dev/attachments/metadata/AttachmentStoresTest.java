@@ -283,7 +283,7 @@ class AttachmentStoresTest {
     attachments.create(created);
     WebhookRepository.Endpoint taker = endpoint(webhooks, owner);
     WebhookRepository.Endpoint leaver = endpoint(webhooks, owner);
-    long waitingBefore = backlog.undeliveredEvents(Duration.ofDays(1)).count();
+    long waitingBefore = backlog.undelivered(Duration.ofDays(1)).retried().count();
     Instant occurred = Instant.now().minusSeconds(30);
     UUID eventId = UUID.randomUUID();
     webhooks.recordEvent(
@@ -292,18 +292,19 @@ class AttachmentStoresTest {
 
     webhooks.awaitDelivery(eventId, List.of(taker.id(), leaver.id()), occurred);
     webhooks.awaitDelivery(eventId, List.of(taker.id(), leaver.id()), occurred);
-    Backlog.Waiting waiting = backlog.undeliveredEvents(Duration.ofDays(1));
+    Backlog.Waiting waiting = backlog.undelivered(Duration.ofDays(1)).retried();
     assertThat(waiting.count()).as("a retried mark counts once").isEqualTo(waitingBefore + 2);
     assertThat(waiting.oldestAge(Instant.now())).isGreaterThanOrEqualTo(Duration.ofSeconds(29));
-    assertThat(backlog.undeliveredEvents(Duration.ofSeconds(10)).count())
+    assertThat(backlog.undelivered(Duration.ofSeconds(10)).retried().count())
         .as("older than the give-up window")
         .isEqualTo(0);
-    assertThat(backlog.undeliveredGivenUp(Duration.ofSeconds(10))).isGreaterThanOrEqualTo(2);
+    assertThat(backlog.undelivered(Duration.ofSeconds(10)).givenUp()).isGreaterThanOrEqualTo(2);
 
     webhooks.settle(eventId, taker.id());
-    assertThat(backlog.undeliveredEvents(Duration.ofDays(1)).count()).isEqualTo(waitingBefore + 1);
+    assertThat(backlog.undelivered(Duration.ofDays(1)).retried().count())
+        .isEqualTo(waitingBefore + 1);
     webhooks.deleteEndpoint(owner, leaver.id());
-    assertThat(backlog.undeliveredEvents(Duration.ofDays(1)).count()).isEqualTo(waitingBefore);
+    assertThat(backlog.undelivered(Duration.ofDays(1)).retried().count()).isEqualTo(waitingBefore);
   }
 
   private static WebhookRepository.Endpoint endpoint(WebhookRepository webhooks, String owner) {

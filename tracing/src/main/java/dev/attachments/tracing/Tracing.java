@@ -119,9 +119,11 @@ public final class Tracing {
     }
   }
 
-  /** The data source whose statements are spans of the current trace. */
+  /**
+   * The data source whose statements are spans of the current trace; itself when tracing is off.
+   */
   public static DataSource traced(DataSource dataSource) {
-    return JdbcTelemetry.create(current()).wrap(dataSource);
+    return enabled ? JdbcTelemetry.create(current()).wrap(dataSource) : dataSource;
   }
 
   /**

@@ -54,8 +54,9 @@ public class BacklogMeters {
   public void refresh() {
     try {
       processing = backlog.processing();
-      undelivered = backlog.undeliveredEvents(DELIVERIES_GIVE_UP);
-      givenUp = backlog.undeliveredGivenUp(DELIVERIES_GIVE_UP);
+      Backlog.Undelivered events = backlog.undelivered(DELIVERIES_GIVE_UP);
+      undelivered = events.retried();
+      givenUp = events.givenUp();
     } catch (RuntimeException unread) {
       LOG.warn("could not read the backlog for its meters: {}", unread.getMessage());
     }

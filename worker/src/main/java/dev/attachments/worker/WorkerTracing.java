@@ -25,9 +25,7 @@ class WorkerTracing {
     return new BeanPostProcessor() {
       @Override
       public Object postProcessAfterInitialization(Object bean, String name) {
-        return Tracing.enabled() && bean instanceof DataSource dataSource
-            ? Tracing.traced(dataSource)
-            : bean;
+        return bean instanceof DataSource dataSource ? Tracing.traced(dataSource) : bean;
       }
     };
   }
