@@ -1,5 +1,6 @@
 package dev.attachments.stack;
 
+import java.lang.reflect.Field;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,6 +11,9 @@ import org.gaul.s3proxy.CrossOriginResourceSharing;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.blobstore.BlobStore;
+import org.gaul.shaded.org.eclipse.jetty.server.Connector;
+import org.gaul.shaded.org.eclipse.jetty.server.HttpConnectionFactory;
+import org.gaul.shaded.org.eclipse.jetty.server.Server;
 
 /**
  * s3proxy in this process over a folder: a real S3 endpoint that checks SigV4 signatures, presigned
@@ -52,11 +56,32 @@ public final class LocalS3 implements AutoCloseable {
             .ignoreUnknownHeaders(true)
             .corsRules(new CrossOriginResourceSharing())
             .build();
+    takeFormTypedBodiesAsBytes(proxy);
     proxy.start();
     while (!"STARTED".equals(proxy.getState())) {
       Thread.sleep(10);
     }
     return new LocalS3(proxy, endpoint, accessKey, secretKey);
+  }
+
+  /**
+   * Jetty parses a PUT body typed {@code application/x-www-form-urlencoded} as form fields, so
+   * s3proxy finds it empty and answers 400 (gaul/s3proxy#1182, open). AWS stores such a body as it
+   * is, and curl's {@code --data-binary} and Python's urllib send that type on every PUT whose URL
+   * does not sign another. s3proxy's builder offers no setting for it: its Jetty server is reached
+   * through the private field, and any change in s3proxy fails here, at start.
+   */
+  private static void takeFormTypedBodiesAsBytes(S3Proxy proxy)
+      throws ReflectiveOperationException {
+    Field field = S3Proxy.class.getDeclaredField("server");
+    field.setAccessible(true);
+    Server server = (Server) field.get(proxy);
+    for (Connector connector : server.getConnectors()) {
+      connector
+          .getConnectionFactory(HttpConnectionFactory.class)
+          .getHttpConfiguration()
+          .setFormEncodedMethods();
+    }
   }
 
   public URI endpoint() {
