@@ -1,5 +1,6 @@
 package dev.attachments.api;
 
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;
 
 /**
@@ -9,7 +10,8 @@ import io.micronaut.serde.annotation.Serdeable;
  *     about it: what a client quotes to an operator
  */
 @Serdeable
-public record Problem(String type, String title, int status, String detail, String requestId) {
+public record Problem(
+    String type, String title, int status, @Nullable String detail, @Nullable String requestId) {
   public static final String CONTENT_TYPE = "application/problem+json";
   static final String TYPE_PREFIX = "urn:problem:attachments:";
 

@@ -1,5 +1,6 @@
 package dev.attachments.metadata;
 
+import jakarta.annotation.Nullable;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -18,26 +19,34 @@ public record AttachmentView(
     String id,
     String filename,
     String contentType,
-    String detectedContentType,
+    @Nullable String detectedContentType,
     long size,
-    String declaredSha256,
-    String sha256,
+    @Nullable String declaredSha256,
+    @Nullable String sha256,
     String status,
-    String reason,
-    Scan scan,
-    Preview preview,
+    @Nullable String reason,
+    @Nullable Scan scan,
+    @Nullable Preview preview,
     Instant createdAt,
     Instant updatedAt,
-    List<Audit> audit) {
+    @Nullable List<Audit> audit) {
 
   /** The verdict; null fields (and a null scan) until the attachment was scanned. */
-  public record Scan(String verdict, String signature, String engine, Instant scannedAt) {}
+  public record Scan(
+      @Nullable String verdict,
+      @Nullable String signature,
+      @Nullable String engine,
+      @Nullable Instant scannedAt) {}
 
   /** The previews, by name, as URLs a client fetches; null until the attachment was released. */
-  public record Preview(String status, Map<String, String> urls, String reason, Integer pages) {}
+  public record Preview(
+      String status,
+      @Nullable Map<String, String> urls,
+      @Nullable String reason,
+      @Nullable Integer pages) {}
 
   /** Something an operator did to the attachment: who, when, why. */
-  public record Audit(String action, String actor, String reason, Instant at) {}
+  public record Audit(String action, String actor, @Nullable String reason, Instant at) {}
 
   /**
    * @param previewUrl turns a stored preview reference into a URL the client can fetch

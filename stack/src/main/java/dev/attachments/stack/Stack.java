@@ -42,6 +42,12 @@ public final class Stack {
         dataDir.toAbsolutePath(),
         dataDir.toAbsolutePath().resolve("logs"));
     System.out.println(
+        "API reference: "
+            + stack.apiUrl().resolve("/docs")
+            + " (OpenAPI document "
+            + stack.apiUrl().resolve("/openapi.yml")
+            + ")");
+    System.out.println(
         "readiness: api "
             + stack.apiUrl().resolve("/health/readiness")
             + ", worker "

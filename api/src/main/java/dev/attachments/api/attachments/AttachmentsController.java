@@ -1,5 +1,6 @@
 package dev.attachments.api.attachments;
 
+import dev.attachments.api.Problem;
 import dev.attachments.api.auth.ApiKeyFilter;
 import dev.attachments.api.s3.MultipartUploads;
 import dev.attachments.metadata.AttachmentView;
@@ -15,6 +16,14 @@ import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.http.annotation.RequestAttribute;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.links.Link;
+import io.swagger.v3.oas.annotations.links.LinkParameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.List;
 
 /**
@@ -22,6 +31,14 @@ import java.util.List;
  * them. Each call is one use case; this class only reads the request and writes the answer.
  */
 @Controller("/v1/attachments")
+@Tag(name = "attachments")
+@ApiResponse(
+    responseCode = "4XX",
+    description = "A client mistake, said in an RFC 9457 problem",
+    content =
+        @Content(
+            mediaType = Problem.CONTENT_TYPE,
+            schema = @Schema(implementation = Problem.class)))
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class AttachmentsController {
   private final CreateUpload createUpload;
@@ -41,15 +58,59 @@ public class AttachmentsController {
   }
 
   @Post
+  @Operation(
+      operationId = "createAttachment",
+      summary = "Create an upload",
+      description =
+          "Answers how to upload the bytes straight to S3: one presigned PUT, or above the multipart"
+              + " threshold the part size and count. 413 too large, 415 a type not allowed, 422 an"
+              + " idempotency key reused for another file, 429 over the owner's limits.")
+  @ApiResponse(
+      responseCode = "201",
+      description = "The attachment, AWAITING_UPLOAD, and how to upload it",
+      content = @Content(schema = @Schema(implementation = Views.Created.class)),
+      links = {
+        @Link(
+            name = "getAttachment",
+            operationId = "getAttachment",
+            parameters = @LinkParameter(name = "id", expression = "$response.body#/id")),
+        @Link(
+            name = "completeUpload",
+            operationId = "completeUpload",
+            parameters = @LinkParameter(name = "id", expression = "$response.body#/id")),
+        @Link(
+            name = "freshUpload",
+            operationId = "freshUpload",
+            parameters = @LinkParameter(name = "id", expression = "$response.body#/id")),
+        @Link(
+            name = "presignParts",
+            operationId = "presignParts",
+            parameters = @LinkParameter(name = "id", expression = "$response.body#/id")),
+        @Link(
+            name = "storedParts",
+            operationId = "storedParts",
+            parameters = @LinkParameter(name = "id", expression = "$response.body#/id")),
+        @Link(
+            name = "downloadAttachment",
+            operationId = "downloadAttachment",
+            parameters = @LinkParameter(name = "id", expression = "$response.body#/id"))
+      })
   public HttpResponse<Views.Created> create(
       @RequestAttribute(ApiKeyFilter.OWNER) String owner,
-      @Header("Idempotency-Key") @Nullable String idempotencyKey,
+      @Parameter(description = "The same key and file answer the same attachment, once per owner")
+          @Header("Idempotency-Key")
+          @Nullable
+          String idempotencyKey,
       @Body @Nullable CreateAttachment body) {
     return HttpResponse.<Views.Created>status(HttpStatus.CREATED)
         .body(createUpload.create(owner, idempotencyKey, body));
   }
 
   @Post("/{id}/parts")
+  @Operation(
+      operationId = "presignParts",
+      summary = "Presign part URLs of a multipart upload",
+      description = "At most 1,000 part numbers at once, each within 1..partCount.")
   public Views.PartUploads presignParts(
       @RequestAttribute(ApiKeyFilter.OWNER) String owner,
       String id,
@@ -58,17 +119,35 @@ public class AttachmentsController {
   }
 
   @Post("/{id}/upload")
+  @Operation(
+      operationId = "freshUpload",
+      summary = "Fresh upload URLs",
+      description = "The upload again, with URLs that live another while; 409 once it is closed.")
   public Views.Upload freshUpload(@RequestAttribute(ApiKeyFilter.OWNER) String owner, String id) {
     return uploadUrls.fresh(owner, id);
   }
 
   @Get("/{id}/parts")
+  @Operation(
+      operationId = "storedParts",
+      summary = "The parts S3 holds",
+      description = "What a client that crashed uploads no more: number, size and ETag of each.")
   public Views.StoredParts storedParts(
       @RequestAttribute(ApiKeyFilter.OWNER) String owner, String id) {
     return uploadUrls.stored(owner, id);
   }
 
   @Post("/{id}/complete")
+  @Operation(
+      operationId = "completeUpload",
+      summary = "Complete the upload",
+      description =
+          "Starts the scan; harmless to repeat. 409 when the upload expired or has not arrived, 422"
+              + " when parts are missing or S3 refuses an ETag (the upload stays open).")
+  @ApiResponse(
+      responseCode = "202",
+      description = "The upload is being processed",
+      content = @Content(schema = @Schema(implementation = Views.Completed.class)))
   public HttpResponse<Views.Completed> complete(
       @RequestAttribute(ApiKeyFilter.OWNER) String owner,
       String id,
@@ -83,21 +162,32 @@ public class AttachmentsController {
   }
 
   @Get("/{id}")
+  @Operation(operationId = "getAttachment", summary = "The attachment: status, verdict, preview")
   public AttachmentView get(@RequestAttribute(ApiKeyFilter.OWNER) String owner, String id) {
     return reads.get(owner, id);
   }
 
   @Get("/{id}/download")
+  @Operation(
+      operationId = "downloadAttachment",
+      summary = "A short-lived download URL",
+      description = "Only for a RELEASED attachment (409 otherwise).")
   public Views.Download download(@RequestAttribute(ApiKeyFilter.OWNER) String owner, String id) {
     return reads.download(owner, id);
   }
 
   @Get
+  @Operation(operationId = "listAttachments", summary = "The owner's attachments, newest first")
   public Views.Listing list(
       @RequestAttribute(ApiKeyFilter.OWNER) String owner,
-      @QueryValue @Nullable String status,
-      @QueryValue @Nullable String limit,
-      @QueryValue @Nullable String cursor) {
+      @Parameter(description = "Only attachments in this status") @QueryValue @Nullable
+          String status,
+      @Parameter(description = "1 to 100 items (20)", schema = @Schema(type = "integer"))
+          @QueryValue
+          @Nullable
+          String limit,
+      @Parameter(description = "The nextCursor of the page before") @QueryValue @Nullable
+          String cursor) {
     return reads.list(owner, status, limit, cursor);
   }
 }

@@ -1,6 +1,8 @@
 package dev.attachments.api.health;
 
 import dev.attachments.api.ApiSettings;
+import dev.attachments.api.Application;
+import dev.attachments.api.Problem;
 import dev.attachments.metadata.MetadataStoreException;
 import dev.attachments.metadata.ScannerReports;
 import io.micronaut.core.annotation.Nullable;
@@ -9,6 +11,13 @@ import io.micronaut.http.HttpStatus;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.serde.annotation.Serdeable;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import io.swagger.v3.oas.annotations.security.SecurityRequirements;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import io.temporal.api.workflowservice.v1.GetSystemInfoRequest;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import java.sql.Connection;
@@ -35,6 +44,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * the scanner is back.
  */
 @Controller
+@Tag(name = "health")
 public class Health {
   /** Workers report every minute: one silent for longer is gone, or cannot reach the database. */
   private static final Duration RECENT = Duration.ofMinutes(3);
@@ -71,6 +81,8 @@ public class Health {
 
   /** The process answers: restart it when this does not. Depends on nothing else. */
   @Get("/health/liveness")
+  @Operation(operationId = "liveness")
+  @SecurityRequirements
   public Alive liveness() {
     return new Alive("UP");
   }
@@ -84,6 +96,16 @@ public class Health {
    * elsewhere; clamd is the workers' (their waiting files show in {@code /health}).
    */
   @Get("/health/readiness")
+  @Operation(operationId = "readiness")
+  @SecurityRequirements
+  @ApiResponse(
+      responseCode = "200",
+      description = "Every dependency answers",
+      content = @Content(schema = @Schema(implementation = Readiness.class)))
+  @ApiResponse(
+      responseCode = "503",
+      description = "One does not: its check says DOWN and why",
+      content = @Content(schema = @Schema(implementation = Readiness.class)))
   public HttpResponse<Readiness> readiness() {
     Map<String, CompletableFuture<String>> checks = new LinkedHashMap<>();
     checks.put("database", check(this::database));
@@ -184,7 +206,10 @@ public class Health {
   @Serdeable
   public record Scanners(List<Scanner> scanners) {}
 
+  /** UP while the process serves, and whether the workers' scanners give verdicts. */
   @Get("/health")
+  @Operation(operationId = "health")
+  @SecurityRequirements
   public Status health() {
     List<Scanner> scanners;
     try {
@@ -216,6 +241,20 @@ public class Health {
    * only.
    */
   @Get("/v1/ops/scanners")
+  @Operation(operationId = "scanners")
+  @Tag(name = "operators")
+  @SecurityRequirement(name = Application.OPS_KEY)
+  @ApiResponse(
+      responseCode = "200",
+      description = "The scanners",
+      content = @Content(schema = @Schema(implementation = Scanners.class)))
+  @ApiResponse(
+      responseCode = "4XX",
+      description = "A client mistake, said in an RFC 9457 problem",
+      content =
+          @Content(
+              mediaType = Problem.CONTENT_TYPE,
+              schema = @Schema(implementation = Problem.class)))
   public Scanners scanners() {
     return new Scanners(recent());
   }

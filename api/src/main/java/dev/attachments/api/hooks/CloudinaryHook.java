@@ -3,6 +3,7 @@ package dev.attachments.api.hooks;
 import com.cloudinary.Configuration;
 import com.cloudinary.api.signing.NotificationRequestSignatureVerifier;
 import dev.attachments.api.ApiSettings;
+import dev.attachments.api.Problem;
 import dev.attachments.api.Refusal;
 import dev.attachments.api.temporal.AttachmentWorkflows;
 import dev.attachments.preview.PreviewNotice;
@@ -18,6 +19,12 @@ import io.micronaut.http.annotation.Post;
 import io.micronaut.json.JsonMapper;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.security.SecurityRequirements;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +36,7 @@ import java.util.UUID;
  * attachment's workflow is told.
  */
 @Controller("/v1/hooks/cloudinary")
+@Tag(name = "hooks")
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class CloudinaryHook {
   /** How old a notification may be; older ones could be replays. */
@@ -50,6 +58,21 @@ public class CloudinaryHook {
   }
 
   @Post
+  @Operation(
+      operationId = "cloudinaryNotification",
+      summary = "Cloudinary's notifications",
+      description =
+          "Authenticated by Cloudinary's signature, not a key: 401 forged or stale, 400 without"
+              + " its headers, 404 when Cloudinary is not configured here.")
+  @SecurityRequirements
+  @ApiResponse(responseCode = "200", description = "Taken")
+  @ApiResponse(
+      responseCode = "4XX",
+      description = "Refused, said in an RFC 9457 problem",
+      content =
+          @Content(
+              mediaType = Problem.CONTENT_TYPE,
+              schema = @Schema(implementation = Problem.class)))
   @Consumes({MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN, MediaType.ALL})
   public HttpResponse<Void> notified(
       @Header("X-Cld-Timestamp") @Nullable String timestamp,

@@ -1,5 +1,7 @@
 package dev.attachments.api.ops;
 
+import dev.attachments.api.Application;
+import dev.attachments.api.Problem;
 import dev.attachments.metadata.OperatorActions;
 import dev.attachments.workflow.AttachmentStatus;
 import io.micronaut.core.annotation.Nullable;
@@ -13,6 +15,12 @@ import io.micronaut.http.annotation.RequestAttribute;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.serde.annotation.Serdeable;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.List;
 
 /**
@@ -20,6 +28,15 @@ import java.util.List;
  * quarantined false positive. Each call is one use case.
  */
 @Controller("/v1/ops/attachments")
+@Tag(name = "operators")
+@SecurityRequirement(name = Application.OPS_KEY)
+@ApiResponse(
+    responseCode = "4XX",
+    description = "A client mistake, said in an RFC 9457 problem",
+    content =
+        @Content(
+            mediaType = Problem.CONTENT_TYPE,
+            schema = @Schema(implementation = Problem.class)))
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class OpsController {
   private final ListAllAttachments listing;
@@ -48,6 +65,11 @@ public class OpsController {
    * fresh scan; 202 while it runs.
    */
   @Post("/{id}/reprocess")
+  @Operation(operationId = "reprocessAttachment")
+  @ApiResponse(
+      responseCode = "202",
+      description = "Reprocessing",
+      content = @Content(schema = @Schema(implementation = Reprocessed.class)))
   public HttpResponse<Reprocessed> reprocess(
       @RequestAttribute(OpsKeyFilter.OPERATOR) String operator,
       String id,
@@ -56,6 +78,13 @@ public class OpsController {
   }
 
   @Post("/reprocess")
+  @Operation(
+      operationId = "reprocessAll",
+      summary = "Reprocess every FAILED attachment (or those in the status given)")
+  @ApiResponse(
+      responseCode = "202",
+      description = "Reprocessing these",
+      content = @Content(schema = @Schema(implementation = Reprocessed.class)))
   public HttpResponse<Reprocessed> reprocessAll(
       @RequestAttribute(OpsKeyFilter.OPERATOR) String operator,
       @QueryValue @Nullable String status) {
@@ -63,6 +92,9 @@ public class OpsController {
   }
 
   @Get
+  @Operation(
+      operationId = "listAllAttachments",
+      summary = "Attachments of every owner, newest first")
   public ListAllAttachments.OpsListing list(
       @QueryValue @Nullable String status,
       @QueryValue @Nullable Integer limit,
@@ -72,6 +104,11 @@ public class OpsController {
 
   /** 202 while the attachment's workflow moves the file out of quarantine. */
   @Post("/{id}/release")
+  @Operation(operationId = "releaseQuarantined")
+  @ApiResponse(
+      responseCode = "202",
+      description = "Releasing",
+      content = @Content(schema = @Schema(implementation = Released.class)))
   public HttpResponse<Released> release(
       @RequestAttribute(OpsKeyFilter.OPERATOR) String operator,
       String id,

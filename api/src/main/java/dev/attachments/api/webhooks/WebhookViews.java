@@ -1,8 +1,12 @@
 package dev.attachments.api.webhooks;
 
+import static io.swagger.v3.oas.annotations.media.Schema.RequiredMode.REQUIRED;
+
 import dev.attachments.metadata.WebhookRepository;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;
+import io.swagger.v3.oas.annotations.media.ArraySchema;
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
 import java.util.List;
 
@@ -10,7 +14,31 @@ import java.util.List;
 public final class WebhookViews {
 
   @Serdeable
-  public record NewEndpoint(@Nullable String url, @Nullable List<String> events) {}
+  public record NewEndpoint(
+      @Schema(
+              requiredMode = REQUIRED,
+              types = "string",
+              format = "uri",
+              description = "An https URL on a public address",
+              example = "https://example.com/hooks/attachments")
+          @Nullable
+          String url,
+      @ArraySchema(
+              minItems = 1,
+              schema =
+                  @Schema(
+                      allowableValues = {
+                        "attachment.uploaded",
+                        "attachment.released",
+                        "attachment.quarantined",
+                        "attachment.rejected",
+                        "attachment.expired",
+                        "attachment.failed",
+                        "attachment.preview_ready"
+                      }))
+          @Schema(requiredMode = REQUIRED)
+          @Nullable
+          List<String> events) {}
 
   /** An endpoint; {@code secret} only in the answer to its creation. */
   @Serdeable

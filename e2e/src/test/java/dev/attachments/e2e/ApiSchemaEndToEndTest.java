@@ -1,0 +1,113 @@
+package dev.attachments.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.attachments.access.AccessKeys;
+import dev.attachments.stack.EmbeddedStack;
+import dev.attachments.stack.FreePort;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Schemathesis, a property-based tester, against the running API from its own {@code /openapi.yml}:
+ * examples, boundary values and random requests, valid and not, for every operation. It passes when
+ * no answer is a 5xx and every answer (status, content type, headers, body) is one the document
+ * describes. Owners' operations run with an owner's key, operators' with an operator's.
+ */
+class ApiSchemaEndToEndTest {
+  private static final AccessKeys.Minted ACME = AccessKeys.mint("acme");
+  private static final AccessKeys.Minted OPERATOR = AccessKeys.mint("operator");
+  private static final List<String> CHECKS =
+      List.of(
+          "not_a_server_error",
+          "status_code_conformance",
+          "content_type_conformance",
+          "response_headers_conformance",
+          "response_schema_conformance");
+
+  private static EmbeddedStack stack;
+  private static Path data;
+
+  @BeforeAll
+  static void start() throws Exception {
+    data = Files.createTempDirectory("attachments-schema");
+    stack =
+        EmbeddedStack.start(
+            new EmbeddedStack.Options(
+                Path.of("").toAbsolutePath(),
+                data,
+                FreePort.pick(),
+                ACME.entry(),
+                Map.of("ATTACHMENTS_OPS_KEYS", OPERATOR.entry())));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (stack != null) {
+      stack.close();
+    }
+  }
+
+  @Test
+  void everyOwnerOperationAnswersAsTheDocumentSays() throws Exception {
+    schemathesis("owners", ACME.key(), "--exclude-tag", "operators");
+  }
+
+  @Test
+  void everyOperatorOperationAnswersAsTheDocumentSays() throws Exception {
+    schemathesis("operators", OPERATOR.key(), "--include-tag", "operators");
+  }
+
+  private static void schemathesis(String name, String key, String... filter) throws Exception {
+    Path repository = Path.of("").toAbsolutePath();
+    Process install =
+        new ProcessBuilder(repository.resolve("scripts/schemathesis").toString())
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .start();
+    String binary = new String(install.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(install.waitFor()).as("scripts/schemathesis").isZero();
+
+    Path report = data.resolve("schemathesis-" + name);
+    List<String> command = new ArrayList<>();
+    command.addAll(
+        List.of(
+            binary.strip(),
+            "run",
+            stack.apiUrl().resolve("/openapi.yml").toString(),
+            "--checks",
+            String.join(",", CHECKS),
+            "--header",
+            "Authorization: Bearer " + key,
+            "--max-examples",
+            "25",
+            "--seed",
+            "15",
+            "--workers",
+            "2",
+            "--no-color",
+            "--generation-database",
+            "none",
+            "--report",
+            "junit",
+            "--report-dir",
+            report.toString()));
+    command.addAll(List.of(filter));
+    Process run =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(data.resolve("schemathesis-" + name + ".log").toFile())
+            .start();
+    assertThat(run.waitFor(5, TimeUnit.MINUTES)).as("schemathesis finished").isTrue();
+    String output = Files.readString(data.resolve("schemathesis-" + name + ".log"));
+    System.out.println(output);
+    assertThat(run.exitValue()).as(output).isZero();
+  }
+}
