@@ -47,6 +47,7 @@ class ApiContractTest {
   private static final String OPS_KEY = ALICE.key();
   private static final long MULTIPART_THRESHOLD = 10L * 1024 * 1024;
   private static final int MIB = 1024 * 1024;
+  private static final String SHOP = "https://shop.example";
 
   private static LocalTemporal temporal;
   private static LocalS3 s3;
@@ -97,7 +98,9 @@ class ApiContractTest {
             "attachments.cloudinary.url",
             "cloudinary://123:" + CLOUDINARY_SECRET + "@demo",
             "attachments.keys.ops",
-            ALICE.entry()));
+            ALICE.entry(),
+            "micronaut.server.cors.configurations.browsers.allowed-origins",
+            List.of(SHOP)));
   }
 
   @AfterAll
@@ -243,6 +246,50 @@ class ApiContractTest {
             "{\"partNumbers\":" + partNumbers + "}");
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     return json(response).get("parts");
+  }
+
+  @Test
+  void browsersOnAnAllowedOriginMayCallTheApiAndOthersNot() throws Exception {
+    HttpResponse<String> preflight =
+        call(
+            "OPTIONS",
+            "/v1/attachments",
+            null,
+            null,
+            "Origin",
+            SHOP,
+            "Access-Control-Request-Method",
+            "POST",
+            "Access-Control-Request-Headers",
+            "authorization,content-type,idempotency-key");
+    assertThat(preflight.statusCode()).isEqualTo(200);
+    assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin")).hasValue(SHOP);
+    assertThat(String.join(",", preflight.headers().allValues("Access-Control-Allow-Headers")))
+        .containsIgnoringCase("authorization")
+        .containsIgnoringCase("idempotency-key");
+    assertThat(preflight.headers().firstValue("Access-Control-Allow-Credentials")).isEmpty();
+
+    HttpResponse<String> listed = call("GET", "/v1/attachments", ACME_KEY, null, "Origin", SHOP);
+    assertThat(listed.statusCode()).isEqualTo(200);
+    assertThat(listed.headers().firstValue("Access-Control-Allow-Origin")).hasValue(SHOP);
+    assertThat(String.join(",", listed.headers().allValues("Access-Control-Expose-Headers")))
+        .containsIgnoringCase("x-request-id");
+
+    String evil = "https://shop.example.evil.test";
+    HttpResponse<String> refused =
+        call(
+            "OPTIONS",
+            "/v1/attachments",
+            null,
+            null,
+            "Origin",
+            evil,
+            "Access-Control-Request-Method",
+            "POST");
+    assertThat(refused.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+    assertThat(refused.statusCode()).isBetween(400, 499);
+    HttpResponse<String> read = call("GET", "/v1/attachments", ACME_KEY, null, "Origin", evil);
+    assertThat(read.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
   }
 
   @Test

@@ -104,6 +104,8 @@ public final class EmbeddedStack implements AutoCloseable {
     // the dev stack's receivers run on this machine: plain http and loopback endpoints are allowed
     // here
     env.put("ATTACHMENTS_WEBHOOKS_ALLOW_HTTP", "true");
+    // open to browser pages on any origin, as the embedded S3 is (LocalS3)
+    env.put("ATTACHMENTS_CORS_ORIGIN_PATTERN", ".*");
     env.putAll(options.env());
 
     workerBaseEnv = new HashMap<>(env);
