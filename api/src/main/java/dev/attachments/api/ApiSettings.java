@@ -60,7 +60,8 @@ public final class ApiSettings {
       @Positive long uploadUrlsPerMinute,
       @Positive long completesPerMinute,
       @Positive long redeliveriesPerMinute,
-      @Positive long webhookRegistrationsPerMinute) {}
+      @Positive long webhookRegistrationsPerMinute,
+      @Positive long uploadTokensPerMinute) {}
 
   /**
    * @param urlTtl how long a download (or preview) URL lives

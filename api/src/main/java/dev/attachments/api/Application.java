@@ -25,6 +25,9 @@ import io.swagger.v3.oas.annotations.tags.Tag;
     security = @SecurityRequirement(name = Application.API_KEY),
     tags = {
       @Tag(name = "attachments", description = "Upload, complete, read and download files"),
+      @Tag(
+          name = "upload tokens",
+          description = "Short-lived credentials a browser or phone may hold, for a few uploads"),
       @Tag(name = "webhooks", description = "Endpoints that receive the attachments' events"),
       @Tag(name = "operators", description = "Across owners, with an operator's key"),
       @Tag(name = "health", description = "Probes and the scanners' state, no key needed"),
@@ -34,7 +37,9 @@ import io.swagger.v3.oas.annotations.tags.Tag;
     name = Application.API_KEY,
     type = SecuritySchemeType.HTTP,
     scheme = "bearer",
-    description = "An owner's API key (ATTACHMENTS_API_KEYS): it sees only its own attachments")
+    description =
+        "An owner's API key (ATTACHMENTS_API_KEYS): it sees only its own attachments. Or, for"
+            + " creating uploads and following them only, an upload token the owner minted")
 @SecurityScheme(
     name = Application.OPS_KEY,
     type = SecuritySchemeType.HTTP,

@@ -7,6 +7,7 @@ import dev.attachments.metadata.Attachments;
 import dev.attachments.metadata.OperatorActions;
 import dev.attachments.metadata.RateLimits;
 import dev.attachments.metadata.ScannerReports;
+import dev.attachments.metadata.UploadTokens;
 import dev.attachments.metadata.WebhookRepository;
 import dev.attachments.redaction.RedactingFailureConverter;
 import dev.attachments.storage.S3Connection;
@@ -54,6 +55,11 @@ public class Infrastructure {
   Attachments attachments(DataSource dataSource) {
     Flyway.configure().dataSource(dataSource).load().migrate();
     return new Attachments(dataSource);
+  }
+
+  @Singleton
+  UploadTokens uploadTokens(DataSource dataSource) {
+    return new UploadTokens(dataSource);
   }
 
   @Singleton

@@ -38,6 +38,7 @@ public final class ProblemResponses {
         switch (refusal.kind()) {
           case INVALID -> HttpStatus.BAD_REQUEST;
           case UNAUTHENTICATED -> HttpStatus.UNAUTHORIZED;
+          case FORBIDDEN -> HttpStatus.FORBIDDEN;
           case NOT_FOUND -> HttpStatus.NOT_FOUND;
           case CONFLICT -> HttpStatus.CONFLICT;
           case TOO_LARGE -> HttpStatus.REQUEST_ENTITY_TOO_LARGE;

@@ -12,6 +12,8 @@ public class Refusal extends RuntimeException {
   public enum Kind {
     INVALID,
     UNAUTHENTICATED,
+    /** Authenticated, but this credential may not do this. */
+    FORBIDDEN,
     NOT_FOUND,
     CONFLICT,
     TOO_LARGE,

@@ -248,6 +248,134 @@ class ApiContractTest {
     return json(response).get("parts");
   }
 
+  private static JsonNode mintToken(String body) throws Exception {
+    HttpResponse<String> minted = call("POST", "/v1/upload-tokens", ACME_KEY, body);
+    assertThat(minted.statusCode()).as(minted.body()).isEqualTo(201);
+    return json(minted);
+  }
+
+  /**
+   * An upload token, minted with the owner's key, creates its uploads and follows them, and can do
+   * nothing else: not list, download, register webhooks, mint tokens, or read the owner's other
+   * attachments.
+   */
+  @Test
+  void anUploadTokenCreatesAndFollowsItsOwnUploadsOnly() throws Exception {
+    JsonNode minted = mintToken("{\"maxUploads\":3,\"types\":[\"image/*\"],\"ttl\":600}");
+    String token = minted.get("token").asText();
+    assertThat(token).matches("attu_[0-9a-f]{32}_[A-Za-z0-9_-]{43}");
+    assertThat(java.time.Instant.parse(minted.get("expiresAt").asText()))
+        .isBetween(
+            java.time.Instant.now().plusSeconds(590), java.time.Instant.now().plusSeconds(610));
+
+    JsonNode single = create(token, "cat.png", "image/png", 1000, null);
+    String id = single.get("id").asText();
+    assertThat(call("GET", "/v1/attachments/" + id, token, null).statusCode()).isEqualTo(200);
+    assertThat(call("POST", "/v1/attachments/" + id + "/upload", token, null).statusCode())
+        .isEqualTo(200);
+    assertProblem(call("POST", "/v1/attachments/" + id + "/complete", token, "{}"), 409, "");
+    JsonNode large = create(token, "poster.png", "image/png", MULTIPART_THRESHOLD * 2, null);
+    String multipart = large.get("id").asText();
+    assertThat(
+            call("POST", "/v1/attachments/" + multipart + "/parts", token, "{\"partNumbers\":[1]}")
+                .statusCode())
+        .isEqualTo(200);
+    assertThat(call("GET", "/v1/attachments/" + multipart + "/parts", token, null).statusCode())
+        .isEqualTo(200);
+    // the owner sees them as its own
+    assertThat(call("GET", "/v1/attachments/" + id, ACME_KEY, null).statusCode()).isEqualTo(200);
+
+    String owners = create(ACME_KEY, "own.png", "image/png", 10, null).get("id").asText();
+    assertProblem(call("GET", "/v1/attachments/" + owners, token, null), 404, "upload token");
+    assertProblem(call("POST", "/v1/attachments/" + owners + "/upload", token, null), 404, "");
+    assertProblem(call("GET", "/v1/attachments/not-an-id", token, null), 404, "");
+    for (String[] refused :
+        new String[][] {
+          {"GET", "/v1/attachments"},
+          {"GET", "/v1/attachments/" + id + "/download"},
+          {"GET", "/v1/webhooks"},
+          {"POST", "/v1/upload-tokens"},
+          {"DELETE", "/v1/attachments/" + id}
+        }) {
+      assertProblem(call(refused[0], refused[1], token, "{}"), 403, "upload token may");
+    }
+  }
+
+  /** A token's limits hold: its number of uploads, their size and types, its lifetime. */
+  @Test
+  void anUploadTokenKeepsItsLimits() throws Exception {
+    String token =
+        mintToken("{\"maxUploads\":1,\"maxSize\":5000,\"types\":[\"application/pdf\"]}")
+            .get("token")
+            .asText();
+    String pdf = "{\"filename\":\"a.pdf\",\"contentType\":\"application/pdf\",\"size\":100}";
+    assertProblem(
+        call(
+            "POST",
+            "/v1/attachments",
+            token,
+            "{\"filename\":\"a.pdf\",\"contentType\":\"application/pdf\",\"size\":5001}"),
+        413,
+        "at most 5000 bytes");
+    assertProblem(
+        call(
+            "POST",
+            "/v1/attachments",
+            token,
+            "{\"filename\":\"a.png\",\"contentType\":\"image/png\",\"size\":100}"),
+        415,
+        "allows application/pdf");
+    HttpResponse<String> first =
+        call("POST", "/v1/attachments", token, pdf, "Idempotency-Key", "k1");
+    assertThat(first.statusCode()).as(first.body()).isEqualTo(201);
+    // the same create again is the same upload, not a second one
+    HttpResponse<String> again =
+        call("POST", "/v1/attachments", token, pdf, "Idempotency-Key", "k1");
+    assertThat(again.statusCode()).as(again.body()).isEqualTo(201);
+    assertThat(json(again).get("id")).isEqualTo(json(first).get("id"));
+    assertProblem(call("POST", "/v1/attachments", token, pdf), 403, "all the uploads it allows");
+
+    // a token's idempotency keys are its own: the owner's attachment under the same key stays
+    // hidden
+    JsonNode owners =
+        json(call("POST", "/v1/attachments", ACME_KEY, pdf, "Idempotency-Key", "shared-key"));
+    String second = mintToken("{}").get("token").asText();
+    JsonNode tokens =
+        json(call("POST", "/v1/attachments", second, pdf, "Idempotency-Key", "shared-key"));
+    assertThat(tokens.get("id")).isNotEqualTo(owners.get("id"));
+
+    String expiring = mintToken("{}").get("token").asText();
+    try (var connection =
+            java.sql.DriverManager.getConnection(
+                postgres.jdbcUrl(), LocalPostgres.USER, LocalPostgres.PASSWORD);
+        var expire =
+            connection.prepareStatement(
+                "update upload_token set expires_at = now() - interval '1 second' where id = ?")) {
+      expire.setObject(
+          1,
+          UUID.fromString(
+              expiring
+                  .substring(5, 37)
+                  .replaceFirst("(.{8})(.{4})(.{4})(.{4})(.{12})", "$1-$2-$3-$4-$5")));
+      assertThat(expire.executeUpdate()).isEqualTo(1);
+    }
+    assertProblem(call("POST", "/v1/attachments", expiring, pdf), 401, "expired");
+    String forged = second.substring(0, 38) + "A".repeat(43);
+    assertProblem(call("POST", "/v1/attachments", forged, pdf), 401, "not valid");
+
+    for (String body :
+        List.of(
+            "{\"maxUploads\":0}",
+            "{\"maxUploads\":101}",
+            "{\"maxSize\":0}",
+            "{\"maxSize\":100000001}",
+            "{\"types\":[\"not a type\"]}",
+            "{\"ttl\":59}",
+            "{\"ttl\":86401}")) {
+      assertProblem(call("POST", "/v1/upload-tokens", ACME_KEY, body), 400, "");
+    }
+  }
+
   @Test
   void browsersOnAnAllowedOriginMayCallTheApiAndOthersNot() throws Exception {
     HttpResponse<String> preflight =

@@ -100,16 +100,19 @@ public class Attachments {
                       + limits.bytesInFlight());
             }
           }
+          if (attachment.uploadTokenId() != null) {
+            spendUpload(handle, attachment.uploadTokenId());
+          }
           var created = Store.timestamp(Store.truncate(attachment.createdAt()));
           boolean inserted =
               handle
                       .createUpdate(
                           "insert into attachment (id, owner, filename, content_type, size, declared_sha256,"
                               + " idempotency_key, status, upload_expires_at, created_at, updated_at,"
-                              + " multipart_upload_id, part_size)"
+                              + " multipart_upload_id, part_size, upload_token_id)"
                               + " values (:id, :owner, :filename, :contentType, :size, :declaredSha256,"
                               + " :idempotencyKey, :status, :uploadExpiresAt, :createdAt, :createdAt,"
-                              + " :uploadId, :partSize)"
+                              + " :uploadId, :partSize, :uploadTokenId)"
                               + " on conflict (owner, idempotency_key) do nothing")
                       .bind("id", attachment.id())
                       .bind("owner", attachment.owner())
@@ -123,6 +126,7 @@ public class Attachments {
                       .bind("createdAt", created)
                       .bind("uploadId", attachment.multipartUploadId())
                       .bind("partSize", attachment.partSize())
+                      .bind("uploadTokenId", attachment.uploadTokenId())
                       .execute()
                   == 1;
           Query existing =
@@ -138,6 +142,49 @@ public class Attachments {
                       .bind("idempotencyKey", attachment.idempotencyKey());
           return new Created(existing.map(AttachmentRows.MAPPER).one(), inserted);
         });
+  }
+
+  /**
+   * Takes one of the token's uploads, in the create's transaction (a create that fails gives it
+   * back).
+   *
+   * @throws TokenSpent when it has none left or has expired
+   */
+  private static void spendUpload(org.jdbi.v3.core.Handle handle, UUID token) {
+    int spent =
+        handle
+            .createUpdate(
+                "update upload_token set uploads_used = uploads_used + 1 where id = :id"
+                    + " and uploads_used < max_uploads and expires_at > now()")
+            .bind("id", token)
+            .execute();
+    if (spent == 0) {
+      throw new TokenSpent("the upload token has made all the uploads it allows, or has expired");
+    }
+  }
+
+  /** The upload token that would create an attachment has no upload left. */
+  public static final class TokenSpent extends RuntimeException {
+    TokenSpent(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /** Whether the owner's attachment was created with this upload token. */
+  public boolean createdWith(String owner, UUID id, UUID token) {
+    return store.read(
+        "could not read attachment " + id,
+        handle ->
+            handle
+                    .createQuery(
+                        "select count(*) from attachment where owner = :owner and id = :id"
+                            + " and upload_token_id = :token")
+                    .bind("owner", owner)
+                    .bind("id", id)
+                    .bind("token", token)
+                    .mapTo(Integer.class)
+                    .one()
+                > 0);
   }
 
   /** The owner's attachment; empty when there is none or it is another owner's. */

@@ -3,7 +3,9 @@ package dev.attachments.api.attachments;
 import dev.attachments.api.Problem;
 import dev.attachments.api.auth.ApiKeyFilter;
 import dev.attachments.api.s3.MultipartUploads;
+import dev.attachments.api.tokens.UploadTokenScope;
 import dev.attachments.metadata.AttachmentView;
+import dev.attachments.metadata.UploadTokens.UploadToken;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
@@ -97,13 +99,14 @@ public class AttachmentsController {
       })
   public HttpResponse<Views.Created> create(
       @RequestAttribute(ApiKeyFilter.OWNER) String owner,
+      @RequestAttribute(UploadTokenScope.TOKEN) @Nullable UploadToken token,
       @Parameter(description = "The same key and file answer the same attachment, once per owner")
           @Header("Idempotency-Key")
           @Nullable
           String idempotencyKey,
       @Body @Nullable CreateAttachment body) {
     return HttpResponse.<Views.Created>status(HttpStatus.CREATED)
-        .body(createUpload.create(owner, idempotencyKey, body));
+        .body(createUpload.create(owner, token, idempotencyKey, body));
   }
 
   @Post("/{id}/parts")

@@ -6,9 +6,11 @@ import dev.attachments.api.limits.RequestRates;
 import dev.attachments.api.s3.MultipartUploads;
 import dev.attachments.api.s3.PresignedUrls;
 import dev.attachments.api.temporal.AttachmentWorkflows;
+import dev.attachments.api.tokens.UploadTokenScope;
 import dev.attachments.metadata.Attachment;
 import dev.attachments.metadata.Attachments;
 import dev.attachments.metadata.NewAttachment;
+import dev.attachments.metadata.UploadTokens.UploadToken;
 import dev.attachments.tracing.Tracing;
 import dev.attachments.workflow.AttachmentRequest;
 import dev.attachments.workflow.AttachmentStatus;
@@ -55,14 +57,24 @@ public class CreateUpload {
   }
 
   /**
+   * @param token the upload token the request came with, whose limits it keeps and one of whose
+   *     uploads it takes; null with the owner's key
    * @param idempotencyKey null, or the client's key: the same key and request answer the same
    *     attachment
    */
-  public Views.Created create(String owner, String idempotencyKey, CreateAttachment body) {
+  public Views.Created create(
+      String owner, UploadToken token, String idempotencyKey, CreateAttachment body) {
     rates.charge(owner, RequestRates.Kind.CREATE);
     CreateAttachment request = policy.check(body);
     if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 255)) {
       throw Refusal.invalid("Idempotency-Key must be 1 to 255 characters");
+    }
+    if (token != null) {
+      UploadTokenScope.allowsUpload(token, request.size(), request.contentType());
+      if (idempotencyKey != null) {
+        // a token's keys are its own: never the answer to the owner's, or another token's, key
+        idempotencyKey = "upload-token:" + token.id() + ":" + idempotencyKey;
+      }
     }
     Instant now = Instant.now();
     Instant expiresAt = now.plus(PresignedUrls.clamp(settings.window()));
@@ -85,7 +97,8 @@ public class CreateUpload {
                   expiresAt,
                   now,
                   uploadId,
-                  inParts ? MultipartUploads.partSize(request.size()) : null),
+                  inParts ? MultipartUploads.partSize(request.size()) : null,
+                  token == null ? null : token.id()),
               limits);
     } catch (Attachments.OverLimit over) {
       if (uploadId != null) {
@@ -93,6 +106,11 @@ public class CreateUpload {
       }
       // uploads finish, or their window closes: the limit frees up as they do
       throw Refusal.tooMany("too-many-uploads", over.getMessage(), RETRY_OVER_LIMIT);
+    } catch (Attachments.TokenSpent spent) {
+      if (uploadId != null) {
+        multipart.abort(objectKey, uploadId);
+      }
+      throw Refusal.of(Refusal.Kind.FORBIDDEN, "token-spent", spent.getMessage());
     }
     Attachment attachment = created.attachment();
     if (!created.isNew() && uploadId != null) {

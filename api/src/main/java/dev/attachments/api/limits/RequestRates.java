@@ -22,7 +22,8 @@ public class RequestRates {
     UPLOAD_URLS("upload URL requests"),
     COMPLETE("completes"),
     REDELIVERY("redeliveries"),
-    WEBHOOK_REGISTRATION("webhook registrations");
+    WEBHOOK_REGISTRATION("webhook registrations"),
+    UPLOAD_TOKEN("upload tokens minted");
 
     private final String plural;
 
@@ -90,6 +91,7 @@ public class RequestRates {
       case REDELIVERY -> new RateLimits.Rate("redelivery", rates.redeliveriesPerMinute());
       case WEBHOOK_REGISTRATION ->
           new RateLimits.Rate("webhook-registration", rates.webhookRegistrationsPerMinute());
+      case UPLOAD_TOKEN -> new RateLimits.Rate("upload-token", rates.uploadTokensPerMinute());
     };
   }
 

@@ -1,0 +1,50 @@
+package dev.attachments.api.tokens;
+
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * What an upload token looks like: {@code attu_<id>_<secret>}, the token's id (32 hex digits, not
+ * secret) and 32 random bytes in base64url. Only the SHA-256 of the whole token is stored.
+ */
+final class UploadTokenShape {
+  private static final String PREFIX = "attu_";
+  private static final Pattern SHAPE = Pattern.compile("attu_([0-9a-f]{32})_[A-Za-z0-9_-]{43}");
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  static boolean claims(String presented) {
+    return presented.startsWith(PREFIX);
+  }
+
+  static String mint(UUID id) {
+    byte[] secret = new byte[32];
+    RANDOM.nextBytes(secret);
+    return PREFIX
+        + id.toString().replace("-", "")
+        + "_"
+        + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+  }
+
+  /** The token's id when it has the shape of a token; empty otherwise. */
+  static Optional<UUID> idOf(String presented) {
+    Matcher matcher = SHAPE.matcher(presented);
+    if (!matcher.matches()) {
+      return Optional.empty();
+    }
+    byte[] id = HexFormat.of().parseHex(matcher.group(1));
+    long high = 0;
+    long low = 0;
+    for (int i = 0; i < 8; i++) {
+      high = (high << 8) | (id[i] & 0xff);
+      low = (low << 8) | (id[8 + i] & 0xff);
+    }
+    return Optional.of(new UUID(high, low));
+  }
+
+  private UploadTokenShape() {}
+}
