@@ -123,6 +123,7 @@ class ApiSchemaEndToEndTest {
     command.addAll(List.of(filter));
     Process run =
         new ProcessBuilder(command)
+            .directory(data.toFile())
             .redirectErrorStream(true)
             .redirectOutput(data.resolve("schemathesis-" + name + ".log").toFile())
             .start();

@@ -100,9 +100,6 @@ public class Attachments {
                       + limits.bytesInFlight());
             }
           }
-          if (attachment.uploadTokenId() != null) {
-            spendUpload(handle, attachment.uploadTokenId());
-          }
           var created = Store.timestamp(Store.truncate(attachment.createdAt()));
           boolean inserted =
               handle
@@ -129,6 +126,11 @@ public class Attachments {
                       .bind("uploadTokenId", attachment.uploadTokenId())
                       .execute()
                   == 1;
+          if (inserted && attachment.uploadTokenId() != null) {
+            // only a new attachment takes one of the token's uploads: a replay of the same key,
+            // even one racing the first, finds the first's (and a spent token rolls this back)
+            spendUpload(handle, attachment.uploadTokenId());
+          }
           Query existing =
               inserted
                   ? handle

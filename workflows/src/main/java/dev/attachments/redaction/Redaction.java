@@ -60,6 +60,10 @@ public final class Redaction {
       Pattern.compile("(?i)\\b([a-z][a-z0-9+.-]*://)[^\\s/@:?#\"'<>]+@");
   private static final Pattern BEARER = Pattern.compile("(?i)\\b(Bearer\\s+)[^\\s\"',;]+");
 
+  /** The API's own keys (att_) and upload tokens (attu_), wherever they are quoted. */
+  private static final Pattern ACCESS_KEY =
+      Pattern.compile("\\b(attu?_)[0-9a-f]{12,32}_[A-Za-z0-9_-]{43,}");
+
   private Redaction() {}
 
   /** The text with every credential it quotes replaced by {@value #REDACTED}; null stays null. */
@@ -74,6 +78,7 @@ public final class Redaction {
     scrubbed = XML.matcher(scrubbed).replaceAll("$1" + REDACTED);
     scrubbed = USER_PASSWORD.matcher(scrubbed).replaceAll("$1" + REDACTED + "@");
     scrubbed = USER_TOKEN.matcher(scrubbed).replaceAll("$1" + REDACTED + "@");
+    scrubbed = ACCESS_KEY.matcher(scrubbed).replaceAll("$1" + REDACTED);
     return BEARER.matcher(scrubbed).replaceAll("$1" + REDACTED);
   }
 }

@@ -46,6 +46,16 @@ class RedactionTest {
   }
 
   @Test
+  void theApisKeysAndUploadTokensAreScrubbedWhereverTheyAreQuoted() {
+    String key = "att_0123456789ab_" + "k".repeat(43);
+    String token = "attu_0123456789abcdef0123456789abcdef_" + "T".repeat(43);
+    assertThat(Redaction.scrub("{\"token\":\"" + token + "\"} and key=" + key))
+        .isEqualTo("{\"token\":\"attu_REDACTED\"} and key=att_REDACTED")
+        .doesNotContain("kkkk")
+        .doesNotContain("TTTT");
+  }
+
+  @Test
   void encodedEscapedAndXmlFormsAreScrubbedToo() {
     String nested =
         "https://res.cloudinary.com/fetch/https%3A%2F%2Fs3%2Fx%3FX-Amz-Signature%3Dfe9a8b7c%26X-Amz-Credential%3DAKIAEXAMPLE";

@@ -35,6 +35,9 @@ public class CreateUpload {
   private final Attachments.Limits limits;
   private final RequestRates rates;
 
+  private static final String SPENT =
+      "the upload token has made all the uploads it allows, or has expired";
+
   /** When an owner over its limits hears it may try again. */
   static final java.time.Duration RETRY_OVER_LIMIT = java.time.Duration.ofSeconds(30);
 
@@ -64,13 +67,21 @@ public class CreateUpload {
    */
   public Views.Created create(
       String owner, UploadToken token, String idempotencyKey, CreateAttachment body) {
-    rates.charge(owner, RequestRates.Kind.CREATE);
     CreateAttachment request = policy.check(body);
+    if (token != null) {
+      UploadTokenScope.allowsUpload(token, request.size(), request.contentType());
+      if (idempotencyKey == null && token.uploadsUsed() >= token.maxUploads()) {
+        // spent as of this request's authentication: refused before S3 opens anything (a create
+        // with a key may be a replay, which the store answers)
+        throw Refusal.of(Refusal.Kind.FORBIDDEN, "token-spent", SPENT);
+      }
+    }
+    // a token's creates have their own bucket: a browser holding one cannot use up its owner's
+    rates.charge(token == null ? owner : "upload-token:" + token.id(), RequestRates.Kind.CREATE);
     if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 255)) {
       throw Refusal.invalid("Idempotency-Key must be 1 to 255 characters");
     }
     if (token != null) {
-      UploadTokenScope.allowsUpload(token, request.size(), request.contentType());
       if (idempotencyKey != null) {
         // a token's keys are its own: never the answer to the owner's, or another token's, key
         idempotencyKey = "upload-token:" + token.id() + ":" + idempotencyKey;
@@ -110,7 +121,7 @@ public class CreateUpload {
       if (uploadId != null) {
         multipart.abort(objectKey, uploadId);
       }
-      throw Refusal.of(Refusal.Kind.FORBIDDEN, "token-spent", spent.getMessage());
+      throw Refusal.of(Refusal.Kind.FORBIDDEN, "token-spent", SPENT);
     }
     Attachment attachment = created.attachment();
     if (!created.isNew() && uploadId != null) {

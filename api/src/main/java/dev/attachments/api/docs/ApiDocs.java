@@ -1,5 +1,6 @@
 package dev.attachments.api.docs;
 
+import io.micronaut.context.annotation.Context;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
@@ -26,6 +27,7 @@ import org.yaml.snakeyaml.Yaml;
  * under {@code /docs/res}). Neither needs a key.
  */
 @Controller
+@Context
 @Hidden
 public class ApiDocs {
   static final String GENERATED = "META-INF/swagger/openapi.yml";
@@ -88,7 +90,9 @@ public class ApiDocs {
     Set<String> requests = new HashSet<>();
     Map<String, Object> paths = (Map<String, Object>) document.getOrDefault("paths", Map.of());
     paths.values().stream()
+        .filter(Map.class::isInstance)
         .flatMap(operations -> ((Map<String, Object>) operations).values().stream())
+        .filter(Map.class::isInstance)
         .map(operation -> ((Map<String, Object>) operation).get("requestBody"))
         .filter(Objects::nonNull)
         .forEach(body -> references(body, schemas, requests));
