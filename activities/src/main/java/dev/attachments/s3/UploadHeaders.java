@@ -32,7 +32,9 @@ final class UploadHeaders {
     add(found, "Content-Encoding", upload.contentEncoding());
     add(found, "Content-Disposition", upload.contentDisposition());
     add(found, "Content-Language", upload.contentLanguage());
-    add(found, "Cache-Control", upload.cacheControl());
+    if (!isRevalidation(upload.cacheControl())) {
+      add(found, "Cache-Control", upload.cacheControl());
+    }
     add(found, "Expires", upload.expiresString());
     add(found, "x-amz-website-redirect-location", upload.websiteRedirectLocation());
     upload.metadata().forEach((name, value) -> add(found, "x-amz-meta-" + name, value));
@@ -42,6 +44,24 @@ final class UploadHeaders {
     return "the upload carries "
         + String.join(", ", found)
         + ", which its URL did not ask for; upload it again with exactly the headers the API answered";
+  }
+
+  /**
+   * Chromium sends {@code Cache-Control: max-age=0} on its own with an upload from a page it
+   * revalidates (seen in BrowserEndToEndTest), and other clients {@code no-cache}: such values only
+   * make a cache ask again, so they are taken; any other directive (public, a long max-age) is not.
+   */
+  static boolean isRevalidation(String cacheControl) {
+    if (cacheControl == null || cacheControl.isBlank()) {
+      return true;
+    }
+    for (String directive : cacheControl.split(",")) {
+      String d = directive.trim().toLowerCase(java.util.Locale.ROOT);
+      if (!d.equals("max-age=0") && !d.equals("no-cache")) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static void add(List<String> found, String header, String value) {
