@@ -51,8 +51,15 @@ class BrowserEndToEndTest {
 
   @Test
   void theUploaderWorksInChromium() throws Exception {
-    Process build = new ProcessBuilder("scripts/web").inheritIO().start();
-    assertThat(build.waitFor()).as("scripts/web (npm ci, tsc, esbuild)").isZero();
+    // into a file, never inherited: the test JVM's own streams are surefire's channel
+    Path built = data.resolve("web-build.log");
+    Process build =
+        new ProcessBuilder("scripts/web")
+            .redirectErrorStream(true)
+            .redirectOutput(built.toFile())
+            .start();
+    assertThat(build.waitFor(5, TimeUnit.MINUTES)).as("scripts/web finished").isTrue();
+    assertThat(build.exitValue()).as(Files.readString(built)).isZero();
 
     ProcessBuilder node = new ProcessBuilder(List.of("node", "web/test/browser.mjs"));
     node.environment().put("ATTACHMENTS_API", stack.apiUrl().toString());
