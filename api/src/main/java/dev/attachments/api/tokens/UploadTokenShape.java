@@ -2,7 +2,6 @@ package dev.attachments.api.tokens;
 
 import java.security.SecureRandom;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Matcher;
@@ -36,14 +35,11 @@ final class UploadTokenShape {
     if (!matcher.matches()) {
       return Optional.empty();
     }
-    byte[] id = HexFormat.of().parseHex(matcher.group(1));
-    long high = 0;
-    long low = 0;
-    for (int i = 0; i < 8; i++) {
-      high = (high << 8) | (id[i] & 0xff);
-      low = (low << 8) | (id[8 + i] & 0xff);
-    }
-    return Optional.of(new UUID(high, low));
+    String hex = matcher.group(1);
+    return Optional.of(
+        new UUID(
+            Long.parseUnsignedLong(hex.substring(0, 16), 16),
+            Long.parseUnsignedLong(hex.substring(16), 16)));
   }
 
   private UploadTokenShape() {}
