@@ -171,6 +171,31 @@ public class CloudinaryOptimizer implements OptimizerActivities {
     return new Preview(async ? PreviewStatus.PENDING : PreviewStatus.READY, urls, null, pages);
   }
 
+  /**
+   * Destroys the asset and its derivatives, under both resource types it may have been uploaded as
+   * (the type the bytes turned out to be decided), and invalidates the CDN's cached copies; "not
+   * found" is what a second deletion hears.
+   */
+  @Override
+  public void deletePreviews(PreviewRequest request) {
+    for (String resourceType : List.of("image", "video")) {
+      Map<?, ?> result;
+      try {
+        result =
+            cloudinary
+                .uploader()
+                .destroy(
+                    request.attachmentId(),
+                    ObjectUtils.asMap(
+                        "resource_type", resourceType, "invalidate", true, "return_error", true));
+      } catch (IOException e) {
+        throw new UncheckedIOException(
+            "Cloudinary is unreachable: " + Redaction.scrub(e.getMessage()), e);
+      }
+      refusedOrFailed(result);
+    }
+  }
+
   private long size(PreviewRequest request) {
     return s3.headObject(b -> b.bucket(buckets.released()).key(request.objectKey()))
         .contentLength();
@@ -194,6 +219,12 @@ public class CloudinaryOptimizer implements OptimizerActivities {
       throw new UncheckedIOException(
           "Cloudinary is unreachable: " + Redaction.scrub(e.getMessage()), e);
     }
+    refusedOrFailed(result);
+    return result;
+  }
+
+  /** Cloudinary's error answer, if it is one, as the failure it is. */
+  private static void refusedOrFailed(Map<?, ?> result) {
     if (result.get("error") instanceof Map<?, ?> error) {
       int status = ((Number) error.get("http_code")).intValue();
       // Cloudinary quotes the source it could not fetch: our presigned GET, signature and
@@ -209,6 +240,5 @@ public class CloudinaryOptimizer implements OptimizerActivities {
       }
       throw ApplicationFailure.newNonRetryableFailure(message, REFUSED);
     }
-    return result;
   }
 }

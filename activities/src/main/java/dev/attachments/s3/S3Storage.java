@@ -176,6 +176,13 @@ public class S3Storage implements StorageActivities {
     s3.deleteObject(b -> b.bucket(buckets.incoming()).key(objectKey));
   }
 
+  @Override
+  public void deleteEverywhere(String objectKey) {
+    discardUpload(objectKey);
+    s3.deleteObject(b -> b.bucket(buckets.quarantine()).key(objectKey));
+    s3.deleteObject(b -> b.bucket(buckets.released()).key(objectKey));
+  }
+
   /**
    * Server-side copy, then delete from the source bucket. A retry after the copy but before the
    * delete finds the object in both places and simply copies again; a retry after the delete finds

@@ -122,6 +122,11 @@ public class LocalOptimizer implements OptimizerActivities {
     return Preview.ready(Map.of(THUMBNAIL, S3Objects.reference(buckets.released(), key)));
   }
 
+  @Override
+  public void deletePreviews(PreviewRequest request) {
+    s3.deleteObject(b -> b.bucket(buckets.released()).key(thumbnailKey(request.objectKey())));
+  }
+
   /**
    * A file no preview can be made of: the same file would fail again, so this is an outcome, not an
    * error.

@@ -16,4 +16,8 @@ public class UnconfiguredOptimizer implements OptimizerActivities {
   public Preview optimize(PreviewRequest request) {
     return Preview.of(PreviewStatus.NOT_CONFIGURED, "no CLOUDINARY_URL is configured");
   }
+
+  /** None was made. */
+  @Override
+  public void deletePreviews(PreviewRequest request) {}
 }

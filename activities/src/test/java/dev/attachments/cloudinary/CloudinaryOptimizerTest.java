@@ -274,6 +274,44 @@ class CloudinaryOptimizerTest {
     assertThat(cloudinary.uploads.size()).isEqualTo(before);
   }
 
+  @Test
+  void deletingTheAttachmentsPreviewsDestroysItsAssetSignedAndInvalidatesTheCdn() {
+    PreviewRequest request = released(TestFiles.png(40, 30), "image/png");
+    OptimizerActivities optimizer = optimizer(cloudinary.url(), 1);
+    optimizer.optimize(request);
+    assertThat(cloudinary.assets).contains("image/" + request.attachmentId());
+
+    optimizer.deletePreviews(request);
+    optimizer.deletePreviews(request); // a retry, or a repeated DELETE: nothing left, no error
+
+    assertThat(cloudinary.assets).doesNotContain("image/" + request.attachmentId());
+    assertThat(cloudinary.destroyed)
+        .contains(
+            "image/" + request.attachmentId() + " invalidated",
+            "video/" + request.attachmentId() + " invalidated");
+  }
+
+  @Test
+  void aDeletionWithTheWrongSecretIsRefusedAndTheAssetStays() {
+    PreviewRequest request = released(TestFiles.png(10, 10), "image/png");
+    new CloudinaryOptimizer(
+            new Cloudinary(cloudinary.url()),
+            s3.client,
+            s3.presigner,
+            RealS3.BUCKETS,
+            new CloudinaryOptimizer.Settings(Duration.ofMinutes(5), null, 0))
+        .optimize(request);
+    OptimizerActivities wrong = optimizer(cloudinary.url().replace(":s3cr3t@", ":wrong@"), 3);
+
+    assertThatThrownBy(() -> wrong.deletePreviews(request))
+        .isInstanceOf(ActivityFailure.class)
+        .cause()
+        .isInstanceOfSatisfying(
+            ApplicationFailure.class,
+            failure -> assertThat(failure.getType()).isEqualTo(CloudinaryOptimizer.REFUSED));
+    assertThat(cloudinary.assets).contains("image/" + request.attachmentId());
+  }
+
   private static java.util.Map<String, String> lastUpload() {
     return cloudinary.uploads.get(cloudinary.uploads.size() - 1);
   }

@@ -345,5 +345,10 @@ class PinnedBytesTest {
     public void discardUpload(String objectKey) {
       real.discardUpload(objectKey);
     }
+
+    @Override
+    public void deleteEverywhere(String objectKey) {
+      real.deleteEverywhere(objectKey);
+    }
   }
 }

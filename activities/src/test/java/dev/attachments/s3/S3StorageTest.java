@@ -149,11 +149,7 @@ class S3StorageTest {
   @Test
   void discardAbortsAnOpenMultipartUpload() {
     String key = key();
-    String uploadId =
-        s3.client.createMultipartUpload(b -> b.bucket("incoming").key(key)).uploadId();
-    s3.client.uploadPart(
-        b -> b.bucket("incoming").key(key).uploadId(uploadId).partNumber(1),
-        software.amazon.awssdk.core.sync.RequestBody.fromBytes(new byte[1024]));
+    openUploadWithOnePart(key);
 
     storage.discardUpload(key);
 
@@ -171,5 +167,35 @@ class S3StorageTest {
     storage.discardUpload(key);
 
     assertThat(s3.exists("incoming", key)).isFalse();
+  }
+
+  @Test
+  void deletingEverywhereLeavesNoCopyInAnyBucketNorAnOpenUploadAndIsHarmlessTwice() {
+    String key = key();
+    openUploadWithOnePart(key);
+    for (String bucket : new String[] {"incoming", "quarantine", "released"}) {
+      s3.put(bucket, key, TestFiles.png(5, 5));
+    }
+    String neighbour = key + "0"; // another key the prefix listing finds too: its upload stays
+    s3.client.createMultipartUpload(b -> b.bucket("incoming").key(neighbour));
+
+    storage.deleteEverywhere(key);
+    storage.deleteEverywhere(key);
+
+    for (String bucket : new String[] {"incoming", "quarantine", "released"}) {
+      assertThat(s3.exists(bucket, key)).as(bucket).isFalse();
+    }
+    assertThat(s3.client.listMultipartUploads(b -> b.bucket("incoming").prefix(key)).uploads())
+        .extracting(software.amazon.awssdk.services.s3.model.MultipartUpload::key)
+        .containsExactly(neighbour);
+  }
+
+  /** A multipart upload in incoming with its first part, as a client leaves it halfway. */
+  private static void openUploadWithOnePart(String key) {
+    String uploadId =
+        s3.client.createMultipartUpload(b -> b.bucket("incoming").key(key)).uploadId();
+    s3.client.uploadPart(
+        b -> b.bucket("incoming").key(key).uploadId(uploadId).partNumber(1),
+        software.amazon.awssdk.core.sync.RequestBody.fromBytes(new byte[1024]));
   }
 }

@@ -30,7 +30,7 @@ import javax.imageio.ImageIO;
  * A local stand-in for Cloudinary's upload API, checking what the real one checks: the API key, the
  * request signature (SHA-1 of the sorted signed parameters and the secret), the timestamp's age; it
  * fetches the file URL it is given, refuses what is not an image, and can answer 420 (rate limited)
- * like the real service.
+ * like the real service. It keeps the assets it made, which its destroy endpoint deletes.
  */
 public final class FakeCloudinary implements AutoCloseable {
   private static final Set<String> UNSIGNED =
@@ -45,6 +45,14 @@ public final class FakeCloudinary implements AutoCloseable {
   /** Every upload request's parameters, accepted or not. */
   public final List<Map<String, String>> uploads = new CopyOnWriteArrayList<>();
 
+  /** The assets uploaded and not destroyed, as {@code resourceType/publicId}. */
+  public final Set<String> assets = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /**
+   * Every accepted destroy request, as {@code resourceType/publicId} and whether it invalidated.
+   */
+  public final List<String> destroyed = new CopyOnWriteArrayList<>();
+
   /** How many coming uploads answer 420 before they are served again. */
   public final AtomicInteger rateLimitNext = new AtomicInteger();
 
@@ -53,7 +61,7 @@ public final class FakeCloudinary implements AutoCloseable {
     this.apiKey = apiKey;
     this.apiSecret = apiSecret;
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.createContext("/v1_1/" + cloud + "/", this::upload);
+    server.createContext("/v1_1/" + cloud + "/", this::serve);
     server.start();
   }
 
@@ -73,10 +81,11 @@ public final class FakeCloudinary implements AutoCloseable {
     return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
   }
 
-  private void upload(HttpExchange exchange) throws IOException {
+  private void serve(HttpExchange exchange) throws IOException {
     try (exchange) {
+      String path = exchange.getRequestURI().getPath();
       if (!exchange.getRequestMethod().equals("POST")
-          || !exchange.getRequestURI().getPath().endsWith("/upload")) {
+          || !(path.endsWith("/upload") || path.endsWith("/destroy"))) {
         answer(exchange, 404, error("Resource not found"));
         return;
       }
@@ -84,33 +93,64 @@ public final class FakeCloudinary implements AutoCloseable {
           form(
               exchange.getRequestHeaders().getFirst("Content-Type"),
               exchange.getRequestBody().readAllBytes());
+      if (path.endsWith("/destroy")) {
+        if (!refused(exchange, params)) {
+          destroy(exchange, path, params);
+        }
+        return;
+      }
       uploads.add(params);
       if (rateLimitNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
         answer(exchange, 420, error("Rate Limit Exceeded"));
         return;
       }
-      if (!apiKey.equals(params.get("api_key"))) {
-        answer(exchange, 401, error("Invalid api_key " + params.get("api_key")));
-        return;
+      if (!refused(exchange, params)) {
+        upload(exchange, path, params);
       }
-      String expected = sign(params);
-      if (!expected.equals(params.get("signature"))) {
-        answer(
-            exchange,
-            401,
-            error(
-                "Invalid Signature "
-                    + params.get("signature")
-                    + ". String to sign - '"
-                    + toSign(params)
-                    + "'."));
-        return;
-      }
-      long timestamp = Long.parseLong(params.getOrDefault("timestamp", "0"));
-      if (Math.abs(System.currentTimeMillis() / 1000 - timestamp) > 3600) {
-        answer(exchange, 400, error("Stale request - reported time is " + timestamp));
-        return;
-      }
+    }
+  }
+
+  /** Answers 401 or 400 as Cloudinary does to a request not signed with the key's secret. */
+  private boolean refused(HttpExchange exchange, Map<String, String> params) throws IOException {
+    if (!apiKey.equals(params.get("api_key"))) {
+      answer(exchange, 401, error("Invalid api_key " + params.get("api_key")));
+      return true;
+    }
+    String expected = sign(params);
+    if (!expected.equals(params.get("signature"))) {
+      answer(
+          exchange,
+          401,
+          error(
+              "Invalid Signature "
+                  + params.get("signature")
+                  + ". String to sign - '"
+                  + toSign(params)
+                  + "'."));
+      return true;
+    }
+    long timestamp = Long.parseLong(params.getOrDefault("timestamp", "0"));
+    if (Math.abs(System.currentTimeMillis() / 1000 - timestamp) > 3600) {
+      answer(exchange, 400, error("Stale request - reported time is " + timestamp));
+      return true;
+    }
+    return false;
+  }
+
+  /** Like Cloudinary's destroy: {"result":"ok"}, or "not found" for an asset there is not. */
+  private void destroy(HttpExchange exchange, String path, Map<String, String> params)
+      throws IOException {
+    String resourceType =
+        path.substring(("/v1_1/" + cloud + "/").length(), path.lastIndexOf("/destroy"));
+    String asset = resourceType + "/" + params.get("public_id");
+    boolean found = assets.remove(asset);
+    destroyed.add(asset + ("true".equals(params.get("invalidate")) ? " invalidated" : ""));
+    answer(exchange, 200, "{\"result\":\"" + (found ? "ok" : "not found") + "\"}");
+  }
+
+  private void upload(HttpExchange exchange, String path, Map<String, String> params)
+      throws IOException {
+    {
       String file = params.get("file");
       HttpResponse<byte[]> fetched;
       try {
@@ -130,7 +170,6 @@ public final class FakeCloudinary implements AutoCloseable {
         answer(exchange, 400, error("Error in loading " + file + " - " + fetched.statusCode()));
         return;
       }
-      String path = exchange.getRequestURI().getPath();
       String resourceType =
           path.substring(("/v1_1/" + cloud + "/").length(), path.lastIndexOf("/upload"));
       byte[] body = fetched.body();
@@ -213,6 +252,7 @@ public final class FakeCloudinary implements AutoCloseable {
             .append("}");
       }
       answer.append("]}");
+      assets.add(resourceType + "/" + publicId);
       answer(exchange, 200, answer.toString());
       if (async) {
         notifyLater(params.get("eager_notification_url"), publicId, resourceType, derivatives);

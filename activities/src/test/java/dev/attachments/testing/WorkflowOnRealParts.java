@@ -141,5 +141,8 @@ public final class WorkflowOnRealParts implements AutoCloseable {
     public Preview optimize(PreviewRequest request) {
       return Preview.of(PreviewStatus.NOT_CONFIGURED, null);
     }
+
+    @Override
+    public void deletePreviews(PreviewRequest request) {}
   }
 }

@@ -83,6 +83,20 @@ class LocalOptimizerTest {
   }
 
   @Test
+  void deletingPreviewsDeletesTheThumbnailAndNotTheFile() throws Exception {
+    PreviewRequest request = released(TestFiles.png(100, 100), "image/png");
+    thumbnail(optimizer.optimize(request), request);
+
+    optimizer.deletePreviews(request);
+    optimizer.deletePreviews(request);
+
+    assertThat(s3.exists("released", LocalOptimizer.thumbnailKey(request.objectKey()))).isFalse();
+    assertThat(s3.exists("released", request.objectKey()))
+        .as("the file itself is the storage step's to delete")
+        .isTrue();
+  }
+
+  @Test
   void webpIsReadToo() throws Exception {
     PreviewRequest request = released(TestFiles.webp(), "image/webp");
 

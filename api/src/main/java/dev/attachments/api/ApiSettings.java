@@ -61,7 +61,8 @@ public final class ApiSettings {
       @Positive long completesPerMinute,
       @Positive long redeliveriesPerMinute,
       @Positive long webhookRegistrationsPerMinute,
-      @Positive long uploadTokensPerMinute) {}
+      @Positive long uploadTokensPerMinute,
+      @Positive long deletesPerMinute) {}
 
   /**
    * @param urlTtl how long a download (or preview) URL lives

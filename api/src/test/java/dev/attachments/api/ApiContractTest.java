@@ -1742,6 +1742,49 @@ class ApiContractTest {
   }
 
   @Test
+  void theOwnerDeletesAnAttachmentOnceThroughItsWorkflowAndAnotherOwnerCannot() throws Exception {
+    JsonNode created = create(ACME_KEY, "old.pdf", "application/pdf", 10, null);
+    String id = created.get("id").asText();
+    assertProblem(call("DELETE", "/v1/attachments/" + id, GLOBEX_KEY, null), 404, id);
+    assertThat(json(call("GET", "/v1/attachments/" + id, ACME_KEY, null)).get("status").asText())
+        .isEqualTo("AWAITING_UPLOAD");
+
+    HttpResponse<String> deleted = call("DELETE", "/v1/attachments/" + id, ACME_KEY, null);
+    HttpResponse<String> again = call("DELETE", "/v1/attachments/" + id, ACME_KEY, null);
+
+    assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(202);
+    JsonNode body = json(deleted);
+    assertThat(body.get("status").asText()).isEqualTo("DELETED");
+    assertThat(body.get("reason").asText()).isEqualTo("deleted by its owner");
+    assertThat(body.get("audit")).hasSize(1);
+    assertThat(body.get("audit").get(0).get("action").asText()).isEqualTo("delete");
+    assertThat(body.get("audit").get(0).get("actor").asText()).isEqualTo("acme");
+    assertThat(again.statusCode()).isEqualTo(202);
+    assertThat(json(again).get("audit")).as("audited once").hasSize(1);
+    assertProblem(
+        call("GET", "/v1/attachments/" + id + "/download", ACME_KEY, null), 409, "DELETED");
+    assertProblem(
+        call("POST", "/v1/attachments/" + id + "/complete", ACME_KEY, null), 409, "deleted");
+    assertProblem(
+        call("POST", "/v1/attachments/" + id + "/upload", ACME_KEY, null), 409, "DELETED");
+    var signals =
+        io.temporal.client.WorkflowClient.newInstance(temporalService)
+            .fetchHistory("attachment-" + id)
+            .getEvents()
+            .stream()
+            .filter(
+                io.temporal.api.history.v1.HistoryEvent
+                    ::hasWorkflowExecutionSignaledEventAttributes)
+            .map(e -> e.getWorkflowExecutionSignaledEventAttributes())
+            .toList();
+    assertThat(signals)
+        .as("the running workflow is told, each time with the same deletion")
+        .hasSize(2)
+        .allSatisfy(signal -> assertThat(signal.getSignalName()).isEqualTo("delete"));
+    assertThat(signals.get(0).getInput()).isEqualTo(signals.get(1).getInput());
+  }
+
+  @Test
   void downloadIsRefusedUntilReleased() throws Exception {
     String id = create(ACME_KEY, "report.pdf", "application/pdf", 10, null).get("id").asText();
 

@@ -48,6 +48,10 @@ final class Api {
     return send("POST", path, body == null ? null : JSON.writeValueAsString(body));
   }
 
+  JsonNode delete(String path) throws IOException, InterruptedException {
+    return send("DELETE", path, null);
+  }
+
   private JsonNode send(String method, String path, String body)
       throws IOException, InterruptedException {
     HttpRequest.Builder request =

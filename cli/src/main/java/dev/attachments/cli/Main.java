@@ -21,7 +21,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code attachments}: upload files to the Attachments API, follow them, download them. */
+/**
+ * {@code attachments}: upload files to the Attachments API, follow them, download them, delete
+ * them.
+ */
 @Command(
     name = "attachments",
     mixinStandardHelpOptions = true,
@@ -31,7 +34,8 @@ import picocli.CommandLine.Parameters;
       Main.Upload.class,
       Main.Status.class,
       Main.Download.class,
-      Main.ListAttachments.class
+      Main.ListAttachments.class,
+      Main.DeleteAttachments.class
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -243,6 +247,27 @@ public final class Main {
       String query = "?limit=" + limit + (status == null ? "" : "&status=" + path(status));
       for (JsonNode attachment : api.get("/v1/attachments" + query).get("items")) {
         System.out.println(line(attachment));
+      }
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "delete",
+      description =
+          "Deletes attachments (API key only): an upload under way is cancelled, a file deleted"
+              + " with its previews. Harmless to repeat.")
+  static final class DeleteAttachments implements Callable<Integer> {
+    @Mixin Connection connection;
+
+    @Parameters(arity = "1..*", paramLabel = "ID")
+    List<String> ids;
+
+    @Override
+    public Integer call() throws Exception {
+      Api api = connection.open();
+      for (String id : ids) {
+        System.out.println(line(api.delete("/v1/attachments/" + path(id))));
       }
       return 0;
     }

@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The {@code attachments} command (cli/target/attachments-cli.jar) as a user runs it, against the
- * embedded stack: upload with --wait and its exit codes, status, download, list; a multipart upload
- * killed halfway and resumed from the parts the server holds; an upload token.
+ * embedded stack: upload with --wait and its exit codes, status, download, list, delete; a
+ * multipart upload killed halfway and resumed from the parts the server holds; an upload token.
  */
 class CliEndToEndTest {
   private static final AccessKeys.Minted ACME = AccessKeys.mint("acme");
@@ -103,6 +103,14 @@ class CliEndToEndTest {
     assertThat(Files.readAllBytes(copy)).isEqualTo(Files.readAllBytes(png));
     Run again = cli(ACME.key(), "download", id, "-o", copy.toString());
     assertThat(again.exit()).as("never over a file").isEqualTo(1);
+
+    Run delete = cli(ACME.key(), "delete", id);
+    assertThat(delete.exit()).as(delete.err()).isZero();
+    assertThat(delete.out()).startsWith(id + " DELETED logo.png");
+    assertThat(cli(ACME.key(), "delete", id).exit()).as("harmless to repeat").isZero();
+    Run gone = cli(ACME.key(), "download", id, "-o", work.resolve("gone.png").toString());
+    assertThat(gone.exit()).isEqualTo(1);
+    assertThat(gone.err()).contains("409", "DELETED");
   }
 
   @Test
@@ -191,5 +199,8 @@ class CliEndToEndTest {
     Run list = cli(token, "list");
     assertThat(list.exit()).isEqualTo(1);
     assertThat(list.err()).contains("403");
+    Run delete = cli(token, "delete", upload.out().substring(0, 36));
+    assertThat(delete.exit()).as("deleting is the owner's, with its API key").isEqualTo(1);
+    assertThat(delete.err()).contains("403");
   }
 }

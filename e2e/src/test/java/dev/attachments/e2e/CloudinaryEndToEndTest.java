@@ -131,4 +131,31 @@ class CloudinaryEndToEndTest {
     assertThat(cloudinary.notifications)
         .anySatisfy(body -> assertThat(body).contains("\"notification_type\":\"eager\""));
   }
+
+  @Test
+  void deletingAReleasedImageDestroysItsCloudinaryAssetAndItsFile() throws Exception {
+    JsonNode attachment = process("gone.png", "image/png", TestFiles.png(200, 100));
+    String id = attachment.get("id").asText();
+    assertThat(cloudinary.assets).contains("image/" + id);
+    String url =
+        client.call("GET", "/v1/attachments/" + id + "/download", null).body().get("url").asText();
+
+    AttachmentsClient.Answer deleted = client.call("DELETE", "/v1/attachments/" + id, null);
+
+    assertThat(deleted.status()).isEqualTo(202);
+    assertThat(deleted.body().get("status").asText()).isEqualTo("DELETED");
+    assertThat(deleted.body().get("preview").isNull()).as("no preview URL any more").isTrue();
+    assertThat(client.call("GET", "/v1/attachments/" + id + "/download", null).status())
+        .isEqualTo(409);
+    long deadline = System.nanoTime() + PROCESSING.toNanos();
+    while ((cloudinary.assets.contains("image/" + id) || client.fetch(url).statusCode() == 200)
+        && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+    }
+    assertThat(cloudinary.assets).doesNotContain("image/" + id);
+    assertThat(cloudinary.destroyed).contains("image/" + id + " invalidated");
+    assertThat(client.fetch(url).statusCode())
+        .as("a download URL handed out before finds nothing")
+        .isEqualTo(404);
+  }
 }

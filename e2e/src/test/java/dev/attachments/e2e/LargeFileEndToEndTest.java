@@ -1,6 +1,7 @@
 package dev.attachments.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.attachments.access.AccessKeys;
@@ -187,5 +188,53 @@ class LargeFileEndToEndTest {
     assertThat(
             s3.listObjectsV2(b -> b.bucket("attachments-incoming").prefix("acme/" + id)).keyCount())
         .isZero();
+  }
+
+  /**
+   * The owner deletes an upload under way: it is DELETED at once, the multipart upload is aborted
+   * (a part sent after that is refused) and a complete is refused; nothing stays in incoming.
+   */
+  @Test
+  void deletingAMultipartUploadUnderWayCancelsIt() throws Exception {
+    byte[] content = new byte[17 * MIB];
+    JsonNode created = client.create("cancelled.zip", "application/zip", content.length);
+    String id = created.get("id").asText();
+    long partSize = created.get("upload").get("partSize").asLong();
+    uploadParts(id, content, partSize, List.of(1), 1);
+    JsonNode part2 = client.presignParts(id, List.of(2)).get(0);
+
+    AttachmentsClient.Answer deleted = client.call("DELETE", "/v1/attachments/" + id, null);
+
+    assertThat(deleted.status()).isEqualTo(202);
+    assertThat(deleted.body().get("status").asText()).isEqualTo("DELETED");
+    assertThat(client.complete(id).status()).as("a deleted upload is not completed").isEqualTo(409);
+    long deadline = System.nanoTime() + PROCESSING.toNanos();
+    while (!s3.listMultipartUploads(b -> b.bucket("attachments-incoming").prefix("acme/" + id))
+            .uploads()
+            .isEmpty()
+        && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+    }
+    assertThat(
+            s3.listMultipartUploads(b -> b.bucket("attachments-incoming").prefix("acme/" + id))
+                .uploads())
+        .as("the multipart upload is aborted")
+        .isEmpty();
+    assertThatThrownBy(
+            () ->
+                client.uploadPart(
+                    part2, content, (int) partSize, (int) (content.length - partSize)))
+        .as(
+            "a part URL handed out before the deletion uploads into nothing (S3 answers 404"
+                + " NoSuchUpload; s3proxy may close the connection before the body is sent)")
+        .isInstanceOf(java.io.IOException.class);
+    assertThat(
+            s3.listObjectsV2(b -> b.bucket("attachments-incoming").prefix("acme/" + id)).keyCount())
+        .isZero();
+    assertThat(client.call("DELETE", "/v1/attachments/" + id, null).body().get("status").asText())
+        .as("harmless to repeat")
+        .isEqualTo("DELETED");
+    assertThat(client.get(id).body().get("audit").get(0).get("action").asText())
+        .isEqualTo("delete");
   }
 }

@@ -67,9 +67,12 @@ public class AttachmentStatuses {
                           + " scan_engine = coalesce(:engine, scan_engine),"
                           + " scanned_at = coalesce(:scannedAt, scanned_at),"
                           + " scan_etag = coalesce(:etag, scan_etag),"
-                          + " preview_status = coalesce(:previewStatus, preview_status),"
+                          // a deleted attachment has no preview left
+                          + " preview_status = case when :status = 'DELETED' then null"
+                          + " else coalesce(:previewStatus, preview_status) end,"
                           + " preview_reason = :previewReason,"
-                          + " preview_pages = coalesce(:pages, preview_pages), updated_at = now(),"
+                          + " preview_pages = case when :status = 'DELETED' then null"
+                          + " else coalesce(:pages, preview_pages) end, updated_at = now(),"
                           + " processing_since = case when :status = 'PROCESSING'"
                           + " and status_before <> 'PROCESSING' then now()"
                           + " else a.processing_since end"
@@ -100,8 +103,9 @@ public class AttachmentStatuses {
                             previewBefore == null ? null : PreviewStatus.valueOf(previewBefore));
                       })
                   .findOne();
-          if (change.isPresent() && preview != null) {
-            writePreviewUrls(handle, id, preview.urls());
+          if (change.isPresent()
+              && (preview != null || state.status() == AttachmentStatus.DELETED)) {
+            writePreviewUrls(handle, id, preview == null ? Map.of() : preview.urls());
           }
           return change;
         });

@@ -6,11 +6,13 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import javax.sql.DataSource;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.StatementContext;
 
 /**
  * What operators do to attachments, each with its audit entry: release a quarantined one, reopen a
- * FAILED one; and the retention's deletion of a file kept in quarantine past its time. These are
- * the only ways a final status changes.
+ * FAILED one; the retention's deletion of a file kept in quarantine past its time; and an owner's
+ * deletion of an attachment. These are the only ways a final status changes.
  */
 public class OperatorActions {
   /** Audit action of an operator's release of a quarantined attachment. */
@@ -22,7 +24,10 @@ public class OperatorActions {
   /** Audit action of an operator's reprocess of a FAILED attachment from a fresh scan. */
   public static final String RESCAN = "rescan";
 
-  /** Audit action of the deletion of a quarantined file at the end of its retention. */
+  /**
+   * Audit action of the deletion of a quarantined file at the end of its retention, and of an
+   * owner's deletion of an attachment (the actor tells them apart).
+   */
   public static final String DELETE = "delete";
 
   /** One thing an operator did to an attachment. */
@@ -72,6 +77,56 @@ public class OperatorActions {
         id, AttachmentStatus.QUARANTINED, AttachmentStatus.DELETED, reason, DELETE, actor, reason);
   }
 
+  /**
+   * Its owner deletes the attachment, whatever its status: it is DELETED at once, so that nothing
+   * is served from then on and no later step of its workflow changes that (a final status is never
+   * replaced), and the URLs of its previews are dropped; in one transaction with the audit record.
+   *
+   * @return the audit entry of this deletion, or of the one that made it DELETED before (a repeated
+   *     DELETE, or the retention's)
+   */
+  public AuditEntry deleteByOwner(UUID id, String actor, String reason) {
+    return store.inTransaction(
+        "could not delete attachment " + id,
+        handle -> {
+          String status =
+              handle
+                  .createQuery("select status from attachment where id = :id for update")
+                  .bind("id", id)
+                  .mapTo(String.class)
+                  .one();
+          if (status.equals(AttachmentStatus.DELETED.name())) {
+            Optional<AuditEntry> before =
+                handle
+                    .createQuery(
+                        "select id, action, actor, reason, at from attachment_audit where"
+                            + " attachment_id = :id and action = :action order by at desc, id"
+                            + " limit 1")
+                    .bind("id", id)
+                    .bind("action", DELETE)
+                    .map(OperatorActions::entry)
+                    .findOne();
+            if (before.isPresent()) {
+              return before.get();
+            }
+          }
+          handle
+              .createUpdate(
+                  "update attachment set status = :deleted, status_reason = :reason,"
+                      + " preview_status = null, preview_reason = null, preview_pages = null,"
+                      + " updated_at = now() where id = :id")
+              .bind("deleted", AttachmentStatus.DELETED.name())
+              .bind("reason", reason)
+              .bind("id", id)
+              .execute();
+          handle
+              .createUpdate("delete from attachment_preview where attachment_id = :id")
+              .bind("id", id)
+              .execute();
+          return audited(handle, id, DELETE, actor, reason);
+        });
+  }
+
   /** Moves a final status back to PROCESSING, in one transaction with the audit record of it. */
   private Optional<AuditEntry> overrule(
       UUID id,
@@ -111,21 +166,36 @@ public class OperatorActions {
           if (moved != 1) {
             return Optional.empty();
           }
-          UUID auditId = UUID.randomUUID();
-          Instant at =
-              handle
-                  .createQuery(
-                      "insert into attachment_audit (id, attachment_id, action, actor, reason, at)"
-                          + " values (:auditId, :id, :action, :actor, :reason, now()) returning at")
-                  .bind("auditId", auditId)
-                  .bind("id", id)
-                  .bind("action", action)
-                  .bind("actor", actor)
-                  .bind("reason", reason)
-                  .map((row, context) -> row.getTimestamp("at").toInstant())
-                  .one();
-          return Optional.of(new AuditEntry(auditId, action, actor, reason, at));
+          return Optional.of(audited(handle, id, action, actor, reason));
         });
+  }
+
+  private static AuditEntry audited(
+      Handle handle, UUID id, String action, String actor, String reason) {
+    UUID auditId = UUID.randomUUID();
+    Instant at =
+        handle
+            .createQuery(
+                "insert into attachment_audit (id, attachment_id, action, actor, reason, at)"
+                    + " values (:auditId, :id, :action, :actor, :reason, now()) returning at")
+            .bind("auditId", auditId)
+            .bind("id", id)
+            .bind("action", action)
+            .bind("actor", actor)
+            .bind("reason", reason)
+            .map((row, context) -> row.getTimestamp("at").toInstant())
+            .one();
+    return new AuditEntry(auditId, action, actor, reason, at);
+  }
+
+  private static AuditEntry entry(java.sql.ResultSet row, StatementContext context)
+      throws java.sql.SQLException {
+    return new AuditEntry(
+        row.getObject("id", UUID.class),
+        row.getString("action"),
+        row.getString("actor"),
+        row.getString("reason"),
+        row.getTimestamp("at").toInstant());
   }
 
   /** What operators did to the attachment, oldest first. */
@@ -138,14 +208,7 @@ public class OperatorActions {
                     "select id, action, actor, reason, at from attachment_audit"
                         + " where attachment_id = :id order by at, id")
                 .bind("id", id)
-                .map(
-                    (row, context) ->
-                        new AuditEntry(
-                            row.getObject("id", UUID.class),
-                            row.getString("action"),
-                            row.getString("actor"),
-                            row.getString("reason"),
-                            row.getTimestamp("at").toInstant()))
+                .map(OperatorActions::entry)
                 .list());
   }
 }

@@ -107,6 +107,42 @@ class AttachmentStoresTest {
   }
 
   @Test
+  void anOwnersDeletionIsFinalAtOnceDropsThePreviewsAndIsAuditedOnce() {
+    NewAttachment created = newAttachment("acme-" + UUID.randomUUID(), null, Instant.now());
+    attachments.create(created);
+    UUID id = created.id();
+    statuses.publish(
+        new AttachmentState(
+            id.toString(),
+            AttachmentStatus.RELEASED,
+            null,
+            null,
+            Preview.ready(Map.of("thumbnail", "https://res.cloudinary.com/demo/t.jpg"))));
+
+    OperatorActions.AuditEntry deletion =
+        actions.deleteByOwner(id, created.owner(), "deleted by its owner");
+    OperatorActions.AuditEntry repeated =
+        actions.deleteByOwner(id, created.owner(), "deleted by its owner");
+    // the workflow, still running, publishes the release it was finishing: nothing moves back
+    statuses.publish(
+        new AttachmentState(id.toString(), AttachmentStatus.RELEASED, null, null, null));
+
+    Attachment deleted = attachments.findAny(id).orElseThrow();
+    assertThat(deleted.status()).isEqualTo(AttachmentStatus.DELETED);
+    assertThat(deleted.statusReason()).isEqualTo("deleted by its owner");
+    assertThat(deleted.preview()).as("no preview URL is handed out any more").isNull();
+    assertThat(repeated.id())
+        .as("a repeated DELETE names the same deletion")
+        .isEqualTo(deletion.id());
+    assertThat(actions.audit(id))
+        .extracting(OperatorActions.AuditEntry::action, OperatorActions.AuditEntry::actor)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(OperatorActions.DELETE, created.owner()));
+    assertThat(actions.releaseQuarantined(id, "alice", "too late")).isEmpty();
+    assertThat(actions.reopenFailed(id, "alice", "too late", false)).isEmpty();
+  }
+
+  @Test
   void multipartUploadIsKeptWithItsPartSize() {
     NewAttachment created =
         new NewAttachment(

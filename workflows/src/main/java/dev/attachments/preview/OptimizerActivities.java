@@ -6,4 +6,10 @@ import io.temporal.activity.ActivityInterface;
 @ActivityInterface
 public interface OptimizerActivities {
   Preview optimize(PreviewRequest request);
+
+  /**
+   * Deletes every preview that was or may have been made of the attachment (a deleted one), and
+   * what the preview service keeps of it; idempotent, and nothing to do where none was made.
+   */
+  void deletePreviews(PreviewRequest request);
 }

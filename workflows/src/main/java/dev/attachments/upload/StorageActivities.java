@@ -63,4 +63,10 @@ public interface StorageActivities {
    * Deletes whatever is left of the upload in the incoming bucket; nothing there is ever served.
    */
   void discardUpload(String objectKey);
+
+  /**
+   * Deletes the attachment's bytes from every bucket and aborts its multipart uploads still open in
+   * incoming: what remains of an attachment its owner deleted. Idempotent.
+   */
+  void deleteEverywhere(String objectKey);
 }

@@ -14,7 +14,9 @@ public enum EventType {
   REJECTED("attachment.rejected"),
   EXPIRED("attachment.expired"),
   FAILED("attachment.failed"),
-  PREVIEW_READY("attachment.preview_ready");
+  PREVIEW_READY("attachment.preview_ready"),
+  /** The owner deleted it: its file, previews and Cloudinary assets are gone, the row stays. */
+  DELETED("attachment.deleted");
 
   private final String wireName;
 

@@ -31,6 +31,14 @@ public interface AttachmentWorkflow {
   @SignalMethod
   void supersede();
 
+  /**
+   * Its owner deleted the attachment (the API has made it DELETED already, so nothing is served):
+   * an upload still awaited is cancelled, a scan under way is cut short, and the file, wherever it
+   * is, is deleted with its previews. The first deletion counts; a repeated one changes nothing.
+   */
+  @SignalMethod
+  void delete(OperatorAction deletion);
+
   @QueryMethod
   AttachmentState state();
 }

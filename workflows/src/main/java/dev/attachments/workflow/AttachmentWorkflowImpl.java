@@ -1,5 +1,6 @@
 package dev.attachments.workflow;
 
+import static dev.attachments.workflow.AttachmentStatus.DELETED;
 import static dev.attachments.workflow.AttachmentStatus.EXPIRED;
 import static dev.attachments.workflow.AttachmentStatus.FAILED;
 import static dev.attachments.workflow.AttachmentStatus.PROCESSING;
@@ -29,9 +30,14 @@ import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.spring.boot.WorkflowImpl;
+import io.temporal.workflow.Async;
+import io.temporal.workflow.CancellationScope;
+import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -96,6 +102,13 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
    */
   static final String SWEEP_FAILED = "sweep-failed";
 
+  /**
+   * An owner's deletion: marked in the history of the runs that carry one out, so that a later
+   * change to the deletion path can tell them apart. (Only a worker that knows the delete signal
+   * may receive it: deploy the worker before the API.)
+   */
+  static final String DELETIONS = "deletions";
+
   private AttachmentState state;
   private String owner;
 
@@ -143,6 +156,14 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
    */
   private boolean uploadHeld;
 
+  /** The owner's deletion, from the signal or from the run's own request; the first one counts. */
+  private OperatorAction deletion;
+
+  private boolean deletionMarked;
+
+  /** The deletion is being carried out: its own sweep is not cut short by it. */
+  private boolean deletionUnderWay;
+
   private StorageActivities storage;
   private ScannerActivities scanner;
   private OptimizerActivities optimizer;
@@ -163,8 +184,22 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
     stubs(request.queues(), request.size(), request.giveUpAfterOrDefault());
     uploadsClosedAt = Instant.ofEpochMilli(Workflow.currentTimeMillis());
 
+    if (action != null && action.kind() == OperatorAction.Kind.DELETE) {
+      // the run before closed, and swept incoming at its end
+      deletion = deletion == null ? action : deletion;
+      deleting();
+      if (request.resumeScan() != null) {
+        state = state.with(request.resumeScan()); // the verdict stays on record
+      }
+      return deleted(request, false);
+    }
     if (action == null) {
-      if (!awaitUpload(request)) {
+      boolean arrived = awaitUpload(request);
+      if (deleting()) {
+        uploadsClosedAt = Instant.ofEpochMilli(Workflow.currentTimeMillis());
+        return deleted(request, true);
+      }
+      if (!arrived) {
         storage.discardUpload(request.objectKey());
         finish(EXPIRED, "the upload did not arrive before " + request.uploadExpiresAt());
         return swept(request, request.uploadExpiresAt());
@@ -185,25 +220,76 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
         processUpload(request);
       }
     } catch (ActivityFailure failure) {
-      // Retries are exhausted: say so where clients and operators look, then fail the run for the
-      // UI.
-      String why = rootMessage(failure);
-      if (releasePublished
-          && Workflow.getVersion(RELEASE_STANDS, Workflow.DEFAULT_VERSION, 1) >= 1) {
-        // what failed came after the release (previews' record, an event's hand-off): the
-        // attachment stays
-        // RELEASED for its owner, and no attachment.failed contradicts attachment.released; the run
-        // fails for
-        // operators to see
-        Workflow.setCurrentDetails("RELEASED, but what followed gave up: " + why);
-        sweptAfterGivingUp(request);
-        throw ApplicationFailure.newNonRetryableFailure(why, "AfterReleaseFailed");
+      if (!deleting()) {
+        throw gaveUp(request, failure);
       }
-      finish(FAILED, "processing gave up: " + why);
-      sweptAfterGivingUp(request);
-      throw ApplicationFailure.newNonRetryableFailure(why, "ProcessingFailed");
+      // deleted meanwhile: what failed no longer matters
     }
-    return swept(request, request.uploadUrlsExpireBy(uploadsClosedAt));
+    if (deleting()) {
+      return deleted(request, true);
+    }
+    swept(request, request.uploadUrlsExpireBy(uploadsClosedAt));
+    return deleting() ? deleted(request, true) : state;
+  }
+
+  /**
+   * Retries are exhausted: says so where clients and operators look, and answers the failure that
+   * fails the run for the UI.
+   */
+  private ApplicationFailure gaveUp(AttachmentRequest request, ActivityFailure failure) {
+    String why = rootMessage(failure);
+    if (releasePublished && Workflow.getVersion(RELEASE_STANDS, Workflow.DEFAULT_VERSION, 1) >= 1) {
+      // what failed came after the release (previews' record, an event's hand-off): the
+      // attachment stays RELEASED for its owner, and no attachment.failed contradicts
+      // attachment.released; the run fails for operators to see
+      Workflow.setCurrentDetails("RELEASED, but what followed gave up: " + why);
+      sweptAfterGivingUp(request);
+      return ApplicationFailure.newNonRetryableFailure(why, "AfterReleaseFailed");
+    }
+    finish(FAILED, "processing gave up: " + why);
+    sweptAfterGivingUp(request);
+    return ApplicationFailure.newNonRetryableFailure(why, "ProcessingFailed");
+  }
+
+  /**
+   * Whether the owner deleted the attachment; the first time it is so, the history is marked (see
+   * {@link #DELETIONS}).
+   */
+  private boolean deleting() {
+    if (deletion != null && !deletionMarked) {
+      Workflow.getVersion(DELETIONS, Workflow.DEFAULT_VERSION, 1);
+      deletionMarked = true;
+    }
+    return deletion != null;
+  }
+
+  /**
+   * The owner deleted the attachment, which the API made DELETED at once: its bytes go from every
+   * bucket (an open multipart upload is aborted), its previews wherever they were made, and it ends
+   * DELETED with an {@code attachment.deleted} event. A run that handed out upload URLs sweeps
+   * incoming once they have expired, for what a client PUT after the deletion.
+   */
+  private AttachmentState deleted(AttachmentRequest request, boolean sweeps) {
+    deletionUnderWay = true;
+    Workflow.setCurrentDetails("Deleting " + request.filename() + ": " + deletion.reason());
+    try {
+      storage.deleteEverywhere(request.objectKey());
+      optimizer.deletePreviews(
+          new PreviewRequest(
+              request.attachmentId(), request.objectKey(), servedAs, request.filename()));
+      state = state.with((Preview) null);
+      finish(DELETED, deletion.reason());
+    } catch (ActivityFailure failure) {
+      // nothing is served (the row says DELETED); what is left is for an operator, or a repeated
+      // DELETE
+      Workflow.setCurrentDetails(
+          "DELETED, but deleting its files gave up: " + rootMessage(failure));
+      throw ApplicationFailure.newNonRetryableFailure(rootMessage(failure), "DeletionFailed");
+    }
+    if (sweeps) {
+      swept(request, request.uploadUrlsExpireBy(uploadsClosedAt));
+    }
+    return state;
   }
 
   /**
@@ -227,6 +313,9 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
       return rejectedOrThrown(request, failure);
     }
     uploadHeld = true;
+    if (deleting()) {
+      return state;
+    }
     ScanResult scan = request.resumeScan();
     boolean verdictStillHolds =
         scan != null
@@ -238,7 +327,10 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
       // a verdict about other bytes (or none, or one from before uploads were held) is no verdict
       // on these
       Workflow.setCurrentDetails("Scanning " + request.filename());
-      scan = scanner.scanHeld(request.objectKey(), held.etag());
+      scan = scanUnlessDeleted(request.objectKey(), held.etag());
+      if (deleting()) {
+        return state;
+      }
     }
     scanned(scan);
 
@@ -258,8 +350,32 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
       storage.discardHeld(request.objectKey());
       return finish(REJECTED, types.reason());
     }
+    if (deleting()) {
+      return state;
+    }
     storage.releaseHeld(request.objectKey(), scan.etag() == null ? held.etag() : scan.etag());
     return releasedAndPreviewed(request, null);
+  }
+
+  /**
+   * The scan of the held object, cut short (null) when the owner deletes the attachment meanwhile:
+   * with clamd down it may wait for hours, and the bytes it reads are about to be deleted. The
+   * deletion is marked before the scan is cancelled, both from here, so a replay issues them in the
+   * same order.
+   */
+  private ScanResult scanUnlessDeleted(String objectKey, String etag) {
+    List<Promise<ScanResult>> scan = new ArrayList<>(1);
+    CancellationScope scanning =
+        Workflow.newCancellationScope(
+            () -> scan.add(Async.function(scanner::scanHeld, objectKey, etag)));
+    scanning.run();
+    Workflow.await(() -> scan.get(0).isCompleted() || deletion != null);
+    if (!scan.get(0).isCompleted()) {
+      deleting();
+      scanning.cancel();
+      return null;
+    }
+    return scan.get(0).get();
   }
 
   /**
@@ -332,7 +448,10 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
               + "\nThe incoming bucket is swept at "
               + sweepAt
               + ", once the upload URLs have expired");
-      Workflow.await(wait, () -> superseded);
+      Workflow.await(wait, () -> superseded || (deletion != null && !deletionUnderWay));
+      if (deletion != null && !deletionUnderWay) {
+        return state; // deleted meanwhile: the deletion deletes incoming too, and sweeps after
+      }
     }
     storage.discardUpload(request.objectKey());
     return state;
@@ -417,8 +536,14 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
    * The object is in the released bucket: say so, then make previews, which never undo the release.
    */
   private AttachmentState releasedAndPreviewed(AttachmentRequest request, String reason) {
+    if (deleting()) {
+      return state; // deleted while it was copied: no release to announce, the copy is deleted
+    }
     state = state.with(Preview.of(PreviewStatus.PENDING, null));
     advance(RELEASED, reason);
+    if (deleting()) {
+      return state;
+    }
 
     Workflow.setCurrentDetails("Making previews of " + request.filename());
     Preview preview = optimize(request);
@@ -457,7 +582,7 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
     state = state.with(pending);
     metadata.publish(state);
     Workflow.setCurrentDetails("Waiting for the preview service to finish " + request.filename());
-    if (!Workflow.await(PREVIEW_WAIT, () -> previewNotice != null)) {
+    if (!Workflow.await(PREVIEW_WAIT, () -> previewNotice != null || deletion != null)) {
       return pending.settled(
           PreviewStatus.FAILED, "the preview service did not report within " + PREVIEW_WAIT);
     }
@@ -483,7 +608,10 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
         return false;
       }
       Duration wait = pause.toMillis() < left ? pause : Duration.ofMillis(left);
-      Workflow.await(wait, () -> completeSignalled);
+      Workflow.await(wait, () -> completeSignalled || deletion != null);
+      if (deletion != null) {
+        return false;
+      }
       completeSignalled = false;
       pause =
           pause.multipliedBy(2).compareTo(LONGEST_LOOK) > 0 ? LONGEST_LOOK : pause.multipliedBy(2);
@@ -504,6 +632,7 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
         case REJECTED -> emit(EventType.REJECTED);
         case EXPIRED -> emit(EventType.EXPIRED);
         case FAILED -> emit(EventType.FAILED);
+        case DELETED -> emit(EventType.DELETED);
         case AWAITING_UPLOAD -> {}
       }
     }
@@ -518,7 +647,10 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
               owner,
               type,
               Instant.ofEpochMilli(Workflow.currentTimeMillis()),
-              action == null ? null : action.auditId()));
+              // a deletion's event is named after it, whichever run carries it out
+              type == EventType.DELETED
+                  ? deletion.auditId()
+                  : action == null ? null : action.auditId()));
     }
   }
 
@@ -531,6 +663,14 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
   @Override
   public void uploadCompleted() {
     completeSignalled = true;
+  }
+
+  @Override
+  public void delete(OperatorAction request) {
+    if (deletion != null) {
+      return;
+    }
+    deletion = request;
   }
 
   @Override
@@ -606,7 +746,11 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
                 "ReleaseFromQuarantine",
                     summary(
                         copy, "Copy from quarantine to the released bucket, on an operator's word"),
-                "DiscardUpload", summary(light, "Delete what is left in the incoming bucket")));
+                "DiscardUpload", summary(light, "Delete what is left in the incoming bucket"),
+                "DeleteEverywhere",
+                    summary(
+                        light,
+                        "Delete the deleted attachment's file from every bucket, abort its upload")));
     metadata =
         Workflow.newActivityStub(
             MetadataActivities.class,
@@ -648,7 +792,16 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
                         .setMaximumInterval(Duration.ofMinutes(1))
                         .setMaximumAttempts(5)
                         .build())
-                .build());
+                .build(),
+            Map.of(
+                "DeletePreviews",
+                ActivityOptions.newBuilder()
+                    .setTaskQueue(queues.media())
+                    .setSummary("Delete the deleted attachment's previews")
+                    .setStartToCloseTimeout(Duration.ofMinutes(2))
+                    .setScheduleToCloseTimeout(giveUpAfter)
+                    .setRetryOptions(infrastructure)
+                    .build()));
   }
 
   private static ActivityOptions summary(ActivityOptions options, String summary) {

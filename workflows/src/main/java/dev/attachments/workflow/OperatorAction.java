@@ -6,7 +6,7 @@ package dev.attachments.workflow;
  * @param auditId the audit record of the action; the run's webhook events are named after it, so
  *     that a second reprocess reports its own outcome while a retried step still names the same
  *     event
- * @param operator who asked, as named in ATTACHMENTS_OPS_KEYS
+ * @param operator who asked, as named in ATTACHMENTS_OPS_KEYS (for a deletion, the owner)
  * @param reason why, in the operator's words
  */
 public record OperatorAction(String auditId, Kind kind, String operator, String reason) {
@@ -18,6 +18,11 @@ public record OperatorAction(String auditId, Kind kind, String operator, String 
      * A quarantined attachment released as a false positive: copied to the released bucket, then
      * previewed.
      */
-    RELEASE
+    RELEASE,
+    /**
+     * Its owner deleted the attachment after its workflow closed: the file is deleted from every
+     * bucket with its previews (and its workflow's run, if one is open, is told by a signal).
+     */
+    DELETE
   }
 }

@@ -52,7 +52,13 @@ class AttachmentWorkflowReplayTest {
               "typed-released-by-operator.json",
               "typed-failed-after-release.json",
               "typed-mismatch-rejected.json",
-              "typed-mismatch-held.json");
+              "typed-mismatch-held.json",
+              // the owner's deletion: of an upload awaited, a released file, a scan under way, a
+              // closed run
+              "deleted-awaiting-upload.json",
+              "deleted-released.json",
+              "deleted-while-scanning.json",
+              "deleted-after-close.json");
       return found;
     }
   }

@@ -657,6 +657,138 @@ class AttachmentWorkflowTest {
     assertThat(runLength(request)).isLessThan(URL_TTL);
   }
 
+  private static OperatorAction deletion() {
+    return new OperatorAction(
+        UUID.randomUUID().toString(), OperatorAction.Kind.DELETE, "acme", "deleted by its owner");
+  }
+
+  @Test
+  void deletingAnUploadStillAwaitedCancelsItAndSweepsIncomingOnceItsUrlsExpired() throws Exception {
+    AttachmentRequest request = request(null);
+    AttachmentWorkflow workflow = start(request);
+    env.sleep(Duration.ofSeconds(5));
+    OperatorAction deletion = deletion();
+
+    workflow.delete(deletion);
+    AttachmentState state = WorkflowStub.fromTyped(workflow).getResult(AttachmentState.class);
+    record("deleted-awaiting-upload", request);
+
+    assertThat(state.status()).isEqualTo(AttachmentStatus.DELETED);
+    assertThat(state.reason()).isEqualTo("deleted by its owner");
+    assertThat(fakes.events)
+        .containsExactly("delete-everywhere", "delete-previews", "publish:DELETED", "discard");
+    assertThat(fakes.emitted)
+        .extracting(Event::id)
+        .containsExactly(
+            Event.of(
+                    request.attachmentId(),
+                    "acme",
+                    EventType.DELETED,
+                    Instant.EPOCH,
+                    deletion.auditId())
+                .id());
+    assertThat(runLength(request))
+        .as("a URL handed out before the deletion may still PUT: incoming is swept after it")
+        .isGreaterThanOrEqualTo(URL_TTL);
+  }
+
+  @Test
+  void deletingAReleasedAttachmentDeletesItsFileAndPreviewsAndSaysSo() throws Exception {
+    AttachmentRequest request = request(null);
+    AttachmentWorkflow workflow = start(request);
+    fakes.uploaded = true;
+    workflow.uploadCompleted();
+    env.sleep(Duration.ofMinutes(1));
+    assertThat(workflow.state().status()).isEqualTo(AttachmentStatus.RELEASED);
+
+    workflow.delete(deletion());
+    workflow.delete(deletion()); // a repeated DELETE: the first one counts
+    // the test server's clock stands still until the result is awaited: no sweep wait is over yet
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (workflow.state().status() != AttachmentStatus.DELETED && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(workflow.state().status())
+        .as("deleted at once, not once incoming is swept")
+        .isEqualTo(AttachmentStatus.DELETED);
+    AttachmentState state = WorkflowStub.fromTyped(workflow).getResult(AttachmentState.class);
+    record("deleted-released", request);
+
+    assertThat(state.status()).isEqualTo(AttachmentStatus.DELETED);
+    assertThat(state.preview()).as("no preview is left to show").isNull();
+    assertThat(fakes.events)
+        .containsSubsequence(
+            "release",
+            "publish:RELEASED",
+            "delete-everywhere",
+            "delete-previews",
+            "publish:DELETED");
+    assertThat(fakes.events.stream().filter("delete-everywhere"::equals)).hasSize(1);
+    assertThat(fakes.emitted)
+        .extracting(Event::type)
+        .containsExactly(EventType.UPLOADED, EventType.RELEASED, EventType.DELETED);
+    assertThat(fakes.events)
+        .as("incoming is swept once, after the deletion, when the upload URLs have expired")
+        .endsWith("delete-everywhere", "delete-previews", "publish:DELETED", "discard")
+        .containsOnlyOnce("discard");
+  }
+
+  @Test
+  void deletingWhileTheScannerIsDownCutsTheScanShortAndNothingIsReleased() throws Exception {
+    fakes.scannerDownFor = Integer.MAX_VALUE;
+    AttachmentRequest request = request(null);
+    AttachmentWorkflow workflow = start(request);
+    fakes.uploaded = true;
+    workflow.uploadCompleted();
+    while (fakes.scanAttempts.get() < 1) {
+      Thread.sleep(20);
+    }
+
+    workflow.delete(deletion());
+    AttachmentState state = WorkflowStub.fromTyped(workflow).getResult(AttachmentState.class);
+    record("deleted-while-scanning", request);
+
+    assertThat(state.status()).isEqualTo(AttachmentStatus.DELETED);
+    assertThat(state.scan()).as("there was no verdict").isNull();
+    assertThat(fakes.scanAttempts.get())
+        .as("the scan is not retried for hours once the attachment is deleted")
+        .isLessThan(5);
+    assertThat(fakes.events)
+        .containsSubsequence("hold", "scan", "delete-everywhere", "publish:DELETED")
+        .doesNotContain("release", "publish:RELEASED", "publish:QUARANTINED", "publish:FAILED");
+    assertThat(fakes.emitted)
+        .extracting(Event::type)
+        .containsExactly(EventType.UPLOADED, EventType.DELETED);
+  }
+
+  @Test
+  void deletingAfterTheRunClosedRunsAgainToDeleteAndNamesTheEventAfterTheDeletion()
+      throws Exception {
+    fakes.verdict = ScanVerdict.INFECTED;
+    AttachmentRequest request = request(null);
+    AttachmentState quarantined = uploadAndComplete(request);
+    assertThat(quarantined.status()).isEqualTo(AttachmentStatus.QUARANTINED);
+    OperatorAction deletion = deletion();
+
+    AttachmentWorkflow again = start(request.rerun(quarantined.scan(), deletion));
+    AttachmentState state = WorkflowStub.fromTyped(again).getResult(AttachmentState.class);
+    record("deleted-after-close", request);
+    // a DELETE repeated after that: the same event, which webhook delivery records once
+    AttachmentWorkflow repeated = start(request.rerun(quarantined.scan(), deletion));
+    WorkflowStub.fromTyped(repeated).getResult(AttachmentState.class);
+
+    assertThat(state.status()).isEqualTo(AttachmentStatus.DELETED);
+    assertThat(state.scan().verdict())
+        .as("the verdict stays on record")
+        .isEqualTo(ScanVerdict.INFECTED);
+    assertThat(fakes.scanAttempts).hasValue(1);
+    assertThat(fakes.emitted)
+        .extracting(Event::type)
+        .containsExactly(
+            EventType.UPLOADED, EventType.QUARANTINED, EventType.DELETED, EventType.DELETED);
+    assertThat(fakes.emitted.get(2).id()).isEqualTo(fakes.emitted.get(3).id());
+  }
+
   private Duration runLength(AttachmentRequest request) {
     var events =
         client.fetchHistory(AttachmentRequest.workflowId(request.attachmentId())).getEvents();

@@ -74,8 +74,8 @@ final class FakeActivities
 
   /**
    * Every call that changed something, in order: "hold", "scan", "release", "discard-held",
-   * "discard" (of incoming), "publish:STATUS"; and "quarantine" in workflows from before uploads
-   * were held.
+   * "discard" (of incoming), "publish:STATUS", "delete-everywhere", "delete-previews"; and
+   * "quarantine" in workflows from before uploads were held.
    */
   final List<String> events = new CopyOnWriteArrayList<>();
 
@@ -152,6 +152,11 @@ final class FakeActivities
   }
 
   @Override
+  public void deleteEverywhere(String objectKey) {
+    events.add("delete-everywhere");
+  }
+
+  @Override
   public ScanResult scan(String objectKey) {
     return scanned(null);
   }
@@ -188,6 +193,11 @@ final class FakeActivities
           PreviewStatus.PENDING, java.util.Map.of("poster", "https://cdn/poster.jpg"), null, null);
     }
     return Preview.of(PreviewStatus.NOT_CONFIGURED, null);
+  }
+
+  @Override
+  public void deletePreviews(PreviewRequest request) {
+    events.add("delete-previews");
   }
 
   @Override

@@ -11,6 +11,7 @@ import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Delete;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Header;
 import io.micronaut.http.annotation.Post;
@@ -30,7 +31,8 @@ import java.util.List;
 
 /**
  * The attachments of the calling owner: create an upload, complete it, read it, download it, list
- * them. Each call is one use case; this class only reads the request and writes the answer.
+ * them, delete one. Each call is one use case; this class only reads the request and writes the
+ * answer.
  */
 @Controller("/v1/attachments")
 @Tag(name = "attachments")
@@ -47,16 +49,19 @@ public class AttachmentsController {
   private final UploadUrls uploadUrls;
   private final CompleteUpload completeUpload;
   private final ReadAttachments reads;
+  private final DeleteAttachment deleteAttachment;
 
   public AttachmentsController(
       CreateUpload createUpload,
       UploadUrls uploadUrls,
       CompleteUpload completeUpload,
-      ReadAttachments reads) {
+      ReadAttachments reads,
+      DeleteAttachment deleteAttachment) {
     this.createUpload = createUpload;
     this.uploadUrls = uploadUrls;
     this.completeUpload = completeUpload;
     this.reads = reads;
+    this.deleteAttachment = deleteAttachment;
   }
 
   @Post
@@ -95,6 +100,10 @@ public class AttachmentsController {
         @Link(
             name = "downloadAttachment",
             operationId = "downloadAttachment",
+            parameters = @LinkParameter(name = "id", expression = "$response.body#/id")),
+        @Link(
+            name = "deleteAttachment",
+            operationId = "deleteAttachment",
             parameters = @LinkParameter(name = "id", expression = "$response.body#/id"))
       })
   public HttpResponse<Views.Created> create(
@@ -182,6 +191,25 @@ public class AttachmentsController {
       description = "Only for a RELEASED attachment (409 otherwise).")
   public Views.Download download(@RequestAttribute(ApiKeyFilter.OWNER) String owner, String id) {
     return reads.download(owner, id);
+  }
+
+  @Delete("/{id}")
+  @Operation(
+      operationId = "deleteAttachment",
+      summary = "Delete the attachment",
+      description =
+          "Whatever its status: an upload in progress is cancelled (its multipart upload aborted),"
+              + " a file is deleted from every bucket with its previews and Cloudinary assets. It is"
+              + " DELETED at once (never served again) and the row stays as its record; the files"
+              + " go moments later, through its workflow, which sends attachment.deleted. Audited;"
+              + " harmless to repeat (a repeat answers the same).")
+  @ApiResponse(
+      responseCode = "202",
+      description = "The attachment, DELETED; its files are being deleted",
+      content = @Content(schema = @Schema(implementation = AttachmentView.class)))
+  public HttpResponse<AttachmentView> delete(
+      @RequestAttribute(ApiKeyFilter.OWNER) String owner, String id) {
+    return HttpResponse.accepted().body(deleteAttachment.delete(owner, id));
   }
 
   @Get

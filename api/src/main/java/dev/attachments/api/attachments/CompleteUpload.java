@@ -53,6 +53,10 @@ public class CompleteUpload {
           "upload-expired",
           "the upload expired at " + attachment.uploadExpiresAt() + "; create a new attachment");
     }
+    if (attachment.status() == AttachmentStatus.DELETED) {
+      throw Refusal.conflict(
+          "deleted", "the attachment was deleted; its upload is cancelled: create a new one");
+    }
     if (attachment.status() == AttachmentStatus.AWAITING_UPLOAD) {
       if (!uploaded(attachment)) {
         if (attachment.multipart() != null) {

@@ -23,7 +23,8 @@ public class RequestRates {
     COMPLETE("completes"),
     REDELIVERY("redeliveries"),
     WEBHOOK_REGISTRATION("webhook registrations"),
-    UPLOAD_TOKEN("upload tokens minted");
+    UPLOAD_TOKEN("upload tokens minted"),
+    DELETE("deletions");
 
     private final String plural;
 
@@ -92,6 +93,7 @@ public class RequestRates {
       case WEBHOOK_REGISTRATION ->
           new RateLimits.Rate("webhook-registration", rates.webhookRegistrationsPerMinute());
       case UPLOAD_TOKEN -> new RateLimits.Rate("upload-token", rates.uploadTokensPerMinute());
+      case DELETE -> new RateLimits.Rate("delete", rates.deletesPerMinute());
     };
   }
 

@@ -17,6 +17,7 @@ import dev.attachments.workflow.TaskQueues;
 import io.micronaut.context.annotation.Context;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
+import io.temporal.client.BatchRequest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowNotFoundException;
@@ -116,63 +117,90 @@ public class AttachmentWorkflows {
             attachment.scan().etag());
   }
 
-  private void start(Attachment attachment, ScanResult resumeScan, OperatorAction action) {
-    WorkflowOptions options =
-        WorkflowOptions.newBuilder()
-            .setWorkflowId(AttachmentRequest.workflowId(attachment.id().toString()))
-            .setTaskQueue(queues.main())
-            // a run that was terminated or failed may be started again (recovery); a completed one
-            // only on
-            // an operator's word
-            .setWorkflowIdReusePolicy(
-                action == null
-                    ? WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY
-                    : WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
-            .setStaticSummary(summary(attachment))
-            .setStaticDetails(
-                "owner: "
-                    + attachment.owner()
-                    + "\nobject: "
-                    + attachment.objectKey()
-                    + "\ncreated: "
-                    + attachment.createdAt()
-                    + (action == null
-                        ? ""
-                        : "\n"
-                            + action.kind().name().toLowerCase(java.util.Locale.ROOT)
-                            + " by "
-                            + action.operator()
-                            + ": "
-                            + action.reason()))
-            .setTypedSearchAttributes(
-                SearchAttributes.newBuilder()
-                    .set(
-                        AttachmentSearchAttributes.STATUS,
-                        action == null
-                            ? attachment.status().name()
+  /**
+   * Tells the attachment's workflow that its owner deleted it; when no run is open (it closed, or
+   * was never started), starts one that only deletes. One call (signal-with-start), so a run
+   * closing meanwhile cannot miss it; a repeated deletion names the same audit record, hence the
+   * same {@code attachment.deleted} event.
+   */
+  public void delete(Attachment attachment, OperatorActions.AuditEntry audit) {
+    OperatorAction deletion =
+        new OperatorAction(
+            audit.id().toString(), OperatorAction.Kind.DELETE, audit.actor(), audit.reason());
+    AttachmentWorkflow workflow =
+        client.newWorkflowStub(AttachmentWorkflow.class, options(attachment, deletion));
+    BatchRequest batch = client.newSignalWithStartRequest();
+    batch.add(workflow::process, request(attachment, verdictOf(attachment), deletion));
+    batch.add(workflow::delete, deletion);
+    client.signalWithStart(batch);
+  }
+
+  private WorkflowOptions options(Attachment attachment, OperatorAction action) {
+    return WorkflowOptions.newBuilder()
+        .setWorkflowId(AttachmentRequest.workflowId(attachment.id().toString()))
+        .setTaskQueue(queues.main())
+        // a run that was terminated or failed may be started again (recovery); a completed one
+        // only on
+        // an operator's word
+        .setWorkflowIdReusePolicy(
+            action == null
+                ? WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY
+                : WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
+        .setStaticSummary(summary(attachment))
+        .setStaticDetails(
+            "owner: "
+                + attachment.owner()
+                + "\nobject: "
+                + attachment.objectKey()
+                + "\ncreated: "
+                + attachment.createdAt()
+                + (action == null
+                    ? ""
+                    : "\n"
+                        + action.kind().name().toLowerCase(java.util.Locale.ROOT)
+                        + " by "
+                        + action.operator()
+                        + ": "
+                        + action.reason()))
+        .setTypedSearchAttributes(
+            SearchAttributes.newBuilder()
+                .set(
+                    AttachmentSearchAttributes.STATUS,
+                    action == null
+                        ? attachment.status().name()
+                        : action.kind() == OperatorAction.Kind.DELETE
+                            ? AttachmentStatus.DELETED.name()
                             : AttachmentStatus.PROCESSING.name())
-                    .set(AttachmentSearchAttributes.OWNER, attachment.owner())
-                    .set(AttachmentSearchAttributes.CONTENT_TYPE, attachment.contentType())
-                    .set(AttachmentSearchAttributes.SIZE, attachment.size())
-                    .build())
-            .build();
-    AttachmentRequest request =
-        new AttachmentRequest(
-            attachment.id().toString(),
-            attachment.owner(),
-            attachment.filename(),
-            attachment.contentType(),
-            attachment.size(),
-            attachment.declaredSha256(),
-            attachment.objectKey(),
-            attachment.uploadExpiresAt(),
-            queues,
-            unscannablePolicy,
-            resumeScan,
-            action,
-            giveUpAfter,
-            uploadUrlTtl,
-            typeMismatchPolicy);
+                .set(AttachmentSearchAttributes.OWNER, attachment.owner())
+                .set(AttachmentSearchAttributes.CONTENT_TYPE, attachment.contentType())
+                .set(AttachmentSearchAttributes.SIZE, attachment.size())
+                .build())
+        .build();
+  }
+
+  private AttachmentRequest request(
+      Attachment attachment, ScanResult resumeScan, OperatorAction action) {
+    return new AttachmentRequest(
+        attachment.id().toString(),
+        attachment.owner(),
+        attachment.filename(),
+        attachment.contentType(),
+        attachment.size(),
+        attachment.declaredSha256(),
+        attachment.objectKey(),
+        attachment.uploadExpiresAt(),
+        queues,
+        unscannablePolicy,
+        resumeScan,
+        action,
+        giveUpAfter,
+        uploadUrlTtl,
+        typeMismatchPolicy);
+  }
+
+  private void start(Attachment attachment, ScanResult resumeScan, OperatorAction action) {
+    WorkflowOptions options = options(attachment, action);
+    AttachmentRequest request = request(attachment, resumeScan, action);
     try {
       WorkflowClient.start(
           client.newWorkflowStub(AttachmentWorkflow.class, options)::process, request);

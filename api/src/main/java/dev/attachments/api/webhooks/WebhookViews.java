@@ -34,7 +34,8 @@ public final class WebhookViews {
                         "attachment.rejected",
                         "attachment.expired",
                         "attachment.failed",
-                        "attachment.preview_ready"
+                        "attachment.preview_ready",
+                        "attachment.deleted"
                       }))
           @Schema(requiredMode = REQUIRED)
           @Nullable
