@@ -1757,7 +1757,7 @@ class ApiContractTest {
     assertThat(body.get("status").asText()).isEqualTo("DELETED");
     assertThat(body.get("reason").asText()).isEqualTo("deleted by its owner");
     assertThat(body.get("audit")).hasSize(1);
-    assertThat(body.get("audit").get(0).get("action").asText()).isEqualTo("delete");
+    assertThat(body.get("audit").get(0).get("action").asText()).isEqualTo("owner-delete");
     assertThat(body.get("audit").get(0).get("actor").asText()).isEqualTo("acme");
     assertThat(again.statusCode()).isEqualTo(202);
     assertThat(json(again).get("audit")).as("audited once").hasSize(1);

@@ -235,6 +235,6 @@ class LargeFileEndToEndTest {
         .as("harmless to repeat")
         .isEqualTo("DELETED");
     assertThat(client.get(id).body().get("audit").get(0).get("action").asText())
-        .isEqualTo("delete");
+        .isEqualTo("owner-delete");
   }
 }

@@ -24,11 +24,11 @@ public class OperatorActions {
   /** Audit action of an operator's reprocess of a FAILED attachment from a fresh scan. */
   public static final String RESCAN = "rescan";
 
-  /**
-   * Audit action of the deletion of a quarantined file at the end of its retention, and of an
-   * owner's deletion of an attachment (the actor tells them apart).
-   */
+  /** Audit action of the deletion of a quarantined file at the end of its retention. */
   public static final String DELETE = "delete";
+
+  /** Audit action of an owner's deletion of an attachment. */
+  public static final String OWNER_DELETE = "owner-delete";
 
   /** One thing an operator did to an attachment. */
   public record AuditEntry(UUID id, String action, String actor, String reason, Instant at) {}
@@ -82,8 +82,8 @@ public class OperatorActions {
    * is served from then on and no later step of its workflow changes that (a final status is never
    * replaced), and the URLs of its previews are dropped; in one transaction with the audit record.
    *
-   * @return the audit entry of this deletion, or of the one that made it DELETED before (a repeated
-   *     DELETE, or the retention's)
+   * @return the audit entry of this deletion, or of the owner's deletion before it (a repeated
+   *     DELETE); an attachment the retention deleted gets its owner's deletion recorded too
    */
   public AuditEntry deleteByOwner(UUID id, String actor, String reason) {
     return store.inTransaction(
@@ -103,7 +103,7 @@ public class OperatorActions {
                             + " attachment_id = :id and action = :action order by at desc, id"
                             + " limit 1")
                     .bind("id", id)
-                    .bind("action", DELETE)
+                    .bind("action", OWNER_DELETE)
                     .map(OperatorActions::entry)
                     .findOne();
             if (before.isPresent()) {
@@ -123,7 +123,7 @@ public class OperatorActions {
               .createUpdate("delete from attachment_preview where attachment_id = :id")
               .bind("id", id)
               .execute();
-          return audited(handle, id, DELETE, actor, reason);
+          return audited(handle, id, OWNER_DELETE, actor, reason);
         });
   }
 

@@ -137,7 +137,7 @@ class AttachmentStoresTest {
     assertThat(actions.audit(id))
         .extracting(OperatorActions.AuditEntry::action, OperatorActions.AuditEntry::actor)
         .containsExactly(
-            org.assertj.core.groups.Tuple.tuple(OperatorActions.DELETE, created.owner()));
+            org.assertj.core.groups.Tuple.tuple(OperatorActions.OWNER_DELETE, created.owner()));
     assertThat(actions.releaseQuarantined(id, "alice", "too late")).isEmpty();
     assertThat(actions.reopenFailed(id, "alice", "too late", false)).isEmpty();
   }

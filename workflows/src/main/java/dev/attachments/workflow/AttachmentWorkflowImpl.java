@@ -103,9 +103,9 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
   static final String SWEEP_FAILED = "sweep-failed";
 
   /**
-   * An owner's deletion: marked in the history of the runs that carry one out, so that a later
-   * change to the deletion path can tell them apart. (Only a worker that knows the delete signal
-   * may receive it: deploy the worker before the API.)
+   * An owner's deletion is carried out: marked in the history of the runs that do. A history in
+   * which a worker from before took the signal and ignored it replays ignoring it (as far as it
+   * can: its waits now wake at the signal, so deploy the worker before the API).
    */
   static final String DELETIONS = "deletions";
 
@@ -161,6 +161,9 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
 
   private boolean deletionMarked;
 
+  /** The deletion arrived in a history recorded by a worker that ignored it. */
+  private boolean ignoresDeletion;
+
   /** The deletion is being carried out: its own sweep is not cut short by it. */
   private boolean deletionUnderWay;
 
@@ -185,24 +188,26 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
     uploadsClosedAt = Instant.ofEpochMilli(Workflow.currentTimeMillis());
 
     if (action != null && action.kind() == OperatorAction.Kind.DELETE) {
-      // the run before closed, and swept incoming at its end
+      // the run before closed (or never ran): this one only deletes, and sweeps incoming once the
+      // upload URLs that may still be live have expired
       deletion = deletion == null ? action : deletion;
       deleting();
       if (request.resumeScan() != null) {
         state = state.with(request.resumeScan()); // the verdict stays on record
       }
-      return deleted(request, false);
+      return deleted(request);
     }
     if (action == null) {
       boolean arrived = awaitUpload(request);
       if (deleting()) {
         uploadsClosedAt = Instant.ofEpochMilli(Workflow.currentTimeMillis());
-        return deleted(request, true);
+        return deleted(request);
       }
       if (!arrived) {
         storage.discardUpload(request.objectKey());
         finish(EXPIRED, "the upload did not arrive before " + request.uploadExpiresAt());
-        return swept(request, request.uploadExpiresAt());
+        swept(request, request.uploadExpiresAt());
+        return deleting() ? deleted(request) : state;
       }
       advance(PROCESSING, null);
       uploadsClosedAt = Instant.ofEpochMilli(Workflow.currentTimeMillis());
@@ -220,16 +225,20 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
         processUpload(request);
       }
     } catch (ActivityFailure failure) {
+      // deleted before or while giving up (its sweep waits for the deletion too): what failed no
+      // longer matters
       if (!deleting()) {
-        throw gaveUp(request, failure);
+        ApplicationFailure gaveUp = gaveUp(request, failure);
+        if (!deleting()) {
+          throw gaveUp;
+        }
       }
-      // deleted meanwhile: what failed no longer matters
     }
     if (deleting()) {
-      return deleted(request, true);
+      return deleted(request);
     }
     swept(request, request.uploadUrlsExpireBy(uploadsClosedAt));
-    return deleting() ? deleted(request, true) : state;
+    return deleting() ? deleted(request) : state;
   }
 
   /**
@@ -257,19 +266,25 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
    */
   private boolean deleting() {
     if (deletion != null && !deletionMarked) {
-      Workflow.getVersion(DELETIONS, Workflow.DEFAULT_VERSION, 1);
       deletionMarked = true;
+      ignoresDeletion =
+          Workflow.getVersion(DELETIONS, Workflow.DEFAULT_VERSION, 1) == Workflow.DEFAULT_VERSION;
     }
-    return deletion != null;
+    return deletion != null && !ignoresDeletion;
+  }
+
+  /** For a wait's condition (no side effect): a deletion has come that this run carries out. */
+  private boolean deletionPending() {
+    return deletion != null && !ignoresDeletion && !deletionUnderWay;
   }
 
   /**
    * The owner deleted the attachment, which the API made DELETED at once: its bytes go from every
    * bucket (an open multipart upload is aborted), its previews wherever they were made, and it ends
-   * DELETED with an {@code attachment.deleted} event. A run that handed out upload URLs sweeps
-   * incoming once they have expired, for what a client PUT after the deletion.
+   * DELETED with an {@code attachment.deleted} event. Incoming is swept once more when the upload
+   * URLs that may still be live have expired, for what a client PUT after the deletion.
    */
-  private AttachmentState deleted(AttachmentRequest request, boolean sweeps) {
+  private AttachmentState deleted(AttachmentRequest request) {
     deletionUnderWay = true;
     Workflow.setCurrentDetails("Deleting " + request.filename() + ": " + deletion.reason());
     try {
@@ -286,9 +301,7 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
           "DELETED, but deleting its files gave up: " + rootMessage(failure));
       throw ApplicationFailure.newNonRetryableFailure(rootMessage(failure), "DeletionFailed");
     }
-    if (sweeps) {
-      swept(request, request.uploadUrlsExpireBy(uploadsClosedAt));
-    }
+    swept(request, request.uploadUrlsExpireBy(uploadsClosedAt));
     return state;
   }
 
@@ -369,11 +382,13 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
         Workflow.newCancellationScope(
             () -> scan.add(Async.function(scanner::scanHeld, objectKey, etag)));
     scanning.run();
-    Workflow.await(() -> scan.get(0).isCompleted() || deletion != null);
+    Workflow.await(() -> scan.get(0).isCompleted() || deletionPending());
     if (!scan.get(0).isCompleted()) {
-      deleting();
-      scanning.cancel();
-      return null;
+      if (deleting()) {
+        scanning.cancel();
+        return null;
+      }
+      Workflow.await(() -> scan.get(0).isCompleted());
     }
     return scan.get(0).get();
   }
@@ -448,8 +463,8 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
               + "\nThe incoming bucket is swept at "
               + sweepAt
               + ", once the upload URLs have expired");
-      Workflow.await(wait, () -> superseded || (deletion != null && !deletionUnderWay));
-      if (deletion != null && !deletionUnderWay) {
+      Workflow.await(wait, () -> superseded || deletionPending());
+      if (deletionPending() && deleting()) {
         return state; // deleted meanwhile: the deletion deletes incoming too, and sweeps after
       }
     }
@@ -547,8 +562,11 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
 
     Workflow.setCurrentDetails("Making previews of " + request.filename());
     Preview preview = optimize(request);
-    if (preview.status() == PreviewStatus.PENDING) {
+    if (preview.status() == PreviewStatus.PENDING && !deleting()) {
       preview = awaitAsyncPreview(request, preview);
+    }
+    if (deleting()) {
+      return state; // whatever the preview service made is deleted with the file
     }
     state = state.with(preview);
     finish(RELEASED, reason);
@@ -582,9 +600,13 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
     state = state.with(pending);
     metadata.publish(state);
     Workflow.setCurrentDetails("Waiting for the preview service to finish " + request.filename());
-    if (!Workflow.await(PREVIEW_WAIT, () -> previewNotice != null || deletion != null)) {
+    boolean woken = Workflow.await(PREVIEW_WAIT, () -> previewNotice != null || deletionPending());
+    if (previewNotice == null) {
       return pending.settled(
-          PreviewStatus.FAILED, "the preview service did not report within " + PREVIEW_WAIT);
+          PreviewStatus.FAILED,
+          woken
+              ? "the attachment was deleted"
+              : "the preview service did not report within " + PREVIEW_WAIT);
     }
     return previewNotice.ready()
         ? pending.settled(PreviewStatus.READY, null)
@@ -608,8 +630,8 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
         return false;
       }
       Duration wait = pause.toMillis() < left ? pause : Duration.ofMillis(left);
-      Workflow.await(wait, () -> completeSignalled || deletion != null);
-      if (deletion != null) {
+      Workflow.await(wait, () -> completeSignalled || deletionPending());
+      if (deleting()) {
         return false;
       }
       completeSignalled = false;
@@ -624,7 +646,8 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
     Workflow.upsertTypedSearchAttributes(AttachmentSearchAttributes.STATUS.valueSet(status.name()));
     metadata.publish(state);
     releasePublished |= status == RELEASED;
-    if (changed) {
+    // once deleted, no event but attachment.deleted: the owner was answered DELETED already
+    if (changed && (status == DELETED || !deleting())) {
       switch (status) {
         case PROCESSING -> emit(EventType.UPLOADED);
         case RELEASED -> emit(EventType.RELEASED);

@@ -58,6 +58,7 @@ class AttachmentWorkflowReplayTest {
               "deleted-awaiting-upload.json",
               "deleted-released.json",
               "deleted-while-scanning.json",
+              "deleted-awaiting-previews.json",
               "deleted-after-close.json");
       return found;
     }

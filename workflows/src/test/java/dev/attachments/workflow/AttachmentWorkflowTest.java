@@ -734,6 +734,67 @@ class AttachmentWorkflowTest {
   }
 
   @Test
+  void deletingWhileCloudinaryMakesAsynchronousPreviewsDeletesThemAndAnnouncesNoPreview()
+      throws Exception {
+    fakes.optimizerAsync = true;
+    AttachmentRequest request = request(null);
+    AttachmentWorkflow workflow = start(request);
+    fakes.uploaded = true;
+    workflow.uploadCompleted();
+    env.sleep(Duration.ofMinutes(1));
+    assertThat(workflow.state().preview().status()).isEqualTo(PreviewStatus.PENDING);
+
+    workflow.delete(deletion());
+    AttachmentState state = WorkflowStub.fromTyped(workflow).getResult(AttachmentState.class);
+    record("deleted-awaiting-previews", request);
+
+    assertThat(state.status()).isEqualTo(AttachmentStatus.DELETED);
+    assertThat(fakes.events).containsSubsequence("delete-everywhere", "delete-previews");
+    assertThat(fakes.emitted)
+        .extracting(Event::type)
+        .containsExactly(EventType.UPLOADED, EventType.RELEASED, EventType.DELETED);
+  }
+
+  @Test
+  void deletingARunThatGaveUpWhileItWaitsToSweepStillDeletes() throws Exception {
+    fakes.releaseBroken = true;
+    AttachmentRequest typed = request(null);
+    AttachmentRequest request =
+        new AttachmentRequest(
+            typed.attachmentId(),
+            typed.owner(),
+            typed.filename(),
+            typed.contentType(),
+            typed.size(),
+            null,
+            typed.objectKey(),
+            typed.uploadExpiresAt(),
+            typed.queues(),
+            null,
+            null,
+            null,
+            Duration.ofMinutes(1), // gives up before the upload URLs expire
+            URL_TTL,
+            null);
+    AttachmentWorkflow workflow = start(request);
+    fakes.uploaded = true;
+    workflow.uploadCompleted();
+    // the release copy's budget: giveUpAfter and three times a whole-file step
+    env.sleep(Duration.ofMinutes(10));
+    assertThat(workflow.state().status()).isEqualTo(AttachmentStatus.FAILED);
+
+    workflow.delete(deletion());
+    AttachmentState state = WorkflowStub.fromTyped(workflow).getResult(AttachmentState.class);
+
+    assertThat(state.status()).isEqualTo(AttachmentStatus.DELETED);
+    assertThat(fakes.events)
+        .containsSubsequence("publish:FAILED", "delete-everywhere", "publish:DELETED");
+    assertThat(fakes.emitted)
+        .extracting(Event::type)
+        .containsExactly(EventType.UPLOADED, EventType.FAILED, EventType.DELETED);
+  }
+
+  @Test
   void deletingWhileTheScannerIsDownCutsTheScanShortAndNothingIsReleased() throws Exception {
     fakes.scannerDownFor = Integer.MAX_VALUE;
     AttachmentRequest request = request(null);

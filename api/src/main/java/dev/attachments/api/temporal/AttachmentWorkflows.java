@@ -3,6 +3,7 @@ package dev.attachments.api.temporal;
 import dev.attachments.api.ApiSettings;
 import dev.attachments.api.s3.PresignedUrls;
 import dev.attachments.metadata.Attachment;
+import dev.attachments.metadata.Attachments;
 import dev.attachments.metadata.OperatorActions;
 import dev.attachments.preview.PreviewNotice;
 import dev.attachments.scan.ScanResult;
@@ -10,6 +11,7 @@ import dev.attachments.scan.TypeMismatchPolicy;
 import dev.attachments.scan.UnscannablePolicy;
 import dev.attachments.workflow.AttachmentRequest;
 import dev.attachments.workflow.AttachmentSearchAttributes;
+import dev.attachments.workflow.AttachmentState;
 import dev.attachments.workflow.AttachmentStatus;
 import dev.attachments.workflow.AttachmentWorkflow;
 import dev.attachments.workflow.OperatorAction;
@@ -35,13 +37,16 @@ public class AttachmentWorkflows {
   private final TypeMismatchPolicy typeMismatchPolicy;
   private final java.time.Duration giveUpAfter;
   private final java.time.Duration uploadUrlTtl;
+  private final Attachments attachments;
 
   public AttachmentWorkflows(
       WorkflowClient client,
       ApiSettings.Temporal temporal,
       ApiSettings.Processing settings,
-      ApiSettings.Uploads uploads) {
+      ApiSettings.Uploads uploads,
+      Attachments attachments) {
     this.client = client;
+    this.attachments = attachments;
     this.queues = temporal.queues();
     this.unscannablePolicy =
         policy(
@@ -124,6 +129,9 @@ public class AttachmentWorkflows {
    * same {@code attachment.deleted} event.
    */
   public void delete(Attachment attachment, OperatorActions.AuditEntry audit) {
+    if (deletionCarriedOut(attachment.id().toString())) {
+      return; // a repeated DELETE: nothing is left to delete, and no run or event again
+    }
     OperatorAction deletion =
         new OperatorAction(
             audit.id().toString(), OperatorAction.Kind.DELETE, audit.actor(), audit.reason());
@@ -133,6 +141,24 @@ public class AttachmentWorkflows {
     batch.add(workflow::process, request(attachment, verdictOf(attachment), deletion));
     batch.add(workflow::delete, deletion);
     client.signalWithStart(batch);
+  }
+
+  /** Whether the attachment's latest run completed DELETED: its deletion is done. */
+  private boolean deletionCarriedOut(String attachmentId) {
+    java.util.Optional<Run> run = latestRun(attachmentId);
+    if (run.isEmpty()
+        || run.get().status() != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
+      return false;
+    }
+    try {
+      return client
+              .newUntypedWorkflowStub(AttachmentRequest.workflowId(attachmentId))
+              .getResult(5, TimeUnit.SECONDS, AttachmentState.class)
+              .status()
+          == AttachmentStatus.DELETED;
+    } catch (TimeoutException | RuntimeException unknown) {
+      return false; // run it again: deleting is idempotent
+    }
   }
 
   private WorkflowOptions options(Attachment attachment, OperatorAction action) {
@@ -202,6 +228,9 @@ public class AttachmentWorkflows {
     WorkflowOptions options = options(attachment, action);
     AttachmentRequest request = request(attachment, resumeScan, action);
     try {
+      if (action != null && deletedMeanwhile(attachment)) {
+        return;
+      }
       WorkflowClient.start(
           client.newWorkflowStub(AttachmentWorkflow.class, options)::process, request);
     } catch (WorkflowExecutionAlreadyStarted alreadyStarted) {
@@ -226,9 +255,23 @@ public class AttachmentWorkflows {
       } catch (RuntimeException closedAnyhow) {
         // failed or terminated: closed all the same
       }
+      if (deletedMeanwhile(attachment)) {
+        return;
+      }
       WorkflowClient.start(
           client.newWorkflowStub(AttachmentWorkflow.class, options)::process, request);
     }
+  }
+
+  /**
+   * An operator's release or reprocess raced its owner's DELETE and lost: the run that was open got
+   * the deletion and carried it out; no run that knows nothing of it starts after.
+   */
+  private boolean deletedMeanwhile(Attachment attachment) {
+    return attachments
+        .findAny(attachment.id())
+        .map(now -> now.status() == AttachmentStatus.DELETED)
+        .orElse(false);
   }
 
   /**
