@@ -4,6 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.attachments.access.AccessKeys;
 import dev.attachments.stack.EmbeddedStack;
 import dev.attachments.stack.FreePort;
+import dev.attachments.workflow.AttachmentRequest;
+import io.temporal.api.history.v1.HistoryEvent;
+import io.temporal.client.WorkflowClient;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,9 +21,11 @@ import java.util.Set;
 
 /**
  * Benchmark, not a test: seconds from {@code complete} to RELEASED, and for the whole client round,
- * for N uploads of one size on the embedded stack. Run from the repository root after packaging:
- * {@code mvn -q -B -pl e2e exec:java -Dexec.mainClass=dev.attachments.e2e.ReleaseLatency
- * [-Dexec.args="20 1048576"]}
+ * for N uploads of one size on the embedded stack; and what each released attachment cost Temporal:
+ * the events of its workflow's history and the activity tasks among them, counted once the workflow
+ * waits to sweep incoming (all it does for the attachment is done by then). Run from the repository
+ * root after packaging: {@code mvn -q -B -pl e2e exec:java
+ * -Dexec.mainClass=dev.attachments.e2e.ReleaseLatency [-Dexec.args="20 1048576"]}
  */
 public final class ReleaseLatency {
   private static final AccessKeys.Minted BENCH = AccessKeys.mint("bench");
@@ -32,6 +39,12 @@ public final class ReleaseLatency {
             new EmbeddedStack.Options(
                 Path.of("").toAbsolutePath(), data, FreePort.pick(), BENCH.entry(), Map.of()))) {
       AttachmentsClient client = new AttachmentsClient(stack.apiUrl(), BENCH.key());
+      WorkflowServiceStubs service =
+          WorkflowServiceStubs.newServiceStubs(
+              WorkflowServiceStubsOptions.newBuilder().setTarget(stack.temporalTarget()).build());
+      WorkflowClient temporal = WorkflowClient.newInstance(service);
+      List<Double> events = new ArrayList<>();
+      List<Double> activities = new ArrayList<>();
       Random random = new Random(42);
       List<Double> toRelease = new ArrayList<>();
       List<Double> round = new ArrayList<>();
@@ -59,23 +72,65 @@ public final class ReleaseLatency {
         }
         toRelease.add((end - completed) / 1e9);
         round.add((end - start) / 1e9);
+        List<HistoryEvent> history = historyUntilTheSweepWait(temporal, id);
+        events.add((double) history.size());
+        activities.add(
+            (double)
+                history.stream()
+                    .filter(HistoryEvent::hasActivityTaskScheduledEventAttributes)
+                    .count());
       }
       report("complete -> RELEASED", toRelease);
       report("create + PUT + complete -> RELEASED", round);
+      System.out.printf(
+          "%-38s median %.0f events, %.0f activity tasks (best %.0f, worst %.0f events)%n",
+          "Temporal per released attachment",
+          median(events),
+          median(activities),
+          Collections.min(events),
+          Collections.max(events));
+      service.shutdown();
       System.out.printf("%d uploads of %d bytes each, polling GET every 50 ms%n", uploads, size);
     }
   }
 
-  private static void report(String what, List<Double> seconds) {
-    List<Double> sorted = new ArrayList<>(seconds);
+  /** The history once the workflow waits to sweep incoming (its last event a started timer). */
+  private static List<HistoryEvent> historyUntilTheSweepWait(WorkflowClient temporal, String id)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (true) {
+      List<HistoryEvent> history =
+          temporal.fetchHistory(AttachmentRequest.workflowId(id)).getEvents();
+      if (history.get(history.size() - 1).hasTimerStartedEventAttributes()
+          || System.nanoTime() > deadline) {
+        return history;
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  private static double median(List<Double> values) {
+    List<Double> sorted = new ArrayList<>(values);
     Collections.sort(sorted);
-    double median =
-        sorted.size() % 2 == 1
-            ? sorted.get(sorted.size() / 2)
-            : (sorted.get(sorted.size() / 2 - 1) + sorted.get(sorted.size() / 2)) / 2;
+    return sorted.size() % 2 == 1
+        ? sorted.get(sorted.size() / 2)
+        : (sorted.get(sorted.size() / 2 - 1) + sorted.get(sorted.size() / 2)) / 2;
+  }
+
+  private static double percentile95(List<Double> values) {
+    List<Double> sorted = new ArrayList<>(values);
+    Collections.sort(sorted);
+    return sorted.get((int) Math.ceil(0.95 * sorted.size()) - 1);
+  }
+
+  private static void report(String what, List<Double> seconds) {
     System.out.printf(
-        "%-38s median %.3f s, best %.3f s, worst %.3f s%n",
-        what, median, sorted.get(0), sorted.get(sorted.size() - 1));
+        "%-38s median %.3f s, p95 %.3f s, best %.3f s, worst %.3f s%n",
+        what,
+        median(seconds),
+        percentile95(seconds),
+        Collections.min(seconds),
+        Collections.max(seconds));
   }
 
   private ReleaseLatency() {}
