@@ -59,7 +59,18 @@ class AttachmentWorkflowReplayTest {
               "deleted-released.json",
               "deleted-while-scanning.json",
               "deleted-awaiting-previews.json",
-              "deleted-after-close.json");
+              "deleted-after-close.json",
+              // a complete is trusted, and the first look waits for the first pause
+              "lean-released.json",
+              "lean-quarantined.json",
+              "lean-rejected.json",
+              "lean-expired.json",
+              "lean-failed.json",
+              "lean-reprocessed.json",
+              "lean-released-by-operator.json",
+              "lean-failed-after-release.json",
+              "lean-mismatch-rejected.json",
+              "lean-mismatch-held.json");
       return found;
     }
   }

@@ -119,7 +119,7 @@ class AttachmentWorkflowTest {
   void cleanUploadIsReleasedAndPublishedInStageOrder() throws Exception {
     AttachmentRequest request = request(null);
     AttachmentState state = uploadAndComplete(request);
-    record("typed-released", request);
+    record("lean-released", request);
 
     assertThat(state.status()).isEqualTo(AttachmentStatus.RELEASED);
     assertThat(state.scan().verdict()).isEqualTo(ScanVerdict.CLEAN);
@@ -149,7 +149,7 @@ class AttachmentWorkflowTest {
     AttachmentRequest request = request(null);
 
     AttachmentState state = uploadAndComplete(request);
-    record("typed-mismatch-rejected", request);
+    record("lean-mismatch-rejected", request);
 
     assertThat(state.status()).isEqualTo(AttachmentStatus.REJECTED);
     assertThat(state.reason())
@@ -180,7 +180,7 @@ class AttachmentWorkflowTest {
             TypeMismatchPolicy.HOLD);
 
     AttachmentState state = uploadAndComplete(request);
-    record("typed-mismatch-held", request);
+    record("lean-mismatch-held", request);
 
     assertThat(state.status()).isEqualTo(AttachmentStatus.QUARANTINED);
     assertThat(state.reason()).contains("declared image/png", "text/html");
@@ -221,7 +221,7 @@ class AttachmentWorkflowTest {
     AttachmentRequest request = request(null);
 
     AttachmentState state = uploadAndComplete(request);
-    record("typed-quarantined", request);
+    record("lean-quarantined", request);
 
     assertThat(state.status()).isEqualTo(AttachmentStatus.QUARANTINED);
     assertThat(state.reason()).contains("Eicar-Test-Signature");
@@ -279,7 +279,7 @@ class AttachmentWorkflowTest {
     AttachmentRequest request = request(null);
 
     AttachmentState state = uploadAndComplete(request);
-    record("typed-rejected", request);
+    record("lean-rejected", request);
 
     assertThat(state.status()).isEqualTo(AttachmentStatus.REJECTED);
     assertThat(state.reason()).contains("1025 bytes").contains("1024");
@@ -312,7 +312,7 @@ class AttachmentWorkflowTest {
     AttachmentWorkflow workflow = start(request);
 
     AttachmentState state = WorkflowStub.fromTyped(workflow).getResult(AttachmentState.class);
-    record("typed-expired", request);
+    record("lean-expired", request);
 
     assertThat(state.status()).isEqualTo(AttachmentStatus.EXPIRED);
     assertThat(fakes.emitted).extracting(Event::type).containsExactly(EventType.EXPIRED);
@@ -356,7 +356,7 @@ class AttachmentWorkflowTest {
     AttachmentRequest request = request(null);
 
     uploadAndCompleteExpectingFailure(request);
-    record("typed-failed", request);
+    record("lean-failed", request);
     assertThat(fakes.published.get(fakes.published.size() - 1).status())
         .isEqualTo(AttachmentStatus.FAILED);
     assertThat(fakes.published.get(fakes.published.size() - 1).reason())
@@ -397,7 +397,7 @@ class AttachmentWorkflowTest {
     AttachmentWorkflow again =
         start(request.rerun(failed.scan(), action(OperatorAction.Kind.REPROCESS)));
     AttachmentState state = WorkflowStub.fromTyped(again).getResult(AttachmentState.class);
-    record("typed-reprocessed", request);
+    record("lean-reprocessed", request);
 
     assertThat(state.status()).isEqualTo(AttachmentStatus.RELEASED);
     assertThat(fakes.scanAttempts).as("the scan is not repeated").hasValue(1);
@@ -441,7 +441,7 @@ class AttachmentWorkflowTest {
             "vendor's test file");
     AttachmentWorkflow released = start(request.rerun(quarantined.scan(), release));
     AttachmentState state = WorkflowStub.fromTyped(released).getResult(AttachmentState.class);
-    record("typed-released-by-operator", request);
+    record("lean-released-by-operator", request);
 
     assertThat(state.status()).isEqualTo(AttachmentStatus.RELEASED);
     assertThat(state.reason()).isEqualTo("released by alice: vendor's test file");
@@ -527,7 +527,7 @@ class AttachmentWorkflowTest {
     AttachmentRequest request = request(null);
 
     uploadAndCompleteExpectingFailure(request);
-    record("typed-failed-after-release", request);
+    record("lean-failed-after-release", request);
 
     assertThat(fakes.published)
         .extracting(AttachmentState::status)
