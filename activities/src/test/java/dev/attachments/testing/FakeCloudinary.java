@@ -150,113 +150,111 @@ public final class FakeCloudinary implements AutoCloseable {
 
   private void upload(HttpExchange exchange, String path, Map<String, String> params)
       throws IOException {
-    {
-      String file = params.get("file");
-      HttpResponse<byte[]> fetched;
-      try {
-        fetched =
-            http.send(
-                HttpRequest.newBuilder(URI.create(file)).build(),
-                HttpResponse.BodyHandlers.ofByteArray());
-      } catch (IOException | IllegalArgumentException e) {
-        answer(exchange, 400, error("Error in loading " + file + " - " + e.getMessage()));
-        return;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        answer(exchange, 500, error("interrupted"));
-        return;
-      }
-      if (fetched.statusCode() != 200) {
-        answer(exchange, 400, error("Error in loading " + file + " - " + fetched.statusCode()));
-        return;
-      }
-      String resourceType =
-          path.substring(("/v1_1/" + cloud + "/").length(), path.lastIndexOf("/upload"));
-      byte[] body = fetched.body();
-      String publicId = params.get("public_id");
-      String eager = params.getOrDefault("eager", "");
-      StringBuilder answer =
-          new StringBuilder(
-              "{\"public_id\":\""
-                  + publicId
-                  + "\",\"version\":1700000000,"
-                  + "\"resource_type\":\""
-                  + resourceType
-                  + "\",\"bytes\":"
-                  + body.length);
-      if (resourceType.equals("image")) {
-        if (startsWith(body, "%PDF")) {
-          try (org.apache.pdfbox.pdmodel.PDDocument pdf = org.apache.pdfbox.Loader.loadPDF(body)) {
-            answer.append(",\"format\":\"pdf\",\"pages\":").append(pdf.getNumberOfPages());
-          } catch (IOException e) {
-            answer(exchange, 400, error("Invalid PDF file"));
-            return;
-          }
-        } else {
-          BufferedImage image;
-          try {
-            image = ImageIO.read(new ByteArrayInputStream(body));
-          } catch (IOException unreadable) {
-            image = null; // a PNG signature before anything a decoder reads
-          }
-          if (image == null) {
-            answer(exchange, 400, error("Invalid image file"));
-            return;
-          }
-          answer
-              .append(",\"format\":\"png\",\"width\":")
-              .append(image.getWidth())
-              .append(",\"height\":")
-              .append(image.getHeight());
-        }
-      } else if (resourceType.equals("video")) {
-        boolean media =
-            (body.length > 8 && new String(body, 4, 4, StandardCharsets.US_ASCII).equals("ftyp"))
-                || startsWith(body, "ID3")
-                || startsWith(body, "RIFF")
-                || startsWith(body, "OggS")
-                || startsWith(body, "fLaC");
-        if (!media) {
-          answer(exchange, 400, error("Invalid video file"));
+    String file = params.get("file");
+    HttpResponse<byte[]> fetched;
+    try {
+      fetched =
+          http.send(
+              HttpRequest.newBuilder(URI.create(file)).build(),
+              HttpResponse.BodyHandlers.ofByteArray());
+    } catch (IOException | IllegalArgumentException e) {
+      answer(exchange, 400, error("Error in loading " + file + " - " + e.getMessage()));
+      return;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      answer(exchange, 500, error("interrupted"));
+      return;
+    }
+    if (fetched.statusCode() != 200) {
+      answer(exchange, 400, error("Error in loading " + file + " - " + fetched.statusCode()));
+      return;
+    }
+    String resourceType =
+        path.substring(("/v1_1/" + cloud + "/").length(), path.lastIndexOf("/upload"));
+    byte[] body = fetched.body();
+    String publicId = params.get("public_id");
+    String eager = params.getOrDefault("eager", "");
+    StringBuilder answer =
+        new StringBuilder(
+            "{\"public_id\":\""
+                + publicId
+                + "\",\"version\":1700000000,"
+                + "\"resource_type\":\""
+                + resourceType
+                + "\",\"bytes\":"
+                + body.length);
+    if (resourceType.equals("image")) {
+      if (startsWith(body, "%PDF")) {
+        try (org.apache.pdfbox.pdmodel.PDDocument pdf = org.apache.pdfbox.Loader.loadPDF(body)) {
+          answer.append(",\"format\":\"pdf\",\"pages\":").append(pdf.getNumberOfPages());
+        } catch (IOException e) {
+          answer(exchange, 400, error("Invalid PDF file"));
           return;
         }
       } else {
-        answer(exchange, 400, error("Invalid resource type " + resourceType));
+        BufferedImage image;
+        try {
+          image = ImageIO.read(new ByteArrayInputStream(body));
+        } catch (IOException unreadable) {
+          image = null; // a PNG signature before anything a decoder reads
+        }
+        if (image == null) {
+          answer(exchange, 400, error("Invalid image file"));
+          return;
+        }
+        answer
+            .append(",\"format\":\"png\",\"width\":")
+            .append(image.getWidth())
+            .append(",\"height\":")
+            .append(image.getHeight());
+      }
+    } else if (resourceType.equals("video")) {
+      boolean media =
+          (body.length > 8 && new String(body, 4, 4, StandardCharsets.US_ASCII).equals("ftyp"))
+              || startsWith(body, "ID3")
+              || startsWith(body, "RIFF")
+              || startsWith(body, "OggS")
+              || startsWith(body, "fLaC");
+      if (!media) {
+        answer(exchange, 400, error("Invalid video file"));
         return;
       }
-      String base = "https://res.cloudinary.com/" + cloud + "/" + resourceType + "/upload/";
-      List<String> derivatives = eager.isEmpty() ? List.of() : List.of(eager.split("\\|"));
-      boolean async = "true".equals(params.get("eager_async"));
+    } else {
+      answer(exchange, 400, error("Invalid resource type " + resourceType));
+      return;
+    }
+    String base = "https://res.cloudinary.com/" + cloud + "/" + resourceType + "/upload/";
+    List<String> derivatives = eager.isEmpty() ? List.of() : List.of(eager.split("\\|"));
+    boolean async = "true".equals(params.get("eager_async"));
+    answer
+        .append(",\"secure_url\":\"")
+        .append(base)
+        .append("v1700000000/")
+        .append(publicId)
+        .append("\"");
+    answer.append(",\"eager\":[");
+    for (int i = 0; i < derivatives.size(); i++) {
       answer
-          .append(",\"secure_url\":\"")
-          .append(base)
-          .append("v1700000000/")
-          .append(publicId)
-          .append("\"");
-      answer.append(",\"eager\":[");
-      for (int i = 0; i < derivatives.size(); i++) {
-        answer
-            .append(i == 0 ? "" : ",")
-            .append("{\"transformation\":\"")
-            .append(derivatives.get(i))
-            .append("\"")
-            .append(
-                async
-                    ? ",\"status\":\"processing\""
-                    : ",\"secure_url\":\""
-                        + base
-                        + derivatives.get(i)
-                        + "/v1700000000/"
-                        + publicId
-                        + "\"")
-            .append("}");
-      }
-      answer.append("]}");
-      assets.add(resourceType + "/" + publicId);
-      answer(exchange, 200, answer.toString());
-      if (async) {
-        notifyLater(params.get("eager_notification_url"), publicId, resourceType, derivatives);
-      }
+          .append(i == 0 ? "" : ",")
+          .append("{\"transformation\":\"")
+          .append(derivatives.get(i))
+          .append("\"")
+          .append(
+              async
+                  ? ",\"status\":\"processing\""
+                  : ",\"secure_url\":\""
+                      + base
+                      + derivatives.get(i)
+                      + "/v1700000000/"
+                      + publicId
+                      + "\"")
+          .append("}");
+    }
+    answer.append("]}");
+    assets.add(resourceType + "/" + publicId);
+    answer(exchange, 200, answer.toString());
+    if (async) {
+      notifyLater(params.get("eager_notification_url"), publicId, resourceType, derivatives);
     }
   }
 

@@ -706,10 +706,9 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
 
   @Override
   public void delete(OperatorAction request) {
-    if (deletion != null) {
-      return;
+    if (deletion == null) {
+      deletion = request;
     }
-    deletion = request;
   }
 
   @Override

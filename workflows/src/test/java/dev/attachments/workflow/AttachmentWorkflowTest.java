@@ -83,6 +83,30 @@ class AttachmentWorkflowTest {
         null);
   }
 
+  /** A request as {@link #request(String)} makes it, with the settings a test varies. */
+  private AttachmentRequest request(
+      UnscannablePolicy unscannablePolicy,
+      Duration giveUpAfter,
+      TypeMismatchPolicy typeMismatchPolicy) {
+    AttachmentRequest base = request(null);
+    return new AttachmentRequest(
+        base.attachmentId(),
+        base.owner(),
+        base.filename(),
+        base.contentType(),
+        base.size(),
+        null,
+        base.objectKey(),
+        base.uploadExpiresAt(),
+        base.queues(),
+        unscannablePolicy,
+        null,
+        null,
+        giveUpAfter,
+        URL_TTL,
+        typeMismatchPolicy);
+  }
+
   private AttachmentWorkflow start(AttachmentRequest request) {
     AttachmentWorkflow workflow =
         client.newWorkflowStub(
@@ -160,24 +184,7 @@ class AttachmentWorkflowTest {
   @Test
   void aTypeMismatchIsHeldInQuarantineWhenThePolicySaysSo() throws Exception {
     fakes.detectedType = "text/html";
-    AttachmentRequest typed = request(null);
-    AttachmentRequest request =
-        new AttachmentRequest(
-            typed.attachmentId(),
-            typed.owner(),
-            typed.filename(),
-            typed.contentType(),
-            typed.size(),
-            null,
-            typed.objectKey(),
-            typed.uploadExpiresAt(),
-            typed.queues(),
-            null,
-            null,
-            null,
-            null,
-            URL_TTL,
-            TypeMismatchPolicy.HOLD);
+    AttachmentRequest request = request(null, null, TypeMismatchPolicy.HOLD);
 
     AttachmentState state = uploadAndComplete(request);
     record("lean-mismatch-held", request);
@@ -247,24 +254,7 @@ class AttachmentWorkflowTest {
   @Test
   void unscannableUploadIsRejectedWhenThePolicySaysSo() {
     fakes.verdict = ScanVerdict.UNSCANNABLE;
-    AttachmentRequest held = request(null);
-    AttachmentRequest request =
-        new AttachmentRequest(
-            held.attachmentId(),
-            held.owner(),
-            held.filename(),
-            held.contentType(),
-            held.size(),
-            null,
-            held.objectKey(),
-            held.uploadExpiresAt(),
-            held.queues(),
-            UnscannablePolicy.REJECT,
-            null,
-            null,
-            null,
-            URL_TTL,
-            null);
+    AttachmentRequest request = request(UnscannablePolicy.REJECT, null, null);
 
     AttachmentState state = uploadAndComplete(request);
 
@@ -462,24 +452,7 @@ class AttachmentWorkflowTest {
   @Test
   void stepsGiveUpAfterTheConfiguredTime() {
     fakes.releaseBroken = true;
-    AttachmentRequest hour = request(null);
-    AttachmentRequest request =
-        new AttachmentRequest(
-            hour.attachmentId(),
-            hour.owner(),
-            hour.filename(),
-            hour.contentType(),
-            hour.size(),
-            null,
-            hour.objectKey(),
-            hour.uploadExpiresAt(),
-            hour.queues(),
-            null,
-            null,
-            null,
-            Duration.ofMinutes(2),
-            URL_TTL,
-            null);
+    AttachmentRequest request = request(null, Duration.ofMinutes(2), null);
 
     uploadAndCompleteExpectingFailure(request);
 
@@ -758,24 +731,8 @@ class AttachmentWorkflowTest {
   @Test
   void deletingARunThatGaveUpWhileItWaitsToSweepStillDeletes() throws Exception {
     fakes.releaseBroken = true;
-    AttachmentRequest typed = request(null);
-    AttachmentRequest request =
-        new AttachmentRequest(
-            typed.attachmentId(),
-            typed.owner(),
-            typed.filename(),
-            typed.contentType(),
-            typed.size(),
-            null,
-            typed.objectKey(),
-            typed.uploadExpiresAt(),
-            typed.queues(),
-            null,
-            null,
-            null,
-            Duration.ofMinutes(1), // gives up before the upload URLs expire
-            URL_TTL,
-            null);
+    // gives up before the upload URLs expire
+    AttachmentRequest request = request(null, Duration.ofMinutes(1), null);
     AttachmentWorkflow workflow = start(request);
     fakes.uploaded = true;
     workflow.uploadCompleted();
