@@ -4,6 +4,7 @@ import dev.attachments.metadata.AttachmentStatuses;
 import dev.attachments.preview.Preview;
 import dev.attachments.preview.PreviewStatus;
 import dev.attachments.publish.MetadataActivities;
+import dev.attachments.webhook.Event;
 import dev.attachments.workflow.AttachmentState;
 import dev.attachments.workflow.AttachmentStatus;
 import dev.attachments.workflow.TaskQueues;
@@ -13,23 +14,31 @@ import io.micrometer.core.instrument.Timer;
 import io.temporal.spring.boot.ActivityImpl;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.function.Consumer;
 
 /**
  * Publishes each step of an attachment's processing to the PostgreSQL metadata store, and counts
  * what changed: {@code attachments_finished_total} by final status, {@code
  * attachments_release_latency_seconds} from the upload found to RELEASED, {@code
  * attachments_previews_total} by outcome (READY, FAILED, UNSUPPORTED; not PENDING). The store says
- * what a write changed, so a retried attempt counts nothing twice.
+ * what a write changed, so a retried attempt counts nothing twice. An announcement hands the
+ * change's event on to webhook delivery once the state is written, in the same activity.
  */
 @ActivityImpl(taskQueues = TaskQueues.MAIN_PLACEHOLDER)
 public class MetadataPublisher implements MetadataActivities {
   private final AttachmentStatuses repository;
   private final MeterRegistry meters;
   private final Timer releaseLatency;
+  private final Consumer<Event> handOff;
 
-  public MetadataPublisher(AttachmentStatuses repository, MeterRegistry meters) {
+  /**
+   * @param handOff gives an event to webhook delivery (idempotent by the event's id)
+   */
+  public MetadataPublisher(
+      AttachmentStatuses repository, MeterRegistry meters, Consumer<Event> handOff) {
     this.repository = repository;
     this.meters = meters;
+    this.handOff = handOff;
     this.releaseLatency =
         Timer.builder("attachments.release.latency")
             .description("from the moment the workflow found the upload to RELEASED")
@@ -50,6 +59,14 @@ public class MetadataPublisher implements MetadataActivities {
   @Override
   public void publish(AttachmentState state) {
     repository.publish(state).ifPresent(change -> count(state, change));
+  }
+
+  @Override
+  public void announce(AttachmentState state, Event event) {
+    publish(state);
+    if (event != null) {
+      handOff.accept(event);
+    }
   }
 
   private void count(AttachmentState state, AttachmentStatuses.Change change) {

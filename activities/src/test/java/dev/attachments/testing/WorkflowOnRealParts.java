@@ -127,6 +127,11 @@ public final class WorkflowOnRealParts implements AutoCloseable {
     }
 
     @Override
+    public void announce(AttachmentState state, Event event) {
+      publish(state);
+    }
+
+    @Override
     public void emit(Event event) {}
 
     @Override

@@ -12,7 +12,6 @@ import dev.attachments.stack.FreePort;
 import dev.attachments.stack.LocalPostgres;
 import dev.attachments.testing.TestFiles;
 import dev.attachments.workflow.AttachmentRequest;
-import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
 import io.temporal.serviceclient.WorkflowServiceStubs;
@@ -165,7 +164,7 @@ class OperationsEndToEndTest {
     assertThat(reprocessedSteps)
         .as("the reprocess run's steps")
         .doesNotContain("Scan", "ScanHeld", "Verify", "IsUploaded")
-        .contains("ReleaseHeld", "Publish");
+        .contains("ReleaseHeld", "Announce");
     assertThat(types(awaitEvents(id, 3)))
         .containsExactly("attachment.uploaded", "attachment.failed", "attachment.released");
   }
@@ -496,17 +495,33 @@ class OperationsEndToEndTest {
   }
 
   /**
-   * The activity types the attachment's latest run scheduled, in order, from the server's history.
+   * The activity types the attachment's latest run scheduled or ran locally, in order, from the
+   * server's history.
    */
   private static List<String> activities(String id) {
     return WorkflowClient.newInstance(temporal)
         .fetchHistory(AttachmentRequest.workflowId(id))
         .getEvents()
         .stream()
-        .filter(e -> e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)
-        .map(HistoryEvent::getActivityTaskScheduledEventAttributes)
-        .map(a -> a.getActivityType().getName())
+        .map(OperationsEndToEndTest::activityType)
+        .filter(java.util.Objects::nonNull)
         .toList();
+  }
+
+  /** The activity an event schedules, or records as run locally; null for any other event. */
+  private static String activityType(HistoryEvent event) {
+    if (event.hasActivityTaskScheduledEventAttributes()) {
+      return event.getActivityTaskScheduledEventAttributes().getActivityType().getName();
+    }
+    if (event.hasMarkerRecordedEventAttributes()
+        && event.getMarkerRecordedEventAttributes().getMarkerName().equals("LocalActivity")) {
+      return io.temporal.common.converter.DefaultDataConverter.STANDARD_INSTANCE.fromPayloads(
+          0,
+          java.util.Optional.of(event.getMarkerRecordedEventAttributes().getDetailsOrThrow("type")),
+          String.class,
+          String.class);
+    }
+    return null;
   }
 
   private static List<JsonNode> awaitEvents(String id, int count) throws InterruptedException {

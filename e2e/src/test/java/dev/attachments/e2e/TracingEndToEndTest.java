@@ -93,11 +93,11 @@ class TracingEndToEndTest {
         .extracting(OtlpReceiver.Span::name)
         .contains(
             "StartWorkflow:AttachmentWorkflow",
-            "SignalWorkflow:uploadCompleted",
+            "SignalWithStartWorkflow:AttachmentWorkflow",
             "RunActivity:Hold",
             "RunActivity:ScanHeld",
             "RunActivity:ReleaseHeld",
-            "RunActivity:Publish");
+            "RunActivity:Announce");
     assertThat(inTrace)
         .as("the scan's S3 read, a child of the scan activity")
         .anyMatch(

@@ -200,8 +200,9 @@ public class WorkerConfiguration {
 
   @WorkerRoles.Serving("main")
   @Bean
-  MetadataPublisher metadataPublisher(DataSource dataSource, MeterRegistry meters) {
-    return new MetadataPublisher(new AttachmentStatuses(dataSource), meters);
+  MetadataPublisher metadataPublisher(
+      DataSource dataSource, MeterRegistry meters, WebhookPublisher webhooks) {
+    return new MetadataPublisher(new AttachmentStatuses(dataSource), meters, webhooks::emit);
   }
 
   @WorkerRoles.Serving("main")

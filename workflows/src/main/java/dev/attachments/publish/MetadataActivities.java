@@ -1,5 +1,6 @@
 package dev.attachments.publish;
 
+import dev.attachments.webhook.Event;
 import dev.attachments.workflow.AttachmentState;
 import io.temporal.activity.ActivityInterface;
 
@@ -10,4 +11,11 @@ import io.temporal.activity.ActivityInterface;
 public interface MetadataActivities {
   /** Writes the attachment's current state; idempotent, and never moves a final status back. */
   void publish(AttachmentState state);
+
+  /**
+   * Publishes the state, then hands the event of the change it records (null when it records none)
+   * to webhook delivery: the one step the workflow takes for each change. Both halves are
+   * idempotent, so a retry repeats neither in effect.
+   */
+  void announce(AttachmentState state, Event event);
 }

@@ -46,6 +46,13 @@ public record AttachmentRequest(
   public static final Duration DEFAULT_GIVE_UP_AFTER = Duration.ofHours(1);
 
   /**
+   * How long after its creation an upload is first looked for when its client has not called
+   * complete: the API delays the first workflow task by this much (a signal starts it at once), as
+   * an upload is rarely there the moment it is created.
+   */
+  public static final Duration FIRST_LOOK = Duration.ofSeconds(2);
+
+  /**
    * The same attachment, run again on an operator's word, after the scan it already had (or none).
    */
   public AttachmentRequest rerun(ScanResult scan, OperatorAction action) {

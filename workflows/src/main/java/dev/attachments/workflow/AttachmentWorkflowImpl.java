@@ -26,7 +26,9 @@ import dev.attachments.webhook.Event;
 import dev.attachments.webhook.EventType;
 import dev.attachments.webhook.WebhookActivities;
 import io.temporal.activity.ActivityOptions;
+import io.temporal.activity.LocalActivityOptions;
 import io.temporal.common.RetryOptions;
+import io.temporal.common.SearchAttributeUpdate;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.spring.boot.WorkflowImpl;
@@ -40,6 +42,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The seed's sentence in code: wait for the upload, verify, scan, quarantine or release, optimize,
@@ -51,7 +54,7 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
   /**
    * First and longest wait between two looks for an upload whose client has not called complete.
    */
-  static final Duration FIRST_LOOK = Duration.ofSeconds(2);
+  static final Duration FIRST_LOOK = AttachmentRequest.FIRST_LOOK;
 
   static final Duration LONGEST_LOOK = Duration.ofMinutes(5);
 
@@ -117,6 +120,25 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
    */
   static final String DELETIONS = "deletions";
 
+  /**
+   * The light steps (looks, announcements, deletions, and the copies of a file up to {@link
+   * #LOCAL_COPY_LIMIT}) run as local activities in the workflow's own task, each change is
+   * published and its event handed on in one step, the publication of PROCESSING beside the hold,
+   * the search attributes of a step in one upsert, waits cancel their timers, and the run starts
+   * when the client completes (the API delays its first task by {@link
+   * AttachmentRequest#FIRST_LOOK}). Every change above this one is implied: its one marker stands
+   * for all of them. Measured on the dev server for 1 MiB: 72 to 26 history events, 9 to 2 activity
+   * tasks.
+   */
+  static final String LOCAL_STEPS = "local-steps";
+
+  /**
+   * Files up to this size are held and released by local activities: a server-side copy of 32 MiB
+   * takes well under a second, far inside the workflow task's timeout. Larger ones are activities
+   * with heartbeats.
+   */
+  static final long LOCAL_COPY_LIMIT = 32L * 1024 * 1024;
+
   private AttachmentState state;
   private String owner;
 
@@ -175,7 +197,20 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
   /** The deletion is being carried out: its own sweep is not cut short by it. */
   private boolean deletionUnderWay;
 
+  /** Every change since {@link #LOCAL_STEPS} is implied by its one marker. */
+  private boolean localSteps;
+
+  /** A verdict not yet upserted: it goes with the next status's upsert. */
+  private String verdictToUpsert;
+
+  /** The announcement of PROCESSING, made beside the hold. */
+  private Promise<Void> announcing;
+
   private StorageActivities storage;
+
+  /** The whole-file copies: local activities for small files in runs with {@link #LOCAL_STEPS}. */
+  private StorageActivities copies;
+
   private ScannerActivities scanner;
   private OptimizerActivities optimizer;
   private MetadataActivities metadata;
@@ -185,12 +220,13 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
   public AttachmentState process(AttachmentRequest request) {
     state = AttachmentState.awaitingUpload(request.attachmentId());
     owner = request.owner();
-    publishesEvents = Workflow.getVersion(WEBHOOK_EVENTS, Workflow.DEFAULT_VERSION, 1) >= 1;
+    localSteps = Workflow.getVersion(LOCAL_STEPS, Workflow.DEFAULT_VERSION, 1) >= 1;
+    publishesEvents = localSteps || isSince(WEBHOOK_EVENTS);
     // Only runs started by this code carry an action: older histories replay the path below
     // unchanged.
     action = request.operatorAction();
-    holdsUploads = Workflow.getVersion(HELD_UPLOADS, Workflow.DEFAULT_VERSION, 1) >= 1;
-    checksTypes = Workflow.getVersion(VERIFIED_TYPES, Workflow.DEFAULT_VERSION, 1) >= 1;
+    holdsUploads = localSteps || isSince(HELD_UPLOADS);
+    checksTypes = localSteps || isSince(VERIFIED_TYPES);
     servedAs = request.contentType();
     stubs(request.queues(), request.size(), request.giveUpAfterOrDefault());
     uploadsClosedAt = Instant.ofEpochMilli(Workflow.currentTimeMillis());
@@ -223,8 +259,10 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
       // The API moved the attachment to PROCESSING with the audit record; the upload's arrival is
       // old news.
       state = state.with(PROCESSING, null);
-      Workflow.upsertTypedSearchAttributes(
-          AttachmentSearchAttributes.STATUS.valueSet(PROCESSING.name()));
+      if (!localSteps) {
+        Workflow.upsertTypedSearchAttributes(
+            AttachmentSearchAttributes.STATUS.valueSet(PROCESSING.name()));
+      } // else the API started the run with PROCESSING as its status
     }
     try {
       if (action != null && action.kind() == OperatorAction.Kind.RELEASE) {
@@ -255,7 +293,12 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
    */
   private ApplicationFailure gaveUp(AttachmentRequest request, ActivityFailure failure) {
     String why = rootMessage(failure);
-    if (releasePublished && Workflow.getVersion(RELEASE_STANDS, Workflow.DEFAULT_VERSION, 1) >= 1) {
+    try {
+      settleAnnouncement();
+    } catch (ActivityFailure alsoFailed) {
+      // PROCESSING could not be published either: FAILED is published over it, if it can be
+    }
+    if (releasePublished && (localSteps || isSince(RELEASE_STANDS))) {
       // what failed came after the release (previews' record, an event's hand-off): the
       // attachment stays RELEASED for its owner, and no attachment.failed contradicts
       // attachment.released; the run fails for operators to see
@@ -275,8 +318,7 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
   private boolean deleting() {
     if (deletion != null && !deletionMarked) {
       deletionMarked = true;
-      ignoresDeletion =
-          Workflow.getVersion(DELETIONS, Workflow.DEFAULT_VERSION, 1) == Workflow.DEFAULT_VERSION;
+      ignoresDeletion = !localSteps && !isSince(DELETIONS);
     }
     return deletion != null && !ignoresDeletion;
   }
@@ -329,11 +371,12 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
     }
     HeldUpload held;
     try {
-      held = storage.hold(request.objectKey(), request.size(), request.contentType());
+      held = copies.hold(request.objectKey(), request.size(), request.contentType());
     } catch (ActivityFailure failure) {
       return rejectedOrThrown(request, failure);
     }
     uploadHeld = true;
+    settleAnnouncement(); // a PROCESSING that cannot be published stops the run before the scan
     if (deleting()) {
       return state;
     }
@@ -374,7 +417,7 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
     if (deleting()) {
       return state;
     }
-    storage.releaseHeld(request.objectKey(), scan.etag() == null ? held.etag() : scan.etag());
+    copies.releaseHeld(request.objectKey(), scan.etag() == null ? held.etag() : scan.etag());
     return releasedAndPreviewed(request, null);
   }
 
@@ -471,7 +514,7 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
               + "\nThe incoming bucket is swept at "
               + sweepAt
               + ", once the upload URLs have expired");
-      Workflow.await(wait, () -> superseded || deletionPending());
+      await(wait, () -> superseded || deletionPending());
       if (deletionPending() && deleting()) {
         return state; // deleted meanwhile: the deletion deletes incoming too, and sweeps after
       }
@@ -486,9 +529,7 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
    * sweep that fails too leaves the run's own failure as the one reported.
    */
   private void sweptAfterGivingUp(AttachmentRequest request) {
-    if (!uploadHeld
-        || Workflow.getVersion(SWEEP_FAILED, Workflow.DEFAULT_VERSION, 1)
-            == Workflow.DEFAULT_VERSION) {
+    if (!uploadHeld || !(localSteps || isSince(SWEEP_FAILED))) {
       return;
     }
     try {
@@ -545,12 +586,16 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
         request,
         request.resumeScan()); // an operator's word overrules a mismatch; previews follow the bytes
     Workflow.setCurrentDetails("Moving " + request.filename() + " out of quarantine, " + why);
-    storage.releaseFromQuarantine(request.objectKey());
+    copies.releaseFromQuarantine(request.objectKey());
     return releasedAndPreviewed(request, why);
   }
 
   private void scanned(ScanResult scan) {
     state = state.with(scan);
+    if (localSteps) {
+      verdictToUpsert = scan.verdict().name(); // upserted with the status that follows
+      return;
+    }
     Workflow.upsertTypedSearchAttributes(
         AttachmentSearchAttributes.SCAN_VERDICT.valueSet(scan.verdict().name()));
   }
@@ -577,9 +622,13 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
       return state; // whatever the preview service made is deleted with the file
     }
     state = state.with(preview);
+    EventType ready = preview.status() == PreviewStatus.READY ? EventType.PREVIEW_READY : null;
+    if (localSteps) {
+      return finish(RELEASED, reason, ready); // the preview's record and its event in one step
+    }
     finish(RELEASED, reason);
-    if (preview.status() == PreviewStatus.READY) {
-      emit(EventType.PREVIEW_READY);
+    if (ready != null) {
+      emit(ready);
     }
     return state;
   }
@@ -600,15 +649,14 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
    * signals us. The release is published already; this only settles the preview.
    */
   private Preview awaitAsyncPreview(AttachmentRequest request, Preview pending) {
-    if (Workflow.getVersion(ASYNC_PREVIEWS, Workflow.DEFAULT_VERSION, 1)
-        == Workflow.DEFAULT_VERSION) {
+    if (!localSteps && !isSince(ASYNC_PREVIEWS)) {
       return pending.settled(
           PreviewStatus.FAILED, "asynchronous previews are not awaited by this workflow version");
     }
     state = state.with(pending);
     metadata.publish(state);
     Workflow.setCurrentDetails("Waiting for the preview service to finish " + request.filename());
-    boolean woken = Workflow.await(PREVIEW_WAIT, () -> previewNotice != null || deletionPending());
+    boolean woken = await(PREVIEW_WAIT, () -> previewNotice != null || deletionPending());
     if (previewNotice == null) {
       return pending.settled(
           PreviewStatus.FAILED,
@@ -628,12 +676,19 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
   private boolean awaitUpload(AttachmentRequest request) {
     Instant deadline = request.uploadExpiresAt();
     Duration pause = FIRST_LOOK;
-    boolean trustsComplete =
-        Workflow.getVersion(TRUSTED_COMPLETE, Workflow.DEFAULT_VERSION, 1) >= 1;
-    // a run started once the window had closed (a recovery) still looks once
-    boolean look = !trustsComplete || deadline.toEpochMilli() <= Workflow.currentTimeMillis();
+    boolean trustsComplete = localSteps || isSince(TRUSTED_COMPLETE);
+    // a run started once the window had closed (a recovery) still looks once; one whose first task
+    // was delayed by the first pause looks at once, unless the complete woke it
+    boolean look =
+        localSteps || !trustsComplete || deadline.toEpochMilli() <= Workflow.currentTimeMillis();
     while (true) {
       Workflow.setCurrentDetails("Waiting for the upload until " + deadline);
+      if (localSteps && deletionPending()) {
+        return false;
+      }
+      if (localSteps && completeSignalled) {
+        return true;
+      }
       if (look && storage.isUploaded(request.objectKey())) {
         return true;
       }
@@ -643,7 +698,7 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
         return false;
       }
       Duration wait = pause.toMillis() < left ? pause : Duration.ofMillis(left);
-      Workflow.await(wait, () -> completeSignalled || deletionPending());
+      await(wait, () -> completeSignalled || deletionPending());
       if (deleting()) {
         return false;
       }
@@ -657,8 +712,19 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
   }
 
   private void advance(AttachmentStatus status, String reason) {
+    advance(status, reason, null);
+  }
+
+  /**
+   * @param unchanged the event to announce when the status stays as it was (the previews' event)
+   */
+  private void advance(AttachmentStatus status, String reason, EventType unchanged) {
     boolean changed = state.status() != status;
     state = state.with(status, reason);
+    if (localSteps) {
+      announce(status, changed, unchanged);
+      return;
+    }
     Workflow.upsertTypedSearchAttributes(AttachmentSearchAttributes.STATUS.valueSet(status.name()));
     metadata.publish(state);
     releasePublished |= status == RELEASED;
@@ -677,24 +743,107 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
     }
   }
 
-  /** Hands the event to the attachment's webhook workflow; delivery never holds up processing. */
-  private void emit(EventType type) {
-    if (publishesEvents) {
-      webhooks.emit(
-          Event.of(
-              state.attachmentId(),
-              owner,
-              type,
-              Instant.ofEpochMilli(Workflow.currentTimeMillis()),
-              // a deletion's event is named after it, whichever run carries it out
-              type == EventType.DELETED
-                  ? deletion.auditId()
-                  : action == null ? null : action.auditId()));
+  /**
+   * The {@link #LOCAL_STEPS} way to advance: one upsert of what changed, and one step that
+   * publishes the state and hands on its event. PROCESSING is announced beside the hold that
+   * follows it; every later announcement waits for it, so the store sees the statuses in order.
+   */
+  private void announce(AttachmentStatus status, boolean changed, EventType unchanged) {
+    List<SearchAttributeUpdate<?>> updates = new ArrayList<>(2);
+    if (changed) {
+      updates.add(AttachmentSearchAttributes.STATUS.valueSet(status.name()));
+    }
+    if (verdictToUpsert != null) {
+      updates.add(AttachmentSearchAttributes.SCAN_VERDICT.valueSet(verdictToUpsert));
+      verdictToUpsert = null;
+    }
+    if (!updates.isEmpty()) {
+      Workflow.upsertTypedSearchAttributes(updates.toArray(SearchAttributeUpdate<?>[]::new));
+    }
+    // once deleted, no event but attachment.deleted: the owner was answered DELETED already
+    EventType type = status != DELETED && deleting() ? null : changed ? eventOf(status) : unchanged;
+    Event event = type == null || !publishesEvents ? null : event(type);
+    settleAnnouncement();
+    if (status == PROCESSING) {
+      announcing = Async.procedure(metadata::announce, state, event);
+    } else {
+      metadata.announce(state, event);
+    }
+    releasePublished |= status == RELEASED;
+  }
+
+  /** Waits for the announcement of PROCESSING, if one is under way; its failure fails the step. */
+  private void settleAnnouncement() {
+    if (announcing != null) {
+      Promise<Void> pending = announcing;
+      announcing = null;
+      pending.get();
     }
   }
 
+  private static EventType eventOf(AttachmentStatus status) {
+    return switch (status) {
+      case PROCESSING -> EventType.UPLOADED;
+      case RELEASED -> EventType.RELEASED;
+      case QUARANTINED -> EventType.QUARANTINED;
+      case REJECTED -> EventType.REJECTED;
+      case EXPIRED -> EventType.EXPIRED;
+      case FAILED -> EventType.FAILED;
+      case DELETED -> EventType.DELETED;
+      case AWAITING_UPLOAD -> null;
+    };
+  }
+
+  /** Hands the event to the attachment's webhook workflow; delivery never holds up processing. */
+  private void emit(EventType type) {
+    if (!publishesEvents) {
+      return;
+    }
+    webhooks.emit(event(type));
+  }
+
+  private Event event(EventType type) {
+    return Event.of(
+        state.attachmentId(),
+        owner,
+        type,
+        Instant.ofEpochMilli(Workflow.currentTimeMillis()),
+        // a deletion's event is named after it, whichever run carries it out
+        type == EventType.DELETED ? deletion.auditId() : action == null ? null : action.auditId());
+  }
+
+  /** Whether the run records the change (new runs do; a replay says what the recording did). */
+  private static boolean isSince(String change) {
+    return Workflow.getVersion(change, Workflow.DEFAULT_VERSION, 1) >= 1;
+  }
+
+  /**
+   * Workflow.await with a timeout, whose timer is cancelled when the condition comes first in runs
+   * with {@link #LOCAL_STEPS}: one event, where a timer left running fires later into a workflow
+   * task of its own (four).
+   */
+  private boolean await(Duration timeout, Supplier<Boolean> condition) {
+    if (!localSteps) {
+      return Workflow.await(timeout, condition);
+    }
+    List<Promise<Void>> timer = new ArrayList<>(1);
+    CancellationScope timing =
+        Workflow.newCancellationScope(() -> timer.add(Workflow.newTimer(timeout)));
+    timing.run();
+    Workflow.await(() -> timer.get(0).isCompleted() || condition.get());
+    if (timer.get(0).isCompleted()) {
+      return condition.get();
+    }
+    timing.cancel();
+    return true;
+  }
+
   private AttachmentState finish(AttachmentStatus status, String reason) {
-    advance(status, reason);
+    return finish(status, reason, null);
+  }
+
+  private AttachmentState finish(AttachmentStatus status, String reason, EventType unchanged) {
+    advance(status, reason, unchanged);
     Workflow.setCurrentDetails(status + (reason == null ? "" : ": " + reason));
     return state;
   }
@@ -789,12 +938,16 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
                     summary(
                         light,
                         "Delete the deleted attachment's file from every bucket, abort its upload")));
+    copies = storage;
     metadata =
         Workflow.newActivityStub(
             MetadataActivities.class,
             light,
             Map.of(
                 "Publish", summary(light, "Publish the attachment's state to the metadata store")));
+    if (localSteps) {
+      localStubs(infrastructure, size, giveUpAfter, wholeFile);
+    }
     webhooks =
         Workflow.newActivityStub(
             WebhookActivities.class, summary(light, "Hand the event to webhook delivery"));
@@ -840,6 +993,62 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
                     .setScheduleToCloseTimeout(giveUpAfter)
                     .setRetryOptions(infrastructure)
                     .build()));
+  }
+
+  /**
+   * The light steps as local activities: run by this worker inside the workflow task, each recorded
+   * as one marker instead of an activity task's three events and a workflow task's three more.
+   * Their retries and give-up time are the activities'.
+   */
+  private void localStubs(
+      RetryOptions infrastructure, long size, Duration giveUpAfter, Duration wholeFile) {
+    LocalActivityOptions quick =
+        LocalActivityOptions.newBuilder()
+            .setStartToCloseTimeout(Duration.ofMinutes(1))
+            .setScheduleToCloseTimeout(giveUpAfter)
+            .setRetryOptions(infrastructure)
+            .build();
+    storage =
+        Workflow.newLocalActivityStub(
+            StorageActivities.class,
+            quick,
+            Map.of(
+                "IsUploaded", summary(quick, "Look for the upload in the incoming bucket"),
+                "DiscardHeld", summary(quick, "Delete the held object"),
+                "DiscardUpload", summary(quick, "Delete what is left in the incoming bucket"),
+                "DeleteEverywhere",
+                    summary(
+                        quick,
+                        "Delete the deleted attachment's file from every bucket, abort its upload")));
+    metadata =
+        Workflow.newLocalActivityStub(
+            MetadataActivities.class,
+            summary(
+                quick,
+                "Publish the attachment's state to the metadata store, hand its event to delivery"));
+    if (size <= LOCAL_COPY_LIMIT) {
+      // a copy this small takes seconds: the light steps' budget covers its attempts
+      LocalActivityOptions copy =
+          LocalActivityOptions.newBuilder(quick).setStartToCloseTimeout(wholeFile).build();
+      copies =
+          Workflow.newLocalActivityStub(
+              StorageActivities.class,
+              copy,
+              Map.of(
+                  "Hold",
+                      summary(
+                          copy,
+                          "Check the upload against what was declared, move it out of the client's reach"),
+                  "ReleaseHeld", summary(copy, "Copy the scanned object to the released bucket"),
+                  "ReleaseFromQuarantine",
+                      summary(
+                          copy,
+                          "Copy from quarantine to the released bucket, on an operator's word")));
+    }
+  }
+
+  private static LocalActivityOptions summary(LocalActivityOptions options, String summary) {
+    return LocalActivityOptions.newBuilder(options).setSummary(summary).build();
   }
 
   private static ActivityOptions summary(ActivityOptions options, String summary) {

@@ -70,7 +70,23 @@ class AttachmentWorkflowReplayTest {
               "lean-released-by-operator.json",
               "lean-failed-after-release.json",
               "lean-mismatch-rejected.json",
-              "lean-mismatch-held.json");
+              "lean-mismatch-held.json",
+              // light steps as local activities, announcements folded, one marker, delayed start
+              "local-released.json",
+              "local-quarantined.json",
+              "local-rejected.json",
+              "local-expired.json",
+              "local-failed.json",
+              "local-reprocessed.json",
+              "local-released-by-operator.json",
+              "local-failed-after-release.json",
+              "local-mismatch-rejected.json",
+              "local-mismatch-held.json",
+              "local-deleted-awaiting-upload.json",
+              "local-deleted-released.json",
+              "local-deleted-while-scanning.json",
+              "local-deleted-awaiting-previews.json",
+              "local-deleted-after-close.json");
       return found;
     }
   }

@@ -223,4 +223,12 @@ final class FakeActivities
     events.add("publish:" + state.status());
     published.add(state);
   }
+
+  @Override
+  public void announce(AttachmentState state, Event event) {
+    publish(state);
+    if (event != null) {
+      emit(event);
+    }
+  }
 }

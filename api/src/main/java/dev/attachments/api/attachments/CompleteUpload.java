@@ -72,9 +72,11 @@ public class CompleteUpload {
         }
       }
       if (attachment.status() == AttachmentStatus.AWAITING_UPLOAD) {
-        String attachmentId = attachment.id().toString();
+        Attachment completed = attachment;
         Tracing.inAttachmentTrace(
-            attachmentId, "complete attachment", () -> workflows.uploadCompleted(attachmentId));
+            completed.id().toString(),
+            "complete attachment",
+            () -> workflows.uploadCompleted(completed));
       }
     }
     return new Views.Completed(

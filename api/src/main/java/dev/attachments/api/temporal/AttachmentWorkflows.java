@@ -165,6 +165,9 @@ public class AttachmentWorkflows {
     return WorkflowOptions.newBuilder()
         .setWorkflowId(AttachmentRequest.workflowId(attachment.id().toString()))
         .setTaskQueue(queues.main())
+        // the upload's run has nothing to do before its client completes (the signal starts it
+        // at once) or the first look is due: no workflow task, no timer for the wait
+        .setStartDelay(action == null ? AttachmentRequest.FIRST_LOOK : null)
         // a run that was terminated or failed may be started again (recovery); a completed one
         // only on
         // an operator's word
@@ -339,17 +342,26 @@ public class AttachmentWorkflows {
   }
 
   /**
-   * Tells the workflow its upload is complete.
+   * Tells the workflow its upload is complete, by signal-with-start: a plain signal leaves a run
+   * whose start is delayed waiting out the delay, this one starts it at once. A run that closed is
+   * not started again (that is an operator's call); a run that never was, is.
    *
    * @return false when the workflow has already finished
    */
-  public boolean uploadCompleted(String attachmentId) {
+  public boolean uploadCompleted(Attachment attachment) {
+    WorkflowOptions options =
+        WorkflowOptions.newBuilder(options(attachment, null))
+            .setWorkflowIdReusePolicy(
+                WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
+            .build();
+    AttachmentWorkflow workflow = client.newWorkflowStub(AttachmentWorkflow.class, options);
+    BatchRequest batch = client.newSignalWithStartRequest();
+    batch.add(workflow::process, request(attachment, null, null));
+    batch.add(workflow::uploadCompleted);
     try {
-      client
-          .newWorkflowStub(AttachmentWorkflow.class, AttachmentRequest.workflowId(attachmentId))
-          .uploadCompleted();
+      client.signalWithStart(batch);
       return true;
-    } catch (WorkflowNotFoundException finished) {
+    } catch (WorkflowExecutionAlreadyStarted finished) {
       return false;
     }
   }
