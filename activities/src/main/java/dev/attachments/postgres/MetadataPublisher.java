@@ -11,6 +11,7 @@ import dev.attachments.workflow.TaskQueues;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.temporal.failure.ApplicationFailure;
 import io.temporal.spring.boot.ActivityImpl;
 import java.time.Duration;
 import java.time.Instant;
@@ -65,7 +66,17 @@ public class MetadataPublisher implements MetadataActivities {
   public void announce(AttachmentState state, Event event) {
     publish(state);
     if (event != null) {
-      handOff.accept(event);
+      try {
+        handOff.accept(event);
+      } catch (RuntimeException failed) {
+        throw ApplicationFailure.newFailureWithCause(
+            "the state is published; handing its event "
+                + event.type().wireName()
+                + " to delivery failed: "
+                + failed.getMessage(),
+            HAND_OFF_FAILED,
+            failed);
+      }
     }
   }
 

@@ -64,7 +64,7 @@ public final class AccelerationBenchmark {
       double multipart =
           upload(toxiproxyApi, "multipart", content, latencyMs, rateKBps, parallel, true);
       System.out.printf(
-          "upload speedup, parallel multipart over one PUT: %.1fx%n", single / multipart);
+          "P6 upload speedup, parallel multipart over one PUT: %.1fx%n", single / multipart);
     } finally {
       toxiproxy.destroy();
       toxiproxy.waitFor(10, TimeUnit.SECONDS);

@@ -66,8 +66,8 @@ public final class LargeFileRun {
       for (long size : sizes) {
         run(client, size);
         System.out.printf(
-            "  worker peak resident memory so far: %d MiB%n",
-            stack.worker().peakResidentBytes() >> 20);
+            "P3 worker peak resident memory (-Xmx256m) once %d MiB went through: %d MiB%n",
+            size >> 20, stack.worker().peakResidentBytes() >> 20);
       }
     }
   }

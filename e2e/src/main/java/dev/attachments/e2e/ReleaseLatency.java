@@ -81,6 +81,14 @@ public final class ReleaseLatency {
                     .count());
       }
       report("complete -> RELEASED", toRelease);
+      System.out.printf(
+          "P4 complete -> RELEASED, %d KiB one at a time: p50 %.3f s, p95 %.3f s; %.0f history"
+              + " events, %.0f activity tasks per released attachment%n",
+          size >> 10,
+          median(toRelease),
+          percentile95(toRelease),
+          median(events),
+          median(activities));
       report("create + PUT + complete -> RELEASED", round);
       System.out.printf(
           "%-38s median %.0f events, %.0f activity tasks (best %.0f, worst %.0f events)%n",

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.attachments.access.AccessKeys;
 import dev.attachments.stack.EmbeddedStack;
 import dev.attachments.stack.FreePort;
+import io.temporal.client.WorkflowClient;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,8 +22,10 @@ import java.util.concurrent.Future;
 /**
  * Benchmark, not a test: many clients upload at once, and the stack scans and releases them all.
  * Prints uploads and releases per second and the spread of complete -> RELEASED (seen by polling
- * the owner's listing every 100 ms, so to within 0.1 s plus a listing's time). Run from the
- * repository root after packaging: {@code mvn -q -B -pl e2e exec:java
+ * the owner's listing every 100 ms, so to within 0.1 s plus a listing's time). Then, on the same
+ * server, its anchors: the plainest workflow run to completion per second against the releases per
+ * second (P5), raw workflow starts per second against create-upload requests per second, with p99
+ * (P7). Run from the repository root after packaging: {@code mvn -q -B -pl e2e exec:java
  * -Dexec.mainClass=dev.attachments.e2e.Throughput [-Dexec.args="200 262144 16"]} (uploads, bytes
  * each, client threads).
  */
@@ -109,7 +114,65 @@ public final class Throughput {
           latencies.get((int) Math.ceil(latencies.size() * 0.95) - 1),
           latencies.get(latencies.size() - 1));
       System.out.printf("worker peak RSS %d MiB%n", stack.worker().peakResidentBytes() >> 20);
+
+      // the anchors, on the same server in the same run, once the pipeline is idle
+      WorkflowServiceStubs service =
+          WorkflowServiceStubs.newServiceStubs(
+              WorkflowServiceStubsOptions.newBuilder().setTarget(stack.temporalTarget()).build());
+      TemporalBaseline.Figures raw =
+          TemporalBaseline.measure(WorkflowClient.newInstance(service), uploads, clients);
+      service.shutdown();
+      // last: the workflows of these attachments keep looking for uploads that never come
+      Rate creates = creates(client, uploads, clients);
+      System.out.printf(
+          "P5 sustained: %.2f attachments/s vs %.2f raw three-activity workflows/s: ratio %.2f%n",
+          uploads / total, raw.completedPerSecond(), uploads / total / raw.completedPerSecond());
+      System.out.printf(
+          "P7 create-upload: %.1f requests/s, p50 %.0f ms, p99 %.0f ms vs %.1f raw workflow"
+              + " starts/s, p99 %.0f ms: ratio %.2f%n",
+          creates.perSecond(),
+          creates.p50() * 1000,
+          creates.p99() * 1000,
+          raw.startsPerSecond(),
+          raw.startP99() * 1000,
+          creates.perSecond() / raw.startsPerSecond());
     }
+  }
+
+  /** Requests per second from client threads, with the seconds one request took. */
+  record Rate(double perSecond, double p50, double p99) {}
+
+  /**
+   * POST /v1/attachments alone, {@code count} times from {@code threads} client threads: each
+   * starts its attachment's workflow (P7). The attachments are left to expire.
+   */
+  static Rate creates(AttachmentsClient client, int count, int threads) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
+    long start = System.nanoTime();
+    List<Future<?>> calls = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      int n = i;
+      calls.add(
+          pool.submit(
+              () -> {
+                long call = System.nanoTime();
+                client.create(Movies.name("create-" + n), Movies.TYPE, 1024);
+                latencies.add((System.nanoTime() - call) / 1e9);
+                return null;
+              }));
+    }
+    for (Future<?> call : calls) {
+      call.get();
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    pool.shutdown();
+    List<Double> sorted = new ArrayList<>(latencies);
+    Collections.sort(sorted);
+    return new Rate(
+        count / seconds,
+        sorted.get(sorted.size() / 2),
+        sorted.get((int) Math.ceil(0.99 * sorted.size()) - 1));
   }
 
   /** The owner's attachments, every page of them. */

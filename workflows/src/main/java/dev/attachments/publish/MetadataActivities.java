@@ -9,6 +9,12 @@ import io.temporal.activity.ActivityInterface;
  */
 @ActivityInterface
 public interface MetadataActivities {
+  /**
+   * Failure type of an announcement whose state was written and whose event could not be handed on
+   * (retried like any other failure): what it published stands.
+   */
+  String HAND_OFF_FAILED = "EventHandOffFailed";
+
   /** Writes the attachment's current state; idempotent, and never moves a final status back. */
   void publish(AttachmentState state);
 

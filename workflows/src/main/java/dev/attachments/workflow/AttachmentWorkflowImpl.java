@@ -203,9 +203,6 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
   /** A verdict not yet upserted: it goes with the next status's upsert. */
   private String verdictToUpsert;
 
-  /** The announcement of PROCESSING, made beside the hold. */
-  private Promise<Void> announcing;
-
   private StorageActivities storage;
 
   /** The whole-file copies: local activities for small files in runs with {@link #LOCAL_STEPS}. */
@@ -228,7 +225,11 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
     holdsUploads = localSteps || isSince(HELD_UPLOADS);
     checksTypes = localSteps || isSince(VERIFIED_TYPES);
     servedAs = request.contentType();
-    stubs(request.queues(), request.size(), request.giveUpAfterOrDefault());
+    stubs(
+        request.queues(),
+        request.size(),
+        request.giveUpAfterOrDefault(),
+        request.resumeScan() != null);
     uploadsClosedAt = Instant.ofEpochMilli(Workflow.currentTimeMillis());
 
     if (action != null && action.kind() == OperatorAction.Kind.DELETE) {
@@ -293,11 +294,6 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
    */
   private ApplicationFailure gaveUp(AttachmentRequest request, ActivityFailure failure) {
     String why = rootMessage(failure);
-    try {
-      settleAnnouncement();
-    } catch (ActivityFailure alsoFailed) {
-      // PROCESSING could not be published either: FAILED is published over it, if it can be
-    }
     if (releasePublished && (localSteps || isSince(RELEASE_STANDS))) {
       // what failed came after the release (previews' record, an event's hand-off): the
       // attachment stays RELEASED for its owner, and no attachment.failed contradicts
@@ -376,7 +372,6 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
       return rejectedOrThrown(request, failure);
     }
     uploadHeld = true;
-    settleAnnouncement(); // a PROCESSING that cannot be published stops the run before the scan
     if (deleting()) {
       return state;
     }
@@ -745,8 +740,9 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
 
   /**
    * The {@link #LOCAL_STEPS} way to advance: one upsert of what changed, and one step that
-   * publishes the state and hands on its event. PROCESSING is announced beside the hold that
-   * follows it; every later announcement waits for it, so the store sees the statuses in order.
+   * publishes the state and hands on its event. PROCESSING is published before the hold empties
+   * incoming: the API answers a complete by what incoming holds while the attachment is
+   * AWAITING_UPLOAD, and hands out upload URLs until then.
    */
   private void announce(AttachmentStatus status, boolean changed, EventType unchanged) {
     List<SearchAttributeUpdate<?>> updates = new ArrayList<>(2);
@@ -763,22 +759,15 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
     // once deleted, no event but attachment.deleted: the owner was answered DELETED already
     EventType type = status != DELETED && deleting() ? null : changed ? eventOf(status) : unchanged;
     Event event = type == null || !publishesEvents ? null : event(type);
-    settleAnnouncement();
-    if (status == PROCESSING) {
-      announcing = Async.procedure(metadata::announce, state, event);
-    } else {
+    try {
       metadata.announce(state, event);
+    } catch (ActivityFailure failure) {
+      // the state was written and only its event's hand-off gave up: a release stands as published
+      releasePublished |=
+          status == RELEASED && hasType(failure, MetadataActivities.HAND_OFF_FAILED);
+      throw failure;
     }
     releasePublished |= status == RELEASED;
-  }
-
-  /** Waits for the announcement of PROCESSING, if one is under way; its failure fails the step. */
-  private void settleAnnouncement() {
-    if (announcing != null) {
-      Promise<Void> pending = announcing;
-      announcing = null;
-      pending.get();
-    }
   }
 
   private static EventType eventOf(AttachmentStatus status) {
@@ -875,6 +864,10 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
     return state;
   }
 
+  private static boolean hasType(ActivityFailure failure, String type) {
+    return failure.getCause() instanceof ApplicationFailure cause && type.equals(cause.getType());
+  }
+
   private static boolean isBusinessFailure(ActivityFailure failure) {
     return failure.getCause() instanceof ApplicationFailure cause
         && BUSINESS_FAILURES.contains(cause.getType());
@@ -893,7 +886,7 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
    * copy) get time in proportion to its size; the light steps retry for {@code giveUpAfter} before
    * the attachment is FAILED.
    */
-  private void stubs(TaskQueues queues, long size, Duration giveUpAfter) {
+  private void stubs(TaskQueues queues, long size, Duration giveUpAfter, boolean reprocess) {
     Duration wholeFile = Duration.ofMinutes(2).plusSeconds(size / BYTES_PER_SECOND_AT_WORST);
     RetryOptions infrastructure =
         RetryOptions.newBuilder()
@@ -946,7 +939,7 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
             Map.of(
                 "Publish", summary(light, "Publish the attachment's state to the metadata store")));
     if (localSteps) {
-      localStubs(infrastructure, size, giveUpAfter, wholeFile);
+      localStubs(infrastructure, size, giveUpAfter, wholeFile, reprocess);
     }
     webhooks =
         Workflow.newActivityStub(
@@ -998,10 +991,19 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
   /**
    * The light steps as local activities: run by this worker inside the workflow task, each recorded
    * as one marker instead of an activity task's three events and a workflow task's three more.
-   * Their retries and give-up time are the activities'.
+   * Their retries and give-up time are the activities'. A run that carries a verdict (an operator's
+   * reprocess) holds with an activity: a local one that ran and was not recorded (the worker died
+   * before the task completed) runs again, and the second hold would not know that the first copied
+   * new bytes out of incoming, which the verdict is not about.
+   *
+   * @param reprocess whether the run carries a verdict from before
    */
   private void localStubs(
-      RetryOptions infrastructure, long size, Duration giveUpAfter, Duration wholeFile) {
+      RetryOptions infrastructure,
+      long size,
+      Duration giveUpAfter,
+      Duration wholeFile,
+      boolean reprocess) {
     LocalActivityOptions quick =
         LocalActivityOptions.newBuilder()
             .setStartToCloseTimeout(Duration.ofMinutes(1))
@@ -1026,7 +1028,7 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
             summary(
                 quick,
                 "Publish the attachment's state to the metadata store, hand its event to delivery"));
-    if (size <= LOCAL_COPY_LIMIT) {
+    if (size <= LOCAL_COPY_LIMIT && !reprocess) {
       // a copy this small takes seconds: the light steps' budget covers its attempts
       LocalActivityOptions copy =
           LocalActivityOptions.newBuilder(quick).setStartToCloseTimeout(wholeFile).build();

@@ -517,6 +517,24 @@ class AttachmentWorkflowTest {
   }
 
   @Test
+  void aReleaseWhoseEventCannotBeHandedOnStaysReleasedAndIsNeverCalledFailed() {
+    fakes.releasedHandOffBroken = true;
+    AttachmentRequest request = request(null);
+
+    uploadAndCompleteExpectingFailure(request);
+
+    assertThat(fakes.published)
+        .extracting(AttachmentState::status)
+        .as("the store said RELEASED, and nothing after contradicts it")
+        .contains(AttachmentStatus.RELEASED)
+        .doesNotContain(AttachmentStatus.FAILED);
+    assertThat(fakes.emitted)
+        .extracting(Event::type)
+        .as("no attachment.failed for a file its owner can download")
+        .containsExactly(EventType.UPLOADED);
+  }
+
+  @Test
   void previewFailureNeverUndoesTheRelease() {
     fakes.optimizerBroken = true;
 

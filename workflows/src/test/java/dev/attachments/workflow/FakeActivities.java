@@ -12,6 +12,7 @@ import dev.attachments.upload.HeldUpload;
 import dev.attachments.upload.StorageActivities;
 import dev.attachments.upload.StoredObject;
 import dev.attachments.webhook.Event;
+import dev.attachments.webhook.EventType;
 import dev.attachments.webhook.WebhookActivities;
 import io.temporal.failure.ApplicationFailure;
 import java.time.Instant;
@@ -71,6 +72,12 @@ final class FakeActivities
   volatile boolean optimizerAsync;
 
   final AtomicInteger scanAttempts = new AtomicInteger();
+
+  /**
+   * The released state is written, and its event can never be handed to webhook delivery, as when
+   * the webhook queue's server refuses every start.
+   */
+  volatile boolean releasedHandOffBroken;
 
   /**
    * Every call that changed something, in order: "hold", "scan", "release", "discard-held",
@@ -227,6 +234,10 @@ final class FakeActivities
   @Override
   public void announce(AttachmentState state, Event event) {
     publish(state);
+    if (releasedHandOffBroken && event != null && event.type() == EventType.RELEASED) {
+      throw ApplicationFailure.newFailure(
+          "the state is published; handing its event to delivery failed", HAND_OFF_FAILED);
+    }
     if (event != null) {
       emit(event);
     }

@@ -353,6 +353,8 @@ public class AttachmentWorkflows {
         WorkflowOptions.newBuilder(options(attachment, null))
             .setWorkflowIdReusePolicy(
                 WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
+            // a run this call creates (none was started) has its upload: no delay
+            .setStartDelay(null)
             .build();
     AttachmentWorkflow workflow = client.newWorkflowStub(AttachmentWorkflow.class, options);
     BatchRequest batch = client.newSignalWithStartRequest();
