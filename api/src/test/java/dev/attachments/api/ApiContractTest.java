@@ -972,7 +972,10 @@ class ApiContractTest {
       assertThat(json(ready).get("checks").get("s3").asText()).isEqualTo("UP");
       long postmaster =
           Long.parseLong(Files.readAllLines(folder.resolve("postmaster.pid")).get(0).trim());
+      // the postmaster first: a backend it forks between the listing and the signal would go on
+      // serving the pool's new connection (seen once: readiness answered 200, database UP)
       List<Long> processes = new java.util.ArrayList<>(List.of(postmaster));
+      signal("STOP", processes);
       ProcessHandle.of(postmaster)
           .orElseThrow()
           .descendants()
