@@ -48,6 +48,8 @@ public final class ReleaseLatency {
       Random random = new Random(42);
       List<Double> toRelease = new ArrayList<>();
       List<Double> round = new ArrayList<>();
+      long apiRead = 0;
+      long workerRead = 0;
       for (int i = 0; i < uploads + 1; i++) {
         byte[] content = new byte[size];
         random.nextBytes(content);
@@ -68,7 +70,10 @@ public final class ReleaseLatency {
           throw new IllegalStateException("upload " + i + " ended " + done);
         }
         if (i == 0) {
-          continue; // the first round warms the JVMs and connection pools: not counted
+          // the first round warms the JVMs and connection pools: not counted
+          apiRead = bytesRead(stack.api().pid());
+          workerRead = bytesRead(stack.worker().pid());
+          continue;
         }
         toRelease.add((end - completed) / 1e9);
         round.add((end - start) / 1e9);
@@ -80,7 +85,14 @@ public final class ReleaseLatency {
                     .filter(HistoryEvent::hasActivityTaskScheduledEventAttributes)
                     .count());
       }
+      long uploaded = (long) uploads * size;
+      double perByteApi = (bytesRead(stack.api().pid()) - apiRead) / (double) uploaded;
+      double perByteWorker = (bytesRead(stack.worker().pid()) - workerRead) / (double) uploaded;
       report("complete -> RELEASED", toRelease);
+      System.out.printf(
+          "P2 bytes read per uploaded byte (sockets and files, /proc/PID/io rchar, with every"
+              + " request, poll and log of the run): API %.3f, worker %.3f%n",
+          perByteApi, perByteWorker);
       System.out.printf(
           "P4 complete -> RELEASED, %d KiB one at a time: p50 %.3f s, p95 %.3f s; %.0f history"
               + " events, %.0f activity tasks per released attachment%n",
@@ -100,6 +112,15 @@ public final class ReleaseLatency {
       service.shutdown();
       System.out.printf("%d uploads of %d bytes each, polling GET every 50 ms%n", uploads, size);
     }
+  }
+
+  /** Bytes the process has read so far, from sockets, pipes and files alike. */
+  private static long bytesRead(long pid) throws java.io.IOException {
+    return Files.readAllLines(Path.of("/proc", Long.toString(pid), "io")).stream()
+        .filter(line -> line.startsWith("rchar:"))
+        .mapToLong(line -> Long.parseLong(line.substring("rchar:".length()).trim()))
+        .findFirst()
+        .orElseThrow();
   }
 
   /** The history once the workflow waits to sweep incoming (its last event a started timer). */
