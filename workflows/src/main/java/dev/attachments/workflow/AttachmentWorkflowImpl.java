@@ -725,15 +725,9 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
     releasePublished |= status == RELEASED;
     // once deleted, no event but attachment.deleted: the owner was answered DELETED already
     if (changed && (status == DELETED || !deleting())) {
-      switch (status) {
-        case PROCESSING -> emit(EventType.UPLOADED);
-        case RELEASED -> emit(EventType.RELEASED);
-        case QUARANTINED -> emit(EventType.QUARANTINED);
-        case REJECTED -> emit(EventType.REJECTED);
-        case EXPIRED -> emit(EventType.EXPIRED);
-        case FAILED -> emit(EventType.FAILED);
-        case DELETED -> emit(EventType.DELETED);
-        case AWAITING_UPLOAD -> {}
+      EventType type = eventOf(status);
+      if (type != null) {
+        emit(type);
       }
     }
   }
@@ -770,6 +764,7 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
     releasePublished |= status == RELEASED;
   }
 
+  /** The event a change to this status announces; null for none. */
   private static EventType eventOf(AttachmentStatus status) {
     return switch (status) {
       case PROCESSING -> EventType.UPLOADED;
