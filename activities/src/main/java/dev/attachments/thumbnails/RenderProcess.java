@@ -95,6 +95,11 @@ final class RenderProcess {
    * they are gone: none of them outlives its deadline.
    */
   static void kill(Process process) throws InterruptedException {
+    if (!process.isAlive()) {
+      // what it started has lost its parent already and cannot be found as its descendants; and
+      // finding them reads the stat of every process on the machine (a few hundred files)
+      return;
+    }
     List<ProcessHandle> children = process.descendants().toList(); // before they lose their parent
     process.destroyForcibly();
     children.forEach(ProcessHandle::destroyForcibly);

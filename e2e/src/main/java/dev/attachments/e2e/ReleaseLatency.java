@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -50,6 +51,7 @@ public final class ReleaseLatency {
       List<Double> round = new ArrayList<>();
       long apiRead = 0;
       long workerRead = 0;
+      Map<String, Long> workerThreadsRead = Map.of();
       for (int i = 0; i < uploads + 1; i++) {
         byte[] content = new byte[size];
         random.nextBytes(content);
@@ -73,6 +75,7 @@ public final class ReleaseLatency {
           // the first round warms the JVMs and connection pools: not counted
           apiRead = bytesRead(stack.api().pid());
           workerRead = bytesRead(stack.worker().pid());
+          workerThreadsRead = bytesReadByThread(stack.worker().pid());
           continue;
         }
         toRelease.add((end - completed) / 1e9);
@@ -88,11 +91,22 @@ public final class ReleaseLatency {
       long uploaded = (long) uploads * size;
       double perByteApi = (bytesRead(stack.api().pid()) - apiRead) / (double) uploaded;
       double perByteWorker = (bytesRead(stack.worker().pid()) - workerRead) / (double) uploaded;
+      Map<String, Long> workerThreadsReadAfter = bytesReadByThread(stack.worker().pid());
+      long ownRead = 0;
+      for (Map.Entry<String, Long> thread : workerThreadsReadAfter.entrySet()) {
+        ownRead += thread.getValue() - workerThreadsRead.getOrDefault(thread.getKey(), 0L);
+      }
+      long threadsEnded =
+          workerThreadsRead.keySet().stream()
+              .filter(thread -> !workerThreadsReadAfter.containsKey(thread))
+              .count();
       report("complete -> RELEASED", toRelease);
       System.out.printf(
           "P2 bytes read per uploaded byte (sockets and files, /proc/PID/io rchar, with every"
-              + " request, poll and log of the run): API %.3f, worker %.3f%n",
-          perByteApi, perByteWorker);
+              + " request, poll and log of the run): API %.3f, worker JVM %.3f (its threads'"
+              + " reads, %d of them ended in the run and are not counted); with the processes it"
+              + " started and reaped (ffmpeg making posters, reading the video itself) %.3f%n",
+          perByteApi, ownRead / (double) uploaded, threadsEnded, perByteWorker);
       System.out.printf(
           "P4 complete -> RELEASED, %d KiB one at a time: p50 %.3f s, p95 %.3f s; %.0f history"
               + " events, %.0f activity tasks per released attachment%n",
@@ -114,9 +128,32 @@ public final class ReleaseLatency {
     }
   }
 
+  /**
+   * Bytes each live thread of the process has read so far, by thread id: the process's own reads,
+   * without those of the children it reaped, which Linux adds to the process's total.
+   */
+  private static Map<String, Long> bytesReadByThread(long pid) throws java.io.IOException {
+    Map<String, Long> reads = new HashMap<>();
+    try (java.util.stream.Stream<Path> threads =
+        Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+      for (Path thread : threads.toList()) {
+        try {
+          reads.put(thread.getFileName().toString(), bytesRead(thread.resolve("io")));
+        } catch (java.nio.file.NoSuchFileException ended) {
+          // the thread ended while we listed
+        }
+      }
+    }
+    return reads;
+  }
+
   /** Bytes the process has read so far, from sockets, pipes and files alike. */
   private static long bytesRead(long pid) throws java.io.IOException {
-    return Files.readAllLines(Path.of("/proc", Long.toString(pid), "io")).stream()
+    return bytesRead(Path.of("/proc", Long.toString(pid), "io"));
+  }
+
+  private static long bytesRead(Path io) throws java.io.IOException {
+    return Files.readAllLines(io).stream()
         .filter(line -> line.startsWith("rchar:"))
         .mapToLong(line -> Long.parseLong(line.substring("rchar:".length()).trim()))
         .findFirst()
