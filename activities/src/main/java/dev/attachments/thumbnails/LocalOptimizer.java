@@ -208,7 +208,10 @@ public class LocalOptimizer implements OptimizerActivities {
             return Thumbnails.thumbnail(image);
           }
         }
-        if (at.equals("0")) {
+        // from the first frame again only when ffmpeg read the video and found no frame at its
+        // first second (a video shorter than that): what it could not read at all it cannot read
+        // from the start either, and a second ffmpeg on every file that is no video costs a core
+        if (at.equals("0") || process.exitValue() != 0) {
           // ffmpeg quotes its input: the presigned URL, signature and credential included
           throw new Unpreviewable(
               "ffmpeg could not read a frame: " + Redaction.scrub(output.strip()));

@@ -144,6 +144,11 @@ public final class TestFiles {
     return ffmpeg(".mp4", "testsrc=duration=2:size=640x360:rate=10", "-pix_fmt", "yuv420p");
   }
 
+  /** Half a second of video, or null when ffmpeg is not installed: no frame at its first second. */
+  public static byte[] shortMp4() {
+    return ffmpeg(".mp4", "testsrc=duration=0.5:size=640x360:rate=10", "-pix_fmt", "yuv420p");
+  }
+
   /** A one-second MP3 of a sine tone made by ffmpeg, or null when ffmpeg is not installed. */
   public static byte[] mp3() {
     return ffmpeg(".mp3", "sine=frequency=440:duration=1");

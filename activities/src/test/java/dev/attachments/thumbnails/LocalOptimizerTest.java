@@ -127,6 +127,17 @@ class LocalOptimizerTest {
   }
 
   @Test
+  void aVideoShorterThanASecondGetsItsFirstFrameAsPoster() throws Exception {
+    byte[] mp4 = TestFiles.shortMp4();
+    assumeTrue(mp4 != null, "ffmpeg is not installed here");
+    PreviewRequest request = released(mp4, "video/mp4");
+
+    BufferedImage image = thumbnail(optimizer.optimize(request), request);
+
+    assertThat(image.getWidth()).isEqualTo(320);
+  }
+
+  @Test
   void videoFfmpegCannotReadFailsWithAReasonThatQuotesNoSignature() {
     assumeTrue(TestFiles.mp4() != null, "ffmpeg is not installed here");
 
