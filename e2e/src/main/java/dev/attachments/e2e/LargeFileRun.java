@@ -63,11 +63,64 @@ public final class LargeFileRun {
       AttachmentsClient client = new AttachmentsClient(stack.apiUrl(), BIG.key());
       System.out.printf(
           "worker pid %d runs with -Xmx256m; data in %s%n", stack.worker().pid(), data);
+      HeapWatch heap = new HeapWatch(stack.workerMetricsUrl());
+      Thread watching = new Thread(heap, "heap-watch");
+      watching.setDaemon(true);
+      watching.start();
       for (long size : sizes) {
         run(client, size);
         System.out.printf(
-            "P3 worker peak resident memory (-Xmx256m) once %d MiB went through: %d MiB%n",
-            size >> 20, stack.worker().peakResidentBytes() >> 20);
+            "P3 worker peak resident memory (-Xmx256m) once %d MiB went through: %d MiB; peak heap"
+                + " used %d MiB (sampled every 250 ms)%n",
+            size >> 20, stack.worker().peakResidentBytes() >> 20, heap.peak() >> 20);
+      }
+    }
+  }
+
+  /**
+   * The most heap the worker has used, summed over its pools, from its Prometheus metrics
+   * (jvm_memory_used_bytes, area heap) read every 250 ms.
+   */
+  private static final class HeapWatch implements Runnable {
+    private final java.net.URI metrics;
+    private final java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    private volatile long peak;
+
+    HeapWatch(java.net.URI metrics) {
+      this.metrics = metrics;
+    }
+
+    long peak() {
+      return peak;
+    }
+
+    @Override
+    public void run() {
+      while (true) {
+        try {
+          String text =
+              http.send(
+                      java.net.http.HttpRequest.newBuilder(metrics).build(),
+                      java.net.http.HttpResponse.BodyHandlers.ofString())
+                  .body();
+          long used =
+              text.lines()
+                  .filter(line -> line.startsWith("jvm_memory_used_bytes{"))
+                  .filter(line -> line.contains("area=\"heap\""))
+                  .mapToLong(
+                      line -> (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                  .sum();
+          peak = Math.max(peak, used);
+        } catch (InterruptedException e) {
+          return;
+        } catch (java.io.IOException | RuntimeException e) {
+          // a missed sample; the next one counts
+        }
+        try {
+          Thread.sleep(250);
+        } catch (InterruptedException e) {
+          return;
+        }
       }
     }
   }
