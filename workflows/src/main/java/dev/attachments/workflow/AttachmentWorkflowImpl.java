@@ -133,6 +133,17 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
   static final String LOCAL_STEPS = "local-steps";
 
   /**
+   * Version 2 of {@link #LOCAL_STEPS}: a wait that ends early leaves its timer to fire into a task
+   * of its own, as before that change, instead of cancelling it. The Java test server (the embedded
+   * stack's Temporal without the CLI) refuses a workflow task that cancels a timer which fired
+   * while the task was out, and never sends the task again (temporalio/sdk-java#3088): a complete
+   * that came just before a look, with a slow database, stranded the run for good. The cost is a
+   * workflow task when the timer fires, only in runs whose wait a signal cut short (none when the
+   * client completes at once: that run has no timer).
+   */
+  static final int TIMERS_LEFT_TO_FIRE = 2;
+
+  /**
    * Files up to this size are held and released by local activities: a server-side copy of 32 MiB
    * takes well under a second, far inside the workflow task's timeout. Larger ones are activities
    * with heartbeats.
@@ -200,6 +211,9 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
   /** Every change since {@link #LOCAL_STEPS} is implied by its one marker. */
   private boolean localSteps;
 
+  /** A run of {@link #LOCAL_STEPS}'s first version: waits cancel their timers. */
+  private boolean cancelsTimers;
+
   /** A verdict not yet upserted: it goes with the next status's upsert. */
   private String verdictToUpsert;
 
@@ -217,7 +231,9 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
   public AttachmentState process(AttachmentRequest request) {
     state = AttachmentState.awaitingUpload(request.attachmentId());
     owner = request.owner();
-    localSteps = Workflow.getVersion(LOCAL_STEPS, Workflow.DEFAULT_VERSION, 1) >= 1;
+    int steps = Workflow.getVersion(LOCAL_STEPS, Workflow.DEFAULT_VERSION, TIMERS_LEFT_TO_FIRE);
+    localSteps = steps >= 1;
+    cancelsTimers = steps == 1;
     publishesEvents = localSteps || isSince(WEBHOOK_EVENTS);
     // Only runs started by this code carry an action: older histories replay the path below
     // unchanged.
@@ -803,11 +819,11 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
 
   /**
    * Workflow.await with a timeout, whose timer is cancelled when the condition comes first in runs
-   * with {@link #LOCAL_STEPS}: one event, where a timer left running fires later into a workflow
-   * task of its own (four).
+   * of {@link #LOCAL_STEPS}'s first version: one event, where a timer left running fires later into
+   * a workflow task of its own (four). Later runs leave it running ({@link #TIMERS_LEFT_TO_FIRE}).
    */
   private boolean await(Duration timeout, Supplier<Boolean> condition) {
-    if (!localSteps) {
+    if (!cancelsTimers) {
       return Workflow.await(timeout, condition);
     }
     List<Promise<Void>> timer = new ArrayList<>(1);

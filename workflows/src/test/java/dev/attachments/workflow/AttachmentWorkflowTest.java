@@ -24,6 +24,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 class AttachmentWorkflowTest {
   private static final long SIZE = 1024;
@@ -151,7 +152,7 @@ class AttachmentWorkflowTest {
   void cleanUploadIsReleasedAndPublishedInStageOrder() throws Exception {
     AttachmentRequest request = request(null);
     AttachmentState state = uploadAndComplete(request);
-    record("local-released", request);
+    record("fired-released", request);
 
     assertThat(state.status()).isEqualTo(AttachmentStatus.RELEASED);
     assertThat(state.scan().verdict()).isEqualTo(ScanVerdict.CLEAN);
@@ -177,7 +178,7 @@ class AttachmentWorkflowTest {
     AttachmentRequest request = request(null);
 
     AttachmentState state = uploadAndComplete(request);
-    record("local-mismatch-rejected", request);
+    record("fired-mismatch-rejected", request);
 
     assertThat(state.status()).isEqualTo(AttachmentStatus.REJECTED);
     assertThat(state.reason())
@@ -191,7 +192,7 @@ class AttachmentWorkflowTest {
     AttachmentRequest request = request(null, null, TypeMismatchPolicy.HOLD);
 
     AttachmentState state = uploadAndComplete(request);
-    record("local-mismatch-held", request);
+    record("fired-mismatch-held", request);
 
     assertThat(state.status()).isEqualTo(AttachmentStatus.QUARANTINED);
     assertThat(state.reason()).contains("declared image/png", "text/html");
@@ -232,7 +233,7 @@ class AttachmentWorkflowTest {
     AttachmentRequest request = request(null);
 
     AttachmentState state = uploadAndComplete(request);
-    record("local-quarantined", request);
+    record("fired-quarantined", request);
 
     assertThat(state.status()).isEqualTo(AttachmentStatus.QUARANTINED);
     assertThat(state.reason()).contains("Eicar-Test-Signature");
@@ -274,7 +275,7 @@ class AttachmentWorkflowTest {
     AttachmentRequest request = request(null);
 
     AttachmentState state = uploadAndComplete(request);
-    record("local-rejected", request);
+    record("fired-rejected", request);
 
     assertThat(state.status()).isEqualTo(AttachmentStatus.REJECTED);
     assertThat(state.reason()).contains("1025 bytes").contains("1024");
@@ -307,7 +308,7 @@ class AttachmentWorkflowTest {
     AttachmentWorkflow workflow = start(request);
 
     AttachmentState state = WorkflowStub.fromTyped(workflow).getResult(AttachmentState.class);
-    record("local-expired", request);
+    record("fired-expired", request);
 
     assertThat(state.status()).isEqualTo(AttachmentStatus.EXPIRED);
     assertThat(fakes.emitted).extracting(Event::type).containsExactly(EventType.EXPIRED);
@@ -316,6 +317,79 @@ class AttachmentWorkflowTest {
         .isGreaterThanOrEqualTo(
             request.uploadExpiresAt().plus(AttachmentWorkflowImpl.SWEEP_MARGIN).toEpochMilli());
     assertThat(fakes.events).containsExactly("discard", "publish:EXPIRED", "discard");
+  }
+
+  @Test
+  void aFileTooLargeToCopyInTheTaskIsCompletedWhileTheWorkflowWaitsAndIsReleased()
+      throws Exception {
+    AttachmentRequest small = request(null);
+    long size = AttachmentWorkflowImpl.LOCAL_COPY_LIMIT + 1;
+    AttachmentRequest request =
+        new AttachmentRequest(
+            small.attachmentId(),
+            small.owner(),
+            small.filename(),
+            small.contentType(),
+            size,
+            null,
+            small.objectKey(),
+            small.uploadExpiresAt(),
+            small.queues(),
+            null,
+            null,
+            null,
+            GIVE_UP_AFTER,
+            URL_TTL,
+            null);
+    fakes.storedSize = size;
+    AttachmentWorkflow workflow = start(request);
+    // the first look finds nothing yet (a large upload takes a while): the workflow waits on a
+    // timer
+    env.sleep(AttachmentRequest.FIRST_LOOK.plusSeconds(1));
+    fakes.uploaded = true;
+    // as the API completes: signal-with-start, which finds the run waiting
+    AttachmentWorkflow completing =
+        client.newWorkflowStub(
+            AttachmentWorkflow.class,
+            WorkflowOptions.newBuilder()
+                .setWorkflowId(AttachmentRequest.workflowId(request.attachmentId()))
+                .setTaskQueue(queues.main())
+                .setWorkflowIdReusePolicy(
+                    io.temporal.api.enums.v1.WorkflowIdReusePolicy
+                        .WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
+                .build());
+    io.temporal.client.BatchRequest batch = client.newSignalWithStartRequest();
+    batch.add(completing::process, request);
+    batch.add(completing::uploadCompleted);
+    client.signalWithStart(batch);
+    AttachmentState state = WorkflowStub.fromTyped(workflow).getResult(AttachmentState.class);
+    record("fired-large-released", request);
+
+    assertThat(state.status()).isEqualTo(AttachmentStatus.RELEASED);
+    assertThat(fakes.events).contains("hold", "scan", "release");
+  }
+
+  /**
+   * The Java test server (the embedded stack's Temporal without the CLI) refuses a workflow task
+   * that cancels a timer which fired while the task was out, and never sends the task again
+   * (temporalio/sdk-java#3088): the run would wait for ever. The complete comes just before the
+   * next look and its task takes a moment (a slow database), so the look's timer fires meanwhile.
+   */
+  @Test
+  @Timeout(60) // stranded, it would wait for ever
+  void aCompleteWhoseTaskOutlastsTheNextLooksTimerIsNotStranded() {
+    AttachmentRequest request = request(null);
+    AttachmentWorkflow workflow = start(request);
+    // the looks at 2, 4 (after a pause of 2) and 8 s (after 4) find nothing: complete just before
+    // the third
+    env.sleep(AttachmentRequest.FIRST_LOOK.multipliedBy(4).minusMillis(200));
+    fakes.uploaded = true;
+    fakes.announceMillis = 600;
+    workflow.uploadCompleted();
+
+    AttachmentState state = WorkflowStub.fromTyped(workflow).getResult(AttachmentState.class);
+
+    assertThat(state.status()).isEqualTo(AttachmentStatus.RELEASED);
   }
 
   @Test
@@ -351,7 +425,7 @@ class AttachmentWorkflowTest {
     AttachmentRequest request = request(null);
 
     uploadAndCompleteExpectingFailure(request);
-    record("local-failed", request);
+    record("fired-failed", request);
     assertThat(fakes.published.get(fakes.published.size() - 1).status())
         .isEqualTo(AttachmentStatus.FAILED);
     assertThat(fakes.published.get(fakes.published.size() - 1).reason())
@@ -392,7 +466,7 @@ class AttachmentWorkflowTest {
     AttachmentWorkflow again =
         start(request.rerun(failed.scan(), action(OperatorAction.Kind.REPROCESS)));
     AttachmentState state = WorkflowStub.fromTyped(again).getResult(AttachmentState.class);
-    record("local-reprocessed", request);
+    record("fired-reprocessed", request);
 
     assertThat(state.status()).isEqualTo(AttachmentStatus.RELEASED);
     assertThat(fakes.scanAttempts).as("the scan is not repeated").hasValue(1);
@@ -436,7 +510,7 @@ class AttachmentWorkflowTest {
             "vendor's test file");
     AttachmentWorkflow released = start(request.rerun(quarantined.scan(), release));
     AttachmentState state = WorkflowStub.fromTyped(released).getResult(AttachmentState.class);
-    record("local-released-by-operator", request);
+    record("fired-released-by-operator", request);
 
     assertThat(state.status()).isEqualTo(AttachmentStatus.RELEASED);
     assertThat(state.reason()).isEqualTo("released by alice: vendor's test file");
@@ -505,7 +579,7 @@ class AttachmentWorkflowTest {
     AttachmentRequest request = request(null);
 
     uploadAndCompleteExpectingFailure(request);
-    record("local-failed-after-release", request);
+    record("fired-failed-after-release", request);
 
     assertThat(fakes.published)
         .extracting(AttachmentState::status)
@@ -667,7 +741,7 @@ class AttachmentWorkflowTest {
 
     workflow.delete(deletion);
     AttachmentState state = WorkflowStub.fromTyped(workflow).getResult(AttachmentState.class);
-    record("local-deleted-awaiting-upload", request);
+    record("fired-deleted-awaiting-upload", request);
 
     assertThat(state.status()).isEqualTo(AttachmentStatus.DELETED);
     assertThat(state.reason()).isEqualTo("deleted by its owner");
@@ -708,7 +782,7 @@ class AttachmentWorkflowTest {
         .as("deleted at once, not once incoming is swept")
         .isEqualTo(AttachmentStatus.DELETED);
     AttachmentState state = WorkflowStub.fromTyped(workflow).getResult(AttachmentState.class);
-    record("local-deleted-released", request);
+    record("fired-deleted-released", request);
 
     assertThat(state.status()).isEqualTo(AttachmentStatus.DELETED);
     assertThat(state.preview()).as("no preview is left to show").isNull();
@@ -742,7 +816,7 @@ class AttachmentWorkflowTest {
 
     workflow.delete(deletion());
     AttachmentState state = WorkflowStub.fromTyped(workflow).getResult(AttachmentState.class);
-    record("local-deleted-awaiting-previews", request);
+    record("fired-deleted-awaiting-previews", request);
 
     assertThat(state.status()).isEqualTo(AttachmentStatus.DELETED);
     assertThat(fakes.events).containsSubsequence("delete-everywhere", "delete-previews");
@@ -790,7 +864,7 @@ class AttachmentWorkflowTest {
 
     workflow.delete(deletion());
     AttachmentState state = WorkflowStub.fromTyped(workflow).getResult(AttachmentState.class);
-    record("local-deleted-while-scanning", request);
+    record("fired-deleted-while-scanning", request);
 
     assertThat(state.status()).isEqualTo(AttachmentStatus.DELETED);
     assertThat(state.scan()).as("there was no verdict").isNull();
@@ -816,7 +890,7 @@ class AttachmentWorkflowTest {
 
     AttachmentWorkflow again = start(request.rerun(quarantined.scan(), deletion));
     AttachmentState state = WorkflowStub.fromTyped(again).getResult(AttachmentState.class);
-    record("local-deleted-after-close", request);
+    record("fired-deleted-after-close", request);
     // a DELETE repeated after that: the same event, which webhook delivery records once
     AttachmentWorkflow repeated = start(request.rerun(quarantined.scan(), deletion));
     WorkflowStub.fromTyped(repeated).getResult(AttachmentState.class);

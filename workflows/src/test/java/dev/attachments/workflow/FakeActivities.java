@@ -31,6 +31,10 @@ final class FakeActivities
         MetadataActivities,
         WebhookActivities {
   volatile boolean uploaded;
+
+  /** Real time each announcement takes: a slow database, while the workflow task is out. */
+  volatile long announceMillis;
+
   volatile long storedSize = 1024;
   volatile ScanVerdict verdict = ScanVerdict.CLEAN;
   volatile String sha256 = "ab".repeat(32);
@@ -233,6 +237,13 @@ final class FakeActivities
 
   @Override
   public void announce(AttachmentState state, Event event) {
+    if (announceMillis > 0) {
+      try {
+        Thread.sleep(announceMillis);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     publish(state);
     if (releasedHandOffBroken && event != null && event.type() == EventType.RELEASED) {
       throw ApplicationFailure.newFailure(
