@@ -53,13 +53,17 @@ record HistoryPhases(
         long scheduledId = event.getActivityTaskStartedEventAttributes().getScheduledEventId();
         double queued = seconds(scheduled.get(scheduledId), event.getEventTime());
         sums[2] += queued;
-        byActivity.computeIfAbsent(types.get(scheduledId), type -> new double[2])[0] += queued;
-        types.put(event.getEventId(), types.get(scheduledId));
+        byActivity
+                .computeIfAbsent(types.getOrDefault(scheduledId, "?"), type -> new double[2])[0] +=
+            queued;
       } else if (event.hasActivityTaskCompletedEventAttributes()) {
         long startedId = event.getActivityTaskCompletedEventAttributes().getStartedEventId();
         double running = seconds(started.get(startedId), event.getEventTime());
         sums[3] += running;
-        byActivity.computeIfAbsent(types.get(startedId), type -> new double[2])[1] += running;
+        String type =
+            types.getOrDefault(
+                event.getActivityTaskCompletedEventAttributes().getScheduledEventId(), "?");
+        byActivity.computeIfAbsent(type, name -> new double[2])[1] += running;
       }
     }
     return new HistoryPhases(sums[0], sums[1], sums[2], sums[3], byActivity);
