@@ -69,6 +69,29 @@ record HistoryPhases(
     return new HistoryPhases(sums[0], sums[1], sums[2], sums[3], byActivity);
   }
 
+  /** One line per event: seconds since the first, its type, and the activity or marker named. */
+  static String timeline(List<HistoryEvent> history) {
+    StringBuilder lines = new StringBuilder();
+    Timestamp first = history.get(0).getEventTime();
+    for (HistoryEvent event : history) {
+      String name = "";
+      if (event.hasActivityTaskScheduledEventAttributes()) {
+        name = event.getActivityTaskScheduledEventAttributes().getActivityType().getName();
+      } else if (event.hasMarkerRecordedEventAttributes()) {
+        name = event.getMarkerRecordedEventAttributes().getMarkerName();
+      } else if (event.hasActivityTaskStartedEventAttributes()) {
+        name = "attempt " + event.getActivityTaskStartedEventAttributes().getAttempt();
+      } else if (event.hasWorkflowTaskStartedEventAttributes()) {
+        name = event.getWorkflowTaskStartedEventAttributes().getIdentity();
+      }
+      lines.append(
+          String.format(
+              "  %8.3f %s %s%n",
+              seconds(first, event.getEventTime()), event.getEventType().name(), name));
+    }
+    return lines.toString();
+  }
+
   /** The median of each phase over the workflows, on one line. */
   static String report(List<HistoryPhases> phases) {
     StringBuilder line =

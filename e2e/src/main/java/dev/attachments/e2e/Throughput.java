@@ -136,6 +136,14 @@ public final class Throughput {
       }
       String label = workers == 1 ? "" : " with " + workers + " worker processes";
       System.out.println("P5 where the time went" + label + ", " + HistoryPhases.report(phases));
+      String slowest =
+          Collections.max(
+              releasedAt.keySet(),
+              java.util.Comparator.comparingLong(id -> releasedAt.get(id) - completedAt.get(id)));
+      System.out.println(
+          "the slowest attachment's history (seconds after its start):\n"
+              + HistoryPhases.timeline(
+                  temporal.fetchHistory(AttachmentRequest.workflowId(slowest)).getEvents()));
       TemporalBaseline.Figures raw = TemporalBaseline.measure(temporal, uploads, clients);
       service.shutdown();
       // last: the workflows of these attachments keep looking for uploads that never come
