@@ -5,6 +5,7 @@ import dev.attachments.access.AccessKeys;
 import dev.attachments.stack.EmbeddedStack;
 import dev.attachments.stack.FreePort;
 import dev.attachments.workflow.AttachmentRequest;
+import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
@@ -12,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -129,10 +131,11 @@ public final class Throughput {
           WorkflowServiceStubs.newServiceStubs(
               WorkflowServiceStubsOptions.newBuilder().setTarget(stack.temporalTarget()).build());
       WorkflowClient temporal = WorkflowClient.newInstance(service);
+      Map<String, List<HistoryEvent>> histories = new HashMap<>();
       List<HistoryPhases> phases = new ArrayList<>();
       for (String id : releasedAt.keySet()) {
-        phases.add(
-            HistoryPhases.of(temporal.fetchHistory(AttachmentRequest.workflowId(id)).getEvents()));
+        histories.put(id, temporal.fetchHistory(AttachmentRequest.workflowId(id)).getEvents());
+        phases.add(HistoryPhases.of(histories.get(id)));
       }
       String label = workers == 1 ? "" : " with " + workers + " worker processes";
       System.out.println("P5 where the time went" + label + ", " + HistoryPhases.report(phases));
@@ -142,8 +145,7 @@ public final class Throughput {
               java.util.Comparator.comparingLong(id -> releasedAt.get(id) - completedAt.get(id)));
       System.out.println(
           "the slowest attachment's history (seconds after its start):\n"
-              + HistoryPhases.timeline(
-                  temporal.fetchHistory(AttachmentRequest.workflowId(slowest)).getEvents()));
+              + HistoryPhases.timeline(histories.get(slowest)));
       TemporalBaseline.Figures raw = TemporalBaseline.measure(temporal, uploads, clients);
       service.shutdown();
       // last: the workflows of these attachments keep looking for uploads that never come

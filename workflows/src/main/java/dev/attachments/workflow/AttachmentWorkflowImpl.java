@@ -124,11 +124,11 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
    * The light steps (looks, announcements, deletions, and the copies of a file up to {@link
    * #LOCAL_COPY_LIMIT}) run as local activities in the workflow's own task, each change is
    * published and its event handed on in one step, the publication of PROCESSING beside the hold,
-   * the search attributes of a step in one upsert, waits cancel their timers, and the run starts
-   * when the client completes (the API delays its first task by {@link
-   * AttachmentRequest#FIRST_LOOK}). Every change above this one is implied: its one marker stands
-   * for all of them. Measured on the dev server for 1 MiB: 72 to 26 history events, 9 to 2 activity
-   * tasks.
+   * the search attributes of a step in one upsert, waits cancel their timers (version 1 only: see
+   * {@link #TIMERS_LEFT_TO_FIRE}), and the run starts when the client completes (the API delays its
+   * first task by {@link AttachmentRequest#FIRST_LOOK}). Every change above this one is implied:
+   * its one marker stands for all of them. Measured on the dev server for 1 MiB: 72 to 26 history
+   * events, 9 to 2 activity tasks.
    */
   static final String LOCAL_STEPS = "local-steps";
 

@@ -71,6 +71,10 @@ class AttachmentWorkflowTest {
   }
 
   private AttachmentRequest request(String declaredSha256, Duration uploadTtl) {
+    return request(declaredSha256, uploadTtl, SIZE);
+  }
+
+  private AttachmentRequest request(String declaredSha256, Duration uploadTtl, long size) {
     String id = UUID.randomUUID().toString();
     Instant expires = Instant.ofEpochMilli(env.currentTimeMillis()).plus(uploadTtl);
     return new AttachmentRequest(
@@ -78,7 +82,7 @@ class AttachmentWorkflowTest {
         "acme",
         "logo.png",
         "image/png",
-        SIZE,
+        size,
         declaredSha256,
         "acme/" + id,
         expires,
@@ -115,13 +119,17 @@ class AttachmentWorkflowTest {
         typeMismatchPolicy);
   }
 
+  private WorkflowOptions.Builder options(AttachmentRequest request) {
+    return WorkflowOptions.newBuilder()
+        .setWorkflowId(AttachmentRequest.workflowId(request.attachmentId()))
+        .setTaskQueue(queues.main());
+  }
+
   private AttachmentWorkflow start(AttachmentRequest request) {
     AttachmentWorkflow workflow =
         client.newWorkflowStub(
             AttachmentWorkflow.class,
-            WorkflowOptions.newBuilder()
-                .setWorkflowId(AttachmentRequest.workflowId(request.attachmentId()))
-                .setTaskQueue(queues.main())
+            options(request)
                 .setStartDelay(AttachmentRequest.FIRST_LOOK) // as the API starts it
                 .build());
     WorkflowClient.start(workflow::process, request);
@@ -322,25 +330,8 @@ class AttachmentWorkflowTest {
   @Test
   void aFileTooLargeToCopyInTheTaskIsCompletedWhileTheWorkflowWaitsAndIsReleased()
       throws Exception {
-    AttachmentRequest small = request(null);
     long size = AttachmentWorkflowImpl.LOCAL_COPY_LIMIT + 1;
-    AttachmentRequest request =
-        new AttachmentRequest(
-            small.attachmentId(),
-            small.owner(),
-            small.filename(),
-            small.contentType(),
-            size,
-            null,
-            small.objectKey(),
-            small.uploadExpiresAt(),
-            small.queues(),
-            null,
-            null,
-            null,
-            GIVE_UP_AFTER,
-            URL_TTL,
-            null);
+    AttachmentRequest request = request(null, Duration.ofHours(24), size);
     fakes.storedSize = size;
     AttachmentWorkflow workflow = start(request);
     // the first look finds nothing yet (a large upload takes a while): the workflow waits on a
@@ -351,9 +342,7 @@ class AttachmentWorkflowTest {
     AttachmentWorkflow completing =
         client.newWorkflowStub(
             AttachmentWorkflow.class,
-            WorkflowOptions.newBuilder()
-                .setWorkflowId(AttachmentRequest.workflowId(request.attachmentId()))
-                .setTaskQueue(queues.main())
+            options(request)
                 .setWorkflowIdReusePolicy(
                     io.temporal.api.enums.v1.WorkflowIdReusePolicy
                         .WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
