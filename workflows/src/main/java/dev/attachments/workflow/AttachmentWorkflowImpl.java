@@ -144,6 +144,14 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
   static final int TIMERS_LEFT_TO_FIRE = 2;
 
   /**
+   * Version 3 of {@link #LOCAL_STEPS}: a deletion that cuts the sweep wait short sweeps, at the
+   * same instant, on that wait's timer instead of a second one. With two timers for one instant,
+   * the one left over could fire while the last task was out, which refuses the run's completion
+   * and runs the task's sweep again (AttachmentWorkflowTest saw incoming swept twice).
+   */
+  static final int SWEEP_TIMER_SHARED = 3;
+
+  /**
    * Files up to this size are held and released by local activities: a server-side copy of 32 MiB
    * takes well under a second, far inside the workflow task's timeout. Larger ones are activities
    * with heartbeats.
@@ -214,6 +222,14 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
   /** A run of {@link #LOCAL_STEPS}'s first version: waits cancel their timers. */
   private boolean cancelsTimers;
 
+  /** A run since {@link #SWEEP_TIMER_SHARED}: one timer per sweep instant. */
+  private boolean sharesSweepTimer;
+
+  /** The sweep wait's timer, and the instant it fires, kept for a deletion's sweep. */
+  private Promise<Void> sweepTimer;
+
+  private Instant sweepTimerAt;
+
   /** A verdict not yet upserted: it goes with the next status's upsert. */
   private String verdictToUpsert;
 
@@ -231,9 +247,10 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
   public AttachmentState process(AttachmentRequest request) {
     state = AttachmentState.awaitingUpload(request.attachmentId());
     owner = request.owner();
-    int steps = Workflow.getVersion(LOCAL_STEPS, Workflow.DEFAULT_VERSION, TIMERS_LEFT_TO_FIRE);
+    int steps = Workflow.getVersion(LOCAL_STEPS, Workflow.DEFAULT_VERSION, SWEEP_TIMER_SHARED);
     localSteps = steps >= 1;
     cancelsTimers = steps == 1;
+    sharesSweepTimer = steps >= SWEEP_TIMER_SHARED;
     publishesEvents = localSteps || isSince(WEBHOOK_EVENTS);
     // Only runs started by this code carry an action: older histories replay the path below
     // unchanged.
@@ -525,7 +542,16 @@ public class AttachmentWorkflowImpl implements AttachmentWorkflow {
               + "\nThe incoming bucket is swept at "
               + sweepAt
               + ", once the upload URLs have expired");
-      await(wait, () -> superseded || deletionPending());
+      if (sharesSweepTimer) {
+        if (sweepTimer == null || !sweepAt.equals(sweepTimerAt)) {
+          sweepTimer = Workflow.newTimer(wait);
+          sweepTimerAt = sweepAt;
+        }
+        Promise<Void> timer = sweepTimer;
+        Workflow.await(() -> timer.isCompleted() || superseded || deletionPending());
+      } else {
+        await(wait, () -> superseded || deletionPending());
+      }
       if (deletionPending() && deleting()) {
         return state; // deleted meanwhile: the deletion deletes incoming too, and sweeps after
       }

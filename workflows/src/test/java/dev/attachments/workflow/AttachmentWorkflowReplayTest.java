@@ -104,7 +104,24 @@ class AttachmentWorkflowReplayTest {
               "fired-deleted-while-scanning.json",
               "fired-deleted-awaiting-previews.json",
               "fired-deleted-after-close.json",
-              "fired-large-released.json");
+              "fired-large-released.json",
+              // version 3: a deletion's sweep at the sweep wait's instant shares its timer
+              "sweep-released.json",
+              "sweep-quarantined.json",
+              "sweep-rejected.json",
+              "sweep-expired.json",
+              "sweep-failed.json",
+              "sweep-reprocessed.json",
+              "sweep-released-by-operator.json",
+              "sweep-failed-after-release.json",
+              "sweep-mismatch-rejected.json",
+              "sweep-mismatch-held.json",
+              "sweep-deleted-awaiting-upload.json",
+              "sweep-deleted-released.json",
+              "sweep-deleted-while-scanning.json",
+              "sweep-deleted-awaiting-previews.json",
+              "sweep-deleted-after-close.json",
+              "sweep-large-released.json");
       return found;
     }
   }

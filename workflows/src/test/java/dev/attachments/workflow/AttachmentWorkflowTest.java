@@ -160,7 +160,7 @@ class AttachmentWorkflowTest {
   void cleanUploadIsReleasedAndPublishedInStageOrder() throws Exception {
     AttachmentRequest request = request(null);
     AttachmentState state = uploadAndComplete(request);
-    record("fired-released", request);
+    record("sweep-released", request);
 
     assertThat(state.status()).isEqualTo(AttachmentStatus.RELEASED);
     assertThat(state.scan().verdict()).isEqualTo(ScanVerdict.CLEAN);
@@ -186,7 +186,7 @@ class AttachmentWorkflowTest {
     AttachmentRequest request = request(null);
 
     AttachmentState state = uploadAndComplete(request);
-    record("fired-mismatch-rejected", request);
+    record("sweep-mismatch-rejected", request);
 
     assertThat(state.status()).isEqualTo(AttachmentStatus.REJECTED);
     assertThat(state.reason())
@@ -200,7 +200,7 @@ class AttachmentWorkflowTest {
     AttachmentRequest request = request(null, null, TypeMismatchPolicy.HOLD);
 
     AttachmentState state = uploadAndComplete(request);
-    record("fired-mismatch-held", request);
+    record("sweep-mismatch-held", request);
 
     assertThat(state.status()).isEqualTo(AttachmentStatus.QUARANTINED);
     assertThat(state.reason()).contains("declared image/png", "text/html");
@@ -241,7 +241,7 @@ class AttachmentWorkflowTest {
     AttachmentRequest request = request(null);
 
     AttachmentState state = uploadAndComplete(request);
-    record("fired-quarantined", request);
+    record("sweep-quarantined", request);
 
     assertThat(state.status()).isEqualTo(AttachmentStatus.QUARANTINED);
     assertThat(state.reason()).contains("Eicar-Test-Signature");
@@ -283,7 +283,7 @@ class AttachmentWorkflowTest {
     AttachmentRequest request = request(null);
 
     AttachmentState state = uploadAndComplete(request);
-    record("fired-rejected", request);
+    record("sweep-rejected", request);
 
     assertThat(state.status()).isEqualTo(AttachmentStatus.REJECTED);
     assertThat(state.reason()).contains("1025 bytes").contains("1024");
@@ -316,7 +316,7 @@ class AttachmentWorkflowTest {
     AttachmentWorkflow workflow = start(request);
 
     AttachmentState state = WorkflowStub.fromTyped(workflow).getResult(AttachmentState.class);
-    record("fired-expired", request);
+    record("sweep-expired", request);
 
     assertThat(state.status()).isEqualTo(AttachmentStatus.EXPIRED);
     assertThat(fakes.emitted).extracting(Event::type).containsExactly(EventType.EXPIRED);
@@ -352,7 +352,7 @@ class AttachmentWorkflowTest {
     batch.add(completing::uploadCompleted);
     client.signalWithStart(batch);
     AttachmentState state = WorkflowStub.fromTyped(workflow).getResult(AttachmentState.class);
-    record("fired-large-released", request);
+    record("sweep-large-released", request);
 
     assertThat(state.status()).isEqualTo(AttachmentStatus.RELEASED);
     assertThat(fakes.events).contains("hold", "scan", "release");
@@ -414,7 +414,7 @@ class AttachmentWorkflowTest {
     AttachmentRequest request = request(null);
 
     uploadAndCompleteExpectingFailure(request);
-    record("fired-failed", request);
+    record("sweep-failed", request);
     assertThat(fakes.published.get(fakes.published.size() - 1).status())
         .isEqualTo(AttachmentStatus.FAILED);
     assertThat(fakes.published.get(fakes.published.size() - 1).reason())
@@ -455,7 +455,7 @@ class AttachmentWorkflowTest {
     AttachmentWorkflow again =
         start(request.rerun(failed.scan(), action(OperatorAction.Kind.REPROCESS)));
     AttachmentState state = WorkflowStub.fromTyped(again).getResult(AttachmentState.class);
-    record("fired-reprocessed", request);
+    record("sweep-reprocessed", request);
 
     assertThat(state.status()).isEqualTo(AttachmentStatus.RELEASED);
     assertThat(fakes.scanAttempts).as("the scan is not repeated").hasValue(1);
@@ -499,7 +499,7 @@ class AttachmentWorkflowTest {
             "vendor's test file");
     AttachmentWorkflow released = start(request.rerun(quarantined.scan(), release));
     AttachmentState state = WorkflowStub.fromTyped(released).getResult(AttachmentState.class);
-    record("fired-released-by-operator", request);
+    record("sweep-released-by-operator", request);
 
     assertThat(state.status()).isEqualTo(AttachmentStatus.RELEASED);
     assertThat(state.reason()).isEqualTo("released by alice: vendor's test file");
@@ -568,7 +568,7 @@ class AttachmentWorkflowTest {
     AttachmentRequest request = request(null);
 
     uploadAndCompleteExpectingFailure(request);
-    record("fired-failed-after-release", request);
+    record("sweep-failed-after-release", request);
 
     assertThat(fakes.published)
         .extracting(AttachmentState::status)
@@ -730,7 +730,7 @@ class AttachmentWorkflowTest {
 
     workflow.delete(deletion);
     AttachmentState state = WorkflowStub.fromTyped(workflow).getResult(AttachmentState.class);
-    record("fired-deleted-awaiting-upload", request);
+    record("sweep-deleted-awaiting-upload", request);
 
     assertThat(state.status()).isEqualTo(AttachmentStatus.DELETED);
     assertThat(state.reason()).isEqualTo("deleted by its owner");
@@ -771,7 +771,7 @@ class AttachmentWorkflowTest {
         .as("deleted at once, not once incoming is swept")
         .isEqualTo(AttachmentStatus.DELETED);
     AttachmentState state = WorkflowStub.fromTyped(workflow).getResult(AttachmentState.class);
-    record("fired-deleted-released", request);
+    record("sweep-deleted-released", request);
 
     assertThat(state.status()).isEqualTo(AttachmentStatus.DELETED);
     assertThat(state.preview()).as("no preview is left to show").isNull();
@@ -805,7 +805,7 @@ class AttachmentWorkflowTest {
 
     workflow.delete(deletion());
     AttachmentState state = WorkflowStub.fromTyped(workflow).getResult(AttachmentState.class);
-    record("fired-deleted-awaiting-previews", request);
+    record("sweep-deleted-awaiting-previews", request);
 
     assertThat(state.status()).isEqualTo(AttachmentStatus.DELETED);
     assertThat(fakes.events).containsSubsequence("delete-everywhere", "delete-previews");
@@ -853,7 +853,7 @@ class AttachmentWorkflowTest {
 
     workflow.delete(deletion());
     AttachmentState state = WorkflowStub.fromTyped(workflow).getResult(AttachmentState.class);
-    record("fired-deleted-while-scanning", request);
+    record("sweep-deleted-while-scanning", request);
 
     assertThat(state.status()).isEqualTo(AttachmentStatus.DELETED);
     assertThat(state.scan()).as("there was no verdict").isNull();
@@ -879,7 +879,7 @@ class AttachmentWorkflowTest {
 
     AttachmentWorkflow again = start(request.rerun(quarantined.scan(), deletion));
     AttachmentState state = WorkflowStub.fromTyped(again).getResult(AttachmentState.class);
-    record("fired-deleted-after-close", request);
+    record("sweep-deleted-after-close", request);
     // a DELETE repeated after that: the same event, which webhook delivery records once
     AttachmentWorkflow repeated = start(request.rerun(quarantined.scan(), deletion));
     WorkflowStub.fromTyped(repeated).getResult(AttachmentState.class);
